@@ -1,0 +1,65 @@
+import { isAbortError, kindForStatus, UpstreamError } from '../upstream-error.js';
+import { retryAfterFromHeaders } from './retry-after.js';
+
+export interface UpstreamFetchOptions {
+  provider: string;
+  url: string;
+  init: RequestInit;
+  signal: AbortSignal;
+  fetch: typeof globalThis.fetch;
+  /**
+   * Turns a non-2xx answer into the provider's error. Receives the body text
+   * (already read) so it can read the provider's own error envelope.
+   */
+  toError?: (response: Response, bodyText: string) => UpstreamError;
+}
+
+/**
+ * One upstream HTTP call: aborts with the signal, turns network failures
+ * and non-2xx answers into `UpstreamError`, lets abort errors through.
+ */
+export async function fetchUpstream(options: UpstreamFetchOptions): Promise<Response> {
+  let response: Response;
+  try {
+    response = await options.fetch(options.url, { ...options.init, signal: options.signal });
+  } catch (error) {
+    if (options.signal.aborted || isAbortError(error)) throw options.signal.reason ?? error;
+    throw new UpstreamError({
+      provider: options.provider,
+      kind: 'server',
+      message: `${options.init.method ?? 'GET'} ${redactUrl(options.url)} failed: ${(error as Error).message}`,
+      url: redactUrl(options.url),
+      cause: error,
+    });
+  }
+  if (response.ok) return response;
+  const bodyText = await response.text().catch(() => '');
+  throw options.toError ? options.toError(response, bodyText) : genericUpstreamError(options.provider, options.url, response, bodyText);
+}
+
+/** The fallback mapping when a provider has no envelope of its own. */
+export function genericUpstreamError(provider: string, url: string, response: Response, bodyText: string): UpstreamError {
+  return new UpstreamError({
+    provider,
+    kind: kindForStatus(response.status),
+    status: response.status,
+    message: `upstream answered ${response.status}: ${bodyText.slice(0, 300)}`,
+    retryAfterMs: retryAfterFromHeaders(response.headers),
+    url: redactUrl(url),
+  });
+}
+
+/** Removes credentials a URL may carry (`?key=`, user info) before it reaches a message. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    parsed.username = '';
+    parsed.password = '';
+    for (const name of [...parsed.searchParams.keys()]) {
+      if (/key|token|secret|sig/i.test(name)) parsed.searchParams.set(name, 'REDACTED');
+    }
+    return parsed.toString();
+  } catch {
+    return '(invalid url)';
+  }
+}

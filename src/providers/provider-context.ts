@@ -1,0 +1,29 @@
+import type { ProviderContext } from './provider-types.js';
+
+/** Waits `ms`, or rejects with the signal's reason as soon as it aborts. */
+export function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** The real-world context: global fetch, the wall clock, real timers. */
+export function defaultProviderContext(overrides: Partial<ProviderContext> = {}): ProviderContext {
+  return {
+    fetch: overrides.fetch ?? globalThis.fetch.bind(globalThis),
+    now: overrides.now ?? Date.now,
+    sleep: overrides.sleep ?? abortableSleep,
+  };
+}

@@ -1,0 +1,15 @@
+import type { ProviderConfig } from './provider-config.js';
+import type { ImageProvider, ProviderContext } from './provider-types.js';
+import { createLocalProvider } from './local/local-provider.js';
+
+/** Builds one provider instance from its validated config. */
+export type ProviderFactory = (config: ProviderConfig, context: ProviderContext) => ImageProvider;
+
+/** Provider types the gateway knows, by `type` in the config. */
+export const providerFactories: Record<ProviderConfig['type'], ProviderFactory | undefined> = {
+  local: createLocalProvider,
+  gemini: undefined,
+  openai: undefined,
+  'openai-chat': undefined,
+  flux: undefined,
+};

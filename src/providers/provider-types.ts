@@ -1,0 +1,86 @@
+import type { ImageData } from '../images/image-data.js';
+import type { GenerationRequest, ReasoningLevel } from '../request/generation-request.js';
+
+/** What a model can do; routing filters on these. */
+export interface ModelCapabilities {
+  /** Produces images. */
+  imageOutput: boolean;
+  /** Accepts input images, and how many at most. */
+  imageInput: boolean;
+  maxInputImages: number;
+  /** Answers with text (conversation). */
+  text: boolean;
+  tools: boolean;
+  jsonMode: boolean;
+  /** Context window in tokens. */
+  contextWindow: number;
+  /** Strongest reasoning tier the model offers, or "none". */
+  reasoning: ReasoningLevel | 'none';
+  /** Most images one call can return (`n`). */
+  maxImagesPerRequest: number;
+  /** Aspect ratios the model accepts, when it is limited to a list. */
+  aspectRatios?: string[];
+  /** Resolution tiers ("1K", "2K", "4K") or exact sizes ("1024x1024"), when limited. */
+  sizes?: string[];
+}
+
+export interface ModelInfo {
+  /** The provider's model id. */
+  id: string;
+  /** Other public names for this model. */
+  aliases?: string[];
+  capabilities: ModelCapabilities;
+}
+
+export type FinishReason = 'stop' | 'length' | 'tool_calls' | 'content_filter';
+
+export interface GenerationUsage {
+  promptTokens: number;
+  completionTokens: number;
+  totalTokens?: number;
+  imageTokens?: number;
+  reasoningTokens?: number;
+}
+
+/**
+ * What a provider yields while it works. Event names are noun-verb, as in the
+ * Vercel AI SDK. A provider yields any number of deltas and images, at most
+ * one usage, and ends with one `finish` (or throws).
+ */
+export type GenerationEvent =
+  | { type: 'text-delta'; text: string }
+  | { type: 'reasoning-delta'; text: string }
+  | { type: 'image-partial'; image: ImageData; index: number }
+  | { type: 'image'; image: ImageData }
+  | { type: 'tool-call-delta'; index: number; id?: string; name?: string; arguments?: string }
+  | { type: 'usage'; usage: GenerationUsage }
+  | { type: 'finish'; reason: FinishReason };
+
+/**
+ * A provider instance: a small object built from injected config.
+ *
+ * @example
+ * const provider = createLocalProvider({ name: 'local' });
+ * for await (const event of provider.generate(request, signal)) { ... }
+ */
+export interface ImageProvider {
+  /** Instance name, unique in a gateway ("gemini", "gemini-eu", "local"). */
+  readonly id: string;
+  /** Provider type ("gemini", "openai", "openai-chat", "flux", "local"). */
+  readonly type: string;
+  readonly models: readonly ModelInfo[];
+  /** Calls this instance may run at once (the queue enforces it). */
+  readonly concurrency: number;
+  /** Longest one generation may take before it is aborted, in ms. */
+  readonly timeoutMs: number;
+  generate(request: GenerationRequest, signal: AbortSignal): AsyncIterable<GenerationEvent>;
+}
+
+/** What every provider factory receives besides its own settings. */
+export interface ProviderContext {
+  fetch: typeof globalThis.fetch;
+  /** Milliseconds since the epoch; injected so tests control time. */
+  now: () => number;
+  /** Waits `ms` or rejects with the signal's reason when it aborts first. */
+  sleep: (ms: number, signal: AbortSignal) => Promise<void>;
+}

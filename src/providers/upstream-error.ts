@@ -1,0 +1,80 @@
+const marker = Symbol.for('image-gateway.upstream-error');
+
+/** Why an upstream call failed, as far as routing and the client care. */
+export type UpstreamErrorKind =
+  | 'content_filter' // the provider refused the prompt or the output
+  | 'no_image' // the provider answered but produced no image
+  | 'auth' // our key was refused: an operator problem, not the client's
+  | 'rate_limit' // 429: retry later, maybe elsewhere
+  | 'quota' // billing exhausted: retrying does not help
+  | 'bad_request' // the provider rejected the request's content
+  | 'not_found' // the model is unknown upstream
+  | 'server' // 5xx, overload, malformed answer, network failure
+  | 'timeout';
+
+export interface UpstreamErrorOptions {
+  provider: string;
+  kind: UpstreamErrorKind;
+  message: string;
+  status?: number;
+  retryable?: boolean;
+  retryAfterMs?: number;
+  url?: string;
+  cause?: unknown;
+}
+
+/**
+ * The one error every provider throws for an upstream failure. Abort errors
+ * are never wrapped in it: they pass through untouched.
+ *
+ * @example
+ * if (UpstreamError.isInstance(error) && error.retryable) tryNextInstance();
+ */
+export class UpstreamError extends Error {
+  readonly [marker] = true;
+  override readonly name = 'UpstreamError';
+  readonly provider: string;
+  readonly kind: UpstreamErrorKind;
+  /** HTTP status the upstream answered with, when it answered. */
+  readonly status: number | undefined;
+  readonly retryable: boolean;
+  /** Delay the upstream asked for (Retry-After, RetryInfo), in ms. */
+  readonly retryAfterMs: number | undefined;
+  readonly url: string | undefined;
+
+  constructor(options: UpstreamErrorOptions) {
+    super(options.message, { cause: options.cause });
+    this.provider = options.provider;
+    this.kind = options.kind;
+    this.status = options.status;
+    this.retryable = options.retryable ?? defaultRetryable(options.kind);
+    this.retryAfterMs = options.retryAfterMs;
+    this.url = options.url;
+  }
+
+  static isInstance(error: unknown): error is UpstreamError {
+    return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[marker] === true;
+  }
+}
+
+function defaultRetryable(kind: UpstreamErrorKind): boolean {
+  return kind === 'rate_limit' || kind === 'server' || kind === 'timeout';
+}
+
+/** Classifies an upstream HTTP status the way the official SDKs do (408, 409, 429, 5xx retry). */
+export function kindForStatus(status: number): UpstreamErrorKind {
+  if (status === 401 || status === 403) return 'auth';
+  if (status === 404) return 'not_found';
+  if (status === 408) return 'timeout';
+  if (status === 429) return 'rate_limit';
+  if (status === 409 || status >= 500) return 'server';
+  return 'bad_request';
+}
+
+/** True for the errors an aborted signal produces (ours or fetch's). */
+export function isAbortError(error: unknown): boolean {
+  return (
+    error instanceof Error &&
+    (error.name === 'AbortError' || error.name === 'TimeoutError' || (error as { code?: string }).code === 'ABORT_ERR')
+  );
+}

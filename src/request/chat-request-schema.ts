@@ -1,0 +1,117 @@
+import { z } from 'zod';
+
+/**
+ * The OpenAI chat completion request as this gateway accepts it. Inbound
+ * schemas are strict about the fields we read and tolerant of the rest:
+ * unknown fields pass through (`.loose()`), as OpenAI clients send many.
+ */
+
+const textPart = z.object({ type: z.literal('text'), text: z.string() }).loose();
+
+const imageUrlObject = z
+  .object({
+    url: z.string({ error: 'must be a string holding a data: or https: URL' }).min(1, 'must not be empty'),
+    detail: z.enum(['auto', 'low', 'high']).optional(),
+  })
+  .loose();
+
+const imageUrlPart = z
+  .object({
+    type: z.literal('image_url'),
+    image_url: z.union([z.string().min(1, 'must not be empty'), imageUrlObject], {
+      error: 'must be a URL string or an object {url, detail}',
+    }),
+  })
+  .loose();
+
+const contentPart = z.discriminatedUnion('type', [textPart, imageUrlPart], {
+  error: (issue) =>
+    issue.code === 'invalid_union' && issue.input && typeof issue.input === 'object'
+      ? `content part type ${JSON.stringify((issue.input as { type?: unknown }).type)} is not supported; supported types are "text" and "image_url"`
+      : 'must be an object with a "type" of "text" or "image_url"',
+});
+
+const messageImage = z
+  .object({
+    type: z.literal('image_url').optional(),
+    image_url: z.object({ url: z.string() }).loose(),
+  })
+  .loose();
+
+const message = z
+  .object({
+    role: z.enum(['system', 'developer', 'user', 'assistant', 'tool'], {
+      error: 'must be one of "system", "user", "assistant", "tool"',
+    }),
+    content: z.union([z.string(), z.array(contentPart), z.null()], {
+      error: 'must be a string or an array of content parts',
+    }).optional(),
+    name: z.string().optional(),
+    tool_call_id: z.string().optional(),
+    tool_calls: z.array(z.unknown()).optional(),
+    /** Images of an earlier assistant turn (seed 004's `message.images`), echoed back by chat clients. */
+    images: z.array(messageImage).optional(),
+  })
+  .loose();
+
+const tool = z
+  .object({
+    type: z.literal('function'),
+    function: z.object({ name: z.string().min(1), description: z.string().optional(), parameters: z.unknown().optional() }).loose(),
+  })
+  .loose();
+
+const toolChoice = z.union([
+  z.enum(['none', 'auto', 'required']),
+  z.object({ type: z.literal('function'), function: z.object({ name: z.string() }).loose() }).loose(),
+], { error: 'must be "none", "auto", "required" or {type:"function", function:{name}}' });
+
+export const sizePattern = /^(\d{2,5})x(\d{2,5})$/;
+export const aspectRatioPattern = /^(\d{1,2}):(\d{1,2})$/;
+
+const reasoningLevel = z.enum(['low', 'medium', 'high'], { error: 'must be one of "low", "medium", "high"' });
+
+export const chatRequestSchema = z
+  .object({
+    model: z.string().min(1, 'must not be empty').default('auto'),
+    messages: z.array(message).min(1, 'must contain at least one message'),
+    stream: z.boolean().default(false),
+    stream_options: z.object({ include_usage: z.boolean().optional() }).loose().nullish(),
+    temperature: z.number().min(0, 'must be between 0 and 2').max(2, 'must be between 0 and 2').nullish(),
+    top_p: z.number().min(0).max(1).nullish(),
+    max_tokens: z.int('must be a positive integer').positive('must be a positive integer').nullish(),
+    max_completion_tokens: z.int('must be a positive integer').positive('must be a positive integer').nullish(),
+    n: z.int('must be an integer from 1 to 10').min(1, 'must be an integer from 1 to 10').max(10, 'must be an integer from 1 to 10').nullish(),
+    seed: z.int('must be an integer').nullish(),
+    size: z
+      .string()
+      .regex(/^(auto|\d{2,5}x\d{2,5})$/, 'must be "WIDTHxHEIGHT" such as "1024x1024", or "auto"')
+      .nullish(),
+    aspect_ratio: z.string().regex(aspectRatioPattern, 'must be "W:H" such as "16:9"').nullish(),
+    image_config: z
+      .object({
+        aspect_ratio: z.string().regex(aspectRatioPattern, 'must be "W:H" such as "16:9"').optional(),
+        image_size: z.enum(['512', '1K', '2K', '4K'], { error: 'must be one of "1K", "2K", "4K" (or "512")' }).optional(),
+      })
+      .loose()
+      .nullish(),
+    modalities: z.array(z.enum(['text', 'image'], { error: 'must contain only "text" and "image"' })).nullish(),
+    quality: z.string().nullish(),
+    background: z.string().nullish(),
+    output_format: z.enum(['png', 'jpeg', 'webp'], { error: 'must be one of "png", "jpeg", "webp"' }).nullish(),
+    tools: z.array(tool).nullish(),
+    tool_choice: toolChoice.nullish(),
+    response_format: z
+      .object({ type: z.enum(['text', 'json_object', 'json_schema'], { error: 'must be "text", "json_object" or "json_schema"' }) })
+      .loose()
+      .nullish(),
+    min_reasoning_level: reasoningLevel.nullish(),
+    reasoning_effort: z.enum(['minimal', 'low', 'medium', 'high'], { error: 'must be one of "minimal", "low", "medium", "high"' }).nullish(),
+    project_id: z.string().min(1, 'must not be empty').nullish(),
+    user: z.string().nullish(),
+  })
+  .loose();
+
+export type ChatRequest = z.infer<typeof chatRequestSchema>;
+export type ChatMessage = ChatRequest['messages'][number];
+export type ChatContentPart = Exclude<ChatMessage['content'], string | null | undefined>[number];
