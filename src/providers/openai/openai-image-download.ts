@@ -1,0 +1,65 @@
+import { ImageData } from '../../images/image-data.js';
+import { fetchUpstream, redactUrl } from '../http/upstream-fetch.js';
+import { UpstreamError } from '../upstream-error.js';
+
+export interface ImageDownloadOptions {
+  provider: string;
+  fetch: typeof globalThis.fetch;
+  signal: AbortSignal;
+}
+
+/**
+ * An image an upstream referenced by URL: `data:` URLs are wrapped without
+ * decoding (the base64 stays lazy), `http(s):` URLs (dall-e results, relay
+ * markdown) are downloaded at once because they expire.
+ *
+ * @example
+ * const image = await imageFromUrl('data:image/png;base64,iVBOR...', { provider: 'openai', fetch, signal });
+ */
+export async function imageFromUrl(url: string, options: ImageDownloadOptions): Promise<ImageData> {
+  if (url.startsWith('data:')) return imageFromDataUrl(url, options.provider);
+  const response = await fetchUpstream({
+    provider: options.provider,
+    url,
+    init: { method: 'GET' },
+    signal: options.signal,
+    fetch: options.fetch,
+  });
+  const bytes = new Uint8Array(await response.arrayBuffer());
+  const declared = response.headers.get('content-type')?.split(';')[0]?.trim();
+  const mediaType = declared?.startsWith('image/') ? declared : sniffMediaType(bytes);
+  if (!mediaType) {
+    throw new UpstreamError({
+      provider: options.provider,
+      kind: 'server',
+      message: `${options.provider}: ${redactUrl(url)} is not an image`,
+      url: redactUrl(url),
+    });
+  }
+  return ImageData.fromBytes(bytes, mediaType);
+}
+
+/** Wraps a `data:` URL; only non-base64 payloads are decoded here. */
+export function imageFromDataUrl(url: string, provider: string): ImageData {
+  const comma = url.indexOf(',');
+  const header = comma === -1 ? '' : url.slice(5, comma);
+  const mediaType = header.split(';')[0] || 'image/png';
+  if (comma === -1 || !mediaType.startsWith('image/')) {
+    throw new UpstreamError({ provider, kind: 'server', message: `${provider}: the upstream returned a data URL that is not an image` });
+  }
+  if (header.endsWith(';base64')) return ImageData.fromBase64(url.slice(comma + 1), mediaType);
+  return ImageData.fromBytes(Buffer.from(decodeURIComponent(url.slice(comma + 1)), 'latin1'), mediaType);
+}
+
+/** The media type of base64 image data from its first characters, without decoding it. */
+export function mediaTypeFromBase64(base64: string, fallback = 'image/png'): string {
+  if (base64.startsWith('iVBOR')) return 'image/png';
+  if (base64.startsWith('/9j/')) return 'image/jpeg';
+  if (base64.startsWith('UklGR')) return 'image/webp';
+  if (base64.startsWith('R0lGOD')) return 'image/gif';
+  return fallback;
+}
+
+function sniffMediaType(bytes: Uint8Array): string | undefined {
+  return mediaTypeFromBase64(Buffer.from(bytes.subarray(0, 12)).toString('base64'), '') || undefined;
+}

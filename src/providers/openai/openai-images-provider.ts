@@ -1,0 +1,106 @@
+import type { GenerationRequest } from '../../request/generation-request.js';
+import { fetchUpstream, redactUrl } from '../http/upstream-fetch.js';
+import { defaultGenerationTimeoutMs, type ProviderConfig } from '../provider-config.js';
+import type { GenerationEvent, GenerationUsage, ImageProvider, ModelInfo, ProviderContext } from '../provider-types.js';
+import { UpstreamError } from '../upstream-error.js';
+import { endpointUrl, parseProviderSettings, requestHeaders } from './openai-config.js';
+import { type OpenAIErrorContext, openAIErrorFromResponse } from './openai-error.js';
+import { resolveOpenAIImageModels } from './openai-images-models.js';
+import { buildImagesCall } from './openai-images-request.js';
+import { addUsage, readImagesResponse } from './openai-images-response.js';
+import { type OpenAIImagesSettings, openAIImagesSettingsSchema } from './openai-images-settings.js';
+import { readImagesStream } from './openai-images-stream.js';
+import { readJsonObject } from './openai-response-body.js';
+
+/**
+ * The OpenAI Images API provider (`type: 'openai'`): `images/generations`
+ * for text-to-image, `images/edits` (multipart) when the request carries
+ * input images, streaming partial images for GPT image models.
+ *
+ * @example
+ * const provider = createOpenAIImagesProvider({ type: 'openai', apiKey: process.env.OPENAI_API_KEY }, defaultProviderContext());
+ * for await (const event of provider.generate(request, signal)) console.log(event.type);
+ */
+export function createOpenAIImagesProvider(config: ProviderConfig, context: ProviderContext): ImageProvider {
+  const settings = parseProviderSettings(openAIImagesSettingsSchema, config, 'openai');
+  const models = resolveOpenAIImageModels(config.models);
+  const id = config.name ?? 'openai';
+  return {
+    id,
+    type: 'openai',
+    models,
+    concurrency: config.concurrency ?? 5,
+    timeoutMs: config.timeoutMs ?? defaultGenerationTimeoutMs,
+    generate: (request, signal) => generate({ id, config, settings, models, context }, request, signal),
+  };
+}
+
+interface ProviderState {
+  id: string;
+  config: ProviderConfig;
+  settings: OpenAIImagesSettings;
+  models: readonly ModelInfo[];
+  context: ProviderContext;
+}
+
+async function* generate(state: ProviderState, request: GenerationRequest, signal: AbortSignal): AsyncGenerator<GenerationEvent> {
+  const model = state.models.find((candidate) => candidate.id === request.model || candidate.aliases?.includes(request.model));
+  if (!model) {
+    throw new UpstreamError({
+      provider: state.id,
+      kind: 'not_found',
+      message: `${state.id}: model "${request.model}" is not served by this instance`,
+    });
+  }
+  if (request.inputImages.length > 0 && !model.capabilities.imageInput) {
+    throw new UpstreamError({ provider: state.id, kind: 'bad_request', message: `${state.id}: ${request.model} cannot edit images` });
+  }
+  const upstreamRequest = { ...request, model: model.id };
+  // dall-e-3 makes one image per call: n images are n calls, one after another so the slot count stays honest.
+  const perCall = Math.max(1, Math.min(request.n, model.capabilities.maxImagesPerRequest));
+  let remaining = Math.max(1, request.n);
+  let usage: GenerationUsage | undefined;
+  while (remaining > 0) {
+    const count = Math.min(perCall, remaining);
+    usage = addUsage(usage, yield* callOnce(state, upstreamRequest, model, count, signal));
+    remaining -= count;
+  }
+  if (usage) yield { type: 'usage', usage };
+  yield { type: 'finish', reason: 'stop' };
+}
+
+async function* callOnce(
+  state: ProviderState,
+  request: GenerationRequest,
+  model: ModelInfo,
+  count: number,
+  signal: AbortSignal,
+): AsyncGenerator<GenerationEvent, GenerationUsage | undefined> {
+  const call = buildImagesCall(request, model, state.settings, count);
+  const url = endpointUrl(state.settings.baseURL, call.path);
+  const errorContext: OpenAIErrorContext = { provider: state.id, url: redactUrl(url), now: state.context.now };
+  const headers = requestHeaders({
+    apiKey: state.settings.apiKey,
+    headers: state.config.headers,
+    requestId: request.requestId,
+    extra: {
+      'content-type': call.contentType,
+      accept: call.stream ? 'text/event-stream' : 'application/json',
+      'openai-organization': state.settings.organization,
+      'openai-project': state.settings.project,
+    },
+  });
+  const response = await fetchUpstream({
+    provider: state.id,
+    url,
+    init: { method: 'POST', headers, body: call.body },
+    signal,
+    fetch: state.context.fetch,
+    toError: (failed, bodyText) => openAIErrorFromResponse(failed, bodyText, errorContext),
+  });
+  if (call.stream && response.headers.get('content-type')?.includes('text/event-stream')) {
+    return yield* readImagesStream(response.body, signal, errorContext);
+  }
+  const body = await readJsonObject(response, errorContext, signal);
+  return yield* readImagesResponse(body, { provider: state.id, url: errorContext.url, fetch: state.context.fetch, signal });
+}

@@ -1,0 +1,73 @@
+import { ImageData } from '../../images/image-data.js';
+import { readServerSentEvents } from '../http/sse-events.js';
+import type { GenerationEvent, GenerationUsage } from '../provider-types.js';
+import { UpstreamError } from '../upstream-error.js';
+import { type OpenAIErrorContext, openAIErrorFromEvent } from './openai-error.js';
+import { mediaTypeFromBase64 } from './openai-image-download.js';
+import { addUsage, formatToMediaType, type ImagesUsage, usageFromImages } from './openai-images-response.js';
+
+/** The fields of `image_generation.*` / `image_edit.*` events we read. */
+interface ImagesStreamEvent {
+  type?: string;
+  b64_json?: string;
+  partial_image_index?: number;
+  output_format?: string;
+  usage?: ImagesUsage;
+}
+
+/**
+ * Reads an Images API event stream (`event:` + `data:` lines): partial
+ * images become `image-partial`, each `*.completed` an `image`; the summed
+ * usage is returned. The SDK discriminates on `data.type`, so do we; a
+ * `data: [DONE]` some relays append ends the stream early.
+ */
+export async function* readImagesStream(
+  body: ReadableStream<Uint8Array> | null,
+  signal: AbortSignal,
+  context: OpenAIErrorContext,
+): AsyncGenerator<GenerationEvent, GenerationUsage | undefined> {
+  let usage: GenerationUsage | undefined;
+  let completed = 0;
+  for await (const message of readServerSentEvents(body, signal)) {
+    if (message.data === '[DONE]') break;
+    const event = parseEvent(message.data, context);
+    const error = openAIErrorFromEvent(event, context);
+    if (error) throw error;
+    const type = event.type ?? message.event ?? '';
+    if (!event.b64_json) continue;
+    const mediaType = formatToMediaType(event.output_format) ?? mediaTypeFromBase64(event.b64_json);
+    if (type.endsWith('.partial_image')) {
+      yield { type: 'image-partial', image: ImageData.fromBase64(event.b64_json, mediaType), index: event.partial_image_index ?? 0 };
+    } else if (type.endsWith('.completed')) {
+      yield { type: 'image', image: ImageData.fromBase64(event.b64_json, mediaType) };
+      usage = addUsage(usage, usageFromImages(event.usage));
+      completed += 1;
+    }
+  }
+  if (completed === 0) {
+    throw new UpstreamError({
+      provider: context.provider,
+      kind: 'server',
+      status: 200,
+      message: `${context.provider}: the image stream ended before an image was completed`,
+      url: context.url,
+    });
+  }
+  return usage;
+}
+
+function parseEvent(data: string, context: OpenAIErrorContext): ImagesStreamEvent {
+  try {
+    const value: unknown = JSON.parse(data);
+    if (typeof value === 'object' && value !== null) return value as ImagesStreamEvent;
+  } catch {
+    // Falls through to the error below.
+  }
+  throw new UpstreamError({
+    provider: context.provider,
+    kind: 'server',
+    status: 200,
+    message: `${context.provider}: the image stream sent an event that is not JSON`,
+    url: context.url,
+  });
+}

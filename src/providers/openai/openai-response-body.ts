@@ -1,0 +1,40 @@
+import { isAbortError, UpstreamError } from '../upstream-error.js';
+import type { OpenAIErrorContext } from './openai-error.js';
+
+/**
+ * The JSON object of a successful upstream answer. A connection lost
+ * mid-body or a body that is not a JSON object is a server failure; an
+ * abort stays an abort.
+ */
+export async function readJsonObject<Body extends object = Record<string, unknown>>(
+  response: Response,
+  context: OpenAIErrorContext,
+  signal: AbortSignal,
+): Promise<Body> {
+  let text: string;
+  try {
+    text = await response.text();
+  } catch (error) {
+    if (signal.aborted) throw signal.reason;
+    if (isAbortError(error)) throw error;
+    throw serverError(context, response.status, `the upstream answer broke off: ${(error as Error).message}`, error);
+  }
+  try {
+    const value: unknown = JSON.parse(text);
+    if (typeof value === 'object' && value !== null) return value as Body;
+  } catch {
+    // Falls through to the error below.
+  }
+  throw serverError(context, response.status, 'the upstream answered with something that is not JSON');
+}
+
+function serverError(context: OpenAIErrorContext, status: number, detail: string, cause?: unknown): UpstreamError {
+  return new UpstreamError({
+    provider: context.provider,
+    kind: 'server',
+    status,
+    message: `${context.provider}: ${detail}`,
+    url: context.url,
+    cause,
+  });
+}

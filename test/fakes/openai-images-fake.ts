@@ -1,0 +1,434 @@
+/**
+ * A fake OpenAI Images API on 127.0.0.1 speaking the real wire format
+ * (reference §2): `POST /v1/images/generations` (JSON), `POST /v1/images/edits`
+ * (multipart, `image` or `image[]`), SSE streaming with `event:` + `data:`,
+ * the OpenAI error envelope and retry headers. Only node:http and sharp, so
+ * bench/ and examples/ can reuse it.
+ *
+ * Pick a scenario per test (`startOpenAIImagesFake({ scenario })`) or per
+ * request with a prompt keyword: "a cat [scenario:rate-limit]".
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
+import sharp from 'sharp';
+
+export type OpenAIImagesScenario =
+  | 'happy'
+  | 'moderation' // 400 moderation_blocked (GPT image)
+  | 'content-policy' // 400 content_policy_violation (dall-e)
+  | 'bad-key' // 401 invalid_api_key, echoing part of the key like OpenAI does
+  | 'rate-limit' // 429 rate_limit_exceeded + retry-after (seconds)
+  | 'rate-limit-ms' // 429 rate_limit_exceeded + retry-after-ms
+  | 'quota' // 429 insufficient_quota
+  | 'server-error' // 500 server_error
+  | 'overload' // 503
+  | 'no-retry' // 500 with x-should-retry: false
+  | 'mid-stream-error' // stream: a partial image, then an error event
+  | 'empty' // 200 with data: []
+  | 'slow'; // waits `delayMs` before answering, stops when the client leaves
+
+export interface OpenAIImagesFakeOptions {
+  scenario?: OpenAIImagesScenario;
+  /** Delay of the slow scenario (default 10 s). */
+  delayMs?: number;
+  /** End streams with `data: [DONE]` as some relays do (default false, like OpenAI). */
+  streamDone?: boolean;
+}
+
+export interface RecordedFile {
+  field: string;
+  filename: string;
+  type: string;
+  size: number;
+  width: number | undefined;
+  height: number | undefined;
+}
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  /** Parsed JSON body (generations). */
+  json?: Record<string, unknown>;
+  /** Text fields of a multipart body (edits), as received: numbers arrive as strings. */
+  fields?: Record<string, string>;
+  files?: RecordedFile[];
+}
+
+export interface OpenAIImagesFake {
+  /** Base URL without `/v1`, e.g. "http://127.0.0.1:41234". */
+  url: string;
+  requests: RecordedRequest[];
+  /** Requests whose client went away before the answer was sent. */
+  abandoned: number;
+  setScenario(scenario: OpenAIImagesScenario): void;
+  close(): Promise<void>;
+}
+
+/** A real image of the given size, so tests can decode what the gateway returns. */
+export async function makeFakeImage(width: number, height: number, format: 'png' | 'jpeg' | 'webp' = 'png', seed = 0): Promise<Buffer> {
+  const background = { r: (60 + seed * 70) % 256, g: (140 + seed * 30) % 256, b: (200 + seed * 50) % 256 };
+  return sharp({ create: { width, height, channels: 3, background } })
+    .toFormat(format)
+    .toBuffer();
+}
+
+export async function startOpenAIImagesFake(options: OpenAIImagesFakeOptions = {}): Promise<OpenAIImagesFake> {
+  const requests: RecordedRequest[] = [];
+  const files = new Map<string, Buffer>();
+  let defaultScenario: OpenAIImagesScenario = options.scenario ?? 'happy';
+  const fake: OpenAIImagesFake = {
+    url: '',
+    requests,
+    abandoned: 0,
+    setScenario: (scenario) => {
+      defaultScenario = scenario;
+    },
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+
+  const server = createServer((incoming, outgoing) => {
+    handle(incoming, outgoing).catch((error: unknown) => {
+      if (!outgoing.headersSent) sendError(outgoing, 500, { message: String(error), type: 'server_error', param: null, code: null });
+      else outgoing.destroy();
+    });
+  });
+
+  async function handle(incoming: IncomingMessage, outgoing: ServerResponse): Promise<void> {
+    const path = (incoming.url ?? '/').split('?')[0] ?? '/';
+    if (incoming.method === 'GET' && path.startsWith('/files/')) {
+      const file = files.get(path.slice('/files/'.length));
+      if (!file) return sendError(outgoing, 404, { message: 'not found', type: 'invalid_request_error', param: null, code: null });
+      outgoing.writeHead(200, { 'content-type': 'image/png', 'content-length': file.length }).end(file);
+      return;
+    }
+    const recorded = await record(incoming, path);
+    requests.push(recorded);
+    if (path !== '/v1/images/generations' && path !== '/v1/images/edits') {
+      return sendError(outgoing, 404, { message: `Invalid URL (POST ${path})`, type: 'invalid_request_error', param: null, code: null });
+    }
+    const body = recorded.json ?? recorded.fields ?? {};
+    const prompt = String(body.prompt ?? '');
+    const scenario = (/\[scenario:([a-z-]+)\]/.exec(prompt)?.[1] as OpenAIImagesScenario | undefined) ?? defaultScenario;
+    const model = String(body.model ?? 'dall-e-2');
+    const dalle = model.startsWith('dall-e');
+    const authorization = recorded.headers.authorization ?? '';
+
+    if (scenario === 'slow') {
+      const finished = await waitUnlessClosed(outgoing, options.delayMs ?? 10_000);
+      if (!finished) {
+        fake.abandoned += 1;
+        return;
+      }
+    }
+    const failure = failureFor(scenario, authorization, dalle);
+    if (failure) return sendError(outgoing, failure.status, failure.error, failure.headers);
+    if (!dalle && body.response_format !== undefined) {
+      return sendError(outgoing, 400, {
+        message: "Unknown parameter: 'response_format'.",
+        type: 'invalid_request_error',
+        param: 'response_format',
+        code: 'unknown_parameter',
+      });
+    }
+    const count = Number(body.n ?? 1);
+    if (model.startsWith('dall-e-3') && count !== 1) {
+      return sendError(outgoing, 400, {
+        message: 'You must provide n=1 for this model.',
+        type: 'invalid_request_error',
+        param: 'n',
+        code: null,
+      });
+    }
+    const [width, height] = parseSize(body.size);
+    const format = (['jpeg', 'webp'].includes(String(body.output_format)) ? body.output_format : 'png') as 'png' | 'jpeg' | 'webp';
+    const event = path.endsWith('edits') ? 'image_edit' : 'image_generation';
+    const streaming = !dalle && (body.stream === true || body.stream === 'true');
+    if (streaming) {
+      return stream(outgoing, {
+        event,
+        count,
+        width,
+        height,
+        format,
+        partials: Number(body.partial_images ?? 0),
+        midStreamError: scenario === 'mid-stream-error',
+      });
+    }
+    if (scenario === 'empty') return sendJson(outgoing, 200, { created: now(), data: [] });
+    const data: Array<Record<string, string>> = [];
+    for (let index = 0; index < count; index += 1) {
+      const image = await makeFakeImage(width, height, format, index + 1);
+      if (dalle && body.response_format !== 'b64_json') {
+        const name = `${randomUUID()}.png`;
+        files.set(name, image);
+        data.push({
+          url: `${fake.url}/files/${name}`,
+          ...(model.startsWith('dall-e-3') ? { revised_prompt: `A detailed rendering of ${prompt}` } : {}),
+        });
+      } else {
+        data.push({
+          b64_json: image.toString('base64'),
+          ...(model.startsWith('dall-e-3') ? { revised_prompt: `A detailed rendering of ${prompt}` } : {}),
+        });
+      }
+    }
+    if (dalle) return sendJson(outgoing, 200, { created: now(), data });
+    return sendJson(outgoing, 200, {
+      created: now(),
+      background: 'opaque',
+      output_format: format,
+      quality: String(body.quality ?? 'high'),
+      size: `${width}x${height}`,
+      data,
+      usage: usage(count),
+    });
+  }
+
+  interface StreamPlan {
+    event: string;
+    count: number;
+    width: number;
+    height: number;
+    format: 'png' | 'jpeg' | 'webp';
+    partials: number;
+    midStreamError: boolean;
+  }
+
+  async function stream(outgoing: ServerResponse, plan: StreamPlan): Promise<void> {
+    outgoing.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache',
+      'x-request-id': `req_${randomUUID()}`,
+    });
+    const shared = { size: `${plan.width}x${plan.height}`, quality: 'high', background: 'opaque', output_format: plan.format };
+    for (let image = 0; image < plan.count; image += 1) {
+      for (let partial = 0; partial < plan.partials; partial += 1) {
+        const bytes = await makeFakeImage(plan.width, plan.height, plan.format, 10 + partial);
+        writeEvent(outgoing, `${plan.event}.partial_image`, {
+          type: `${plan.event}.partial_image`,
+          b64_json: bytes.toString('base64'),
+          partial_image_index: partial,
+          created_at: now(),
+          ...shared,
+        });
+        if (plan.midStreamError) {
+          writeEvent(outgoing, 'error', {
+            type: 'error',
+            error: {
+              message: 'The server had an error while processing your request.',
+              type: 'server_error',
+              param: null,
+              code: 'server_error',
+            },
+          });
+          outgoing.end();
+          return;
+        }
+      }
+      const bytes = await makeFakeImage(plan.width, plan.height, plan.format, image + 1);
+      writeEvent(outgoing, `${plan.event}.completed`, {
+        type: `${plan.event}.completed`,
+        b64_json: bytes.toString('base64'),
+        created_at: now(),
+        ...shared,
+        usage: { input_tokens: 50, input_tokens_details: { image_tokens: 0, text_tokens: 50 }, output_tokens: 4160, total_tokens: 4210 },
+      });
+    }
+    if (options.streamDone) outgoing.write('data: [DONE]\n\n');
+    outgoing.end();
+  }
+
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  fake.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return fake;
+}
+
+interface Failure {
+  status: number;
+  error: Record<string, unknown>;
+  headers?: Record<string, string>;
+}
+
+function failureFor(scenario: OpenAIImagesScenario, authorization: string, dalle: boolean): Failure | undefined {
+  switch (scenario) {
+    case 'moderation':
+      return dalle
+        ? failureFor('content-policy', authorization, dalle)
+        : {
+            status: 400,
+            error: {
+              message:
+                'Your request was rejected by the safety system. If you believe this is an error, contact us at help.openai.com and include the request ID req_123. safety_violations=[sexual].',
+              type: 'image_generation_user_error',
+              param: null,
+              code: 'moderation_blocked',
+            },
+          };
+    case 'content-policy':
+      return {
+        status: 400,
+        error: {
+          code: 'content_policy_violation',
+          message:
+            'Your request was rejected as a result of our safety system. Your prompt may contain text that is not allowed by our safety system.',
+          param: null,
+          type: 'invalid_request_error',
+        },
+      };
+    case 'bad-key':
+      return {
+        status: 401,
+        error: {
+          message: `Incorrect API key provided: sk-...${authorization.slice(-4)}. You can find your API key at https://platform.openai.com/account/api-keys.`,
+          type: 'invalid_request_error',
+          param: null,
+          code: 'invalid_api_key',
+        },
+      };
+    case 'rate-limit':
+    case 'rate-limit-ms':
+      return {
+        status: 429,
+        error: {
+          message:
+            'Rate limit reached for gpt-image-1 in organization org-abc on images per minute (IPM): Limit 5, Used 5, Requested 1. Please try again in 12s.',
+          type: 'requests',
+          param: null,
+          code: 'rate_limit_exceeded',
+        },
+        headers: scenario === 'rate-limit' ? { 'retry-after': '7' } : { 'retry-after-ms': '1500' },
+      };
+    case 'quota':
+      return {
+        status: 429,
+        error: {
+          message: 'You exceeded your current quota, please check your plan and billing details.',
+          type: 'insufficient_quota',
+          param: null,
+          code: 'insufficient_quota',
+        },
+      };
+    case 'server-error':
+    case 'no-retry':
+      return {
+        status: 500,
+        error: {
+          message: 'The server had an error while processing your request. Sorry about that!',
+          type: 'server_error',
+          param: null,
+          code: null,
+        },
+        headers: scenario === 'no-retry' ? { 'x-should-retry': 'false' } : {},
+      };
+    case 'overload':
+      return {
+        status: 503,
+        error: { message: 'The engine is currently overloaded, please try again later', type: 'server_error', param: null, code: null },
+      };
+    default:
+      return undefined;
+  }
+}
+
+async function record(incoming: IncomingMessage, path: string): Promise<RecordedRequest> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(incoming.headers))
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+  const recorded: RecordedRequest = { method: incoming.method ?? 'GET', path, headers };
+  if (incoming.method !== 'POST') return recorded;
+  if ((headers['content-type'] ?? '').startsWith('multipart/form-data')) {
+    // The Web Request parses multipart exactly as a real server would.
+    const request = new Request(`http://fake${path}`, {
+      method: 'POST',
+      headers,
+      body: Readable.toWeb(incoming) as ReadableStream,
+      duplex: 'half',
+    } as RequestInit);
+    const form = await request.formData();
+    recorded.fields = {};
+    recorded.files = [];
+    for (const [field, value] of form.entries()) {
+      if (typeof value === 'string') recorded.fields[field] = value;
+      else {
+        const bytes = Buffer.from(await value.arrayBuffer());
+        const metadata = await sharp(bytes)
+          .metadata()
+          .catch(() => undefined);
+        recorded.files.push({
+          field,
+          filename: value.name,
+          type: value.type,
+          size: bytes.length,
+          width: metadata?.width,
+          height: metadata?.height,
+        });
+      }
+    }
+    return recorded;
+  }
+  const chunks: Buffer[] = [];
+  for await (const chunk of incoming) chunks.push(chunk as Buffer);
+  const text = Buffer.concat(chunks).toString('utf8');
+  recorded.json = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+  return recorded;
+}
+
+function parseSize(size: unknown): [number, number] {
+  const match = /^(\d+)x(\d+)$/.exec(String(size ?? ''));
+  return match ? [Number(match[1]), Number(match[2])] : [1024, 1024];
+}
+
+function usage(count: number): Record<string, unknown> {
+  return {
+    input_tokens: 50,
+    input_tokens_details: { text_tokens: 10, image_tokens: 40 },
+    output_tokens: 4160 * count,
+    output_tokens_details: { image_tokens: 4160 * count, text_tokens: 0 },
+    total_tokens: 50 + 4160 * count,
+  };
+}
+
+function writeEvent(outgoing: ServerResponse, event: string, data: unknown): void {
+  outgoing.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+}
+
+function sendJson(outgoing: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  outgoing.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+    'x-request-id': `req_${randomUUID()}`,
+    ...headers,
+  });
+  outgoing.end(text);
+}
+
+function sendError(outgoing: ServerResponse, status: number, error: Record<string, unknown>, headers: Record<string, string> = {}): void {
+  sendJson(outgoing, status, { error }, headers);
+}
+
+/** Resolves true after `ms`, or false as soon as the client goes away. */
+function waitUnlessClosed(outgoing: ServerResponse, ms: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      outgoing.off('close', onClose);
+      resolve(true);
+    }, ms);
+    const onClose = () => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    outgoing.once('close', onClose);
+  });
+}
+
+function now(): number {
+  return Math.floor(Date.now() / 1000);
+}
