@@ -1,0 +1,148 @@
+import sharp from 'sharp';
+import type { ImageData } from '../../images/image-data.js';
+import type { LocalOutputFormat } from './local-config.js';
+import { type EncodedImage, encodeImage } from './local-encode.js';
+import { describeOperation, type EditOperation } from './local-instructions.js';
+import { clampSize, maxSide, minSide, type PixelSize, parseAspectRatio } from './local-size.js';
+
+export interface EditOptions {
+  images: readonly ImageData[];
+  operations: readonly EditOperation[];
+  /** `request.aspectRatio`: crops when the instruction has no crop of its own. */
+  aspectRatio?: string;
+  /** `request.size`: the result is resized (cropping to fill) to it, last. */
+  size?: PixelSize;
+  format: LocalOutputFormat;
+  quality: number;
+  signal: AbortSignal;
+}
+
+export interface EditResult extends EncodedImage {
+  /** Labels of what was applied, in order ("grayscale", "rotate 90°"). */
+  applied: string[];
+}
+
+/** Decoded pixels between steps: sharp applies one pipeline's operations in its own fixed order, so each step is its own pipeline. */
+interface RawImage {
+  data: Buffer;
+  width: number;
+  height: number;
+  channels: 1 | 2 | 3 | 4;
+}
+
+const white = { r: 255, g: 255, b: 255 };
+const blurSigma = { light: 2, medium: 5, strong: 12 } as const;
+
+/**
+ * Applies edit operations to the input images with sharp. Several inputs are
+ * first placed side by side at the height of the shortest; then operations
+ * run in the order written; then `aspectRatio` and `size` from the request.
+ * Anything larger than 4096 pixels on a side (combined inputs, a rotation's
+ * bounding box) is scaled down to fit.
+ * Checks the signal between steps and throws its reason when aborted.
+ *
+ * @example
+ * const result = await editImages({ images: [photo], operations: parseInstructions('grayscale'),
+ *   format: 'jpeg', quality: 85, signal });
+ */
+export async function editImages(options: EditOptions): Promise<EditResult> {
+  const { signal } = options;
+  const inputs: RawImage[] = [];
+  for (const image of options.images) {
+    signal.throwIfAborted();
+    // rotate() with no angle applies EXIF orientation, so "rotate 90" turns what the user sees.
+    inputs.push(await toRaw(sharp(image.bytes()).rotate().flatten({ background: white })));
+  }
+  let current = inputs.length > 1 ? await sideBySide(inputs) : inputs[0];
+  if (!current) throw new RangeError('editImages needs at least one input image');
+  // Work at most at the output limit: an 8K strip of combined inputs would make every step four times slower.
+  if (current.width > maxSide || current.height > maxSide) current = await toRaw(fromRaw(current).resize(maxSide, maxSide, { fit: 'inside' }));
+  const applied: string[] = [];
+  const steps = [...options.operations];
+  const ratio = options.aspectRatio ? parseAspectRatio(options.aspectRatio) : undefined;
+  if (ratio && options.aspectRatio && !steps.some((step) => step.kind === 'crop')) {
+    steps.push({ kind: 'crop', aspectRatio: options.aspectRatio, ratio });
+  }
+  if (options.size) steps.push({ kind: 'resize', ...options.size });
+  for (const step of steps) {
+    signal.throwIfAborted();
+    current = await toRaw(applyOperation(fromRaw(current), step, current));
+    applied.push(describeOperation(step));
+  }
+  signal.throwIfAborted();
+  let output = fromRaw(current);
+  if (current.width > maxSide || current.height > maxSide) output = output.resize(maxSide, maxSide, { fit: 'inside' });
+  return { ...(await encodeImage(output, options.format, options.quality)), applied };
+}
+
+function applyOperation(image: sharp.Sharp, operation: EditOperation, size: PixelSize): sharp.Sharp {
+  switch (operation.kind) {
+    case 'saturation':
+      return image.modulate({ saturation: operation.factor });
+    case 'grayscale':
+      return image.grayscale();
+    case 'blur':
+      // Scaled with the picture so "blur" looks alike on a 1K and a 4K image.
+      return image.blur(blurSigma[operation.strength] * Math.max(1, Math.max(size.width, size.height) / 1024));
+    case 'sharpen':
+      return image.sharpen({ sigma: 1.5 });
+    case 'brightness':
+      return image.modulate({ brightness: operation.factor });
+    case 'contrast':
+      return image.linear(operation.factor, 128 * (1 - operation.factor));
+    case 'rotate':
+      return operation.degrees === 0 ? image : image.rotate(operation.degrees, { background: white });
+    case 'flip':
+      return operation.direction === 'vertical' ? image.flip() : image.flop();
+    case 'invert':
+      return image.negate({ alpha: false });
+    case 'tint':
+      return image.tint(operation.rgb);
+    case 'crop':
+      return image.extract(centeredCrop(size, operation.ratio));
+    case 'resize': {
+      const target = clampSize(operation);
+      return image.resize(target.width, target.height, { fit: 'cover' });
+    }
+    case 'scale':
+      return image.resize(scaledSide(size.width, operation.factor), scaledSide(size.height, operation.factor), { fit: 'fill' });
+  }
+}
+
+function scaledSide(side: number, factor: number): number {
+  return Math.min(maxSide, Math.max(minSide, Math.round(side * factor)));
+}
+
+/** The largest centred rectangle with the given width/height ratio. */
+export function centeredCrop(size: PixelSize, ratio: number): { left: number; top: number; width: number; height: number } {
+  const width = Math.min(size.width, Math.max(1, Math.round(size.height * ratio)));
+  const height = Math.min(size.height, Math.max(1, Math.round(width / ratio)));
+  return { left: Math.floor((size.width - width) / 2), top: Math.floor((size.height - height) / 2), width, height };
+}
+
+async function sideBySide(inputs: readonly RawImage[]): Promise<RawImage> {
+  const height = Math.min(...inputs.map((input) => input.height));
+  const resized: RawImage[] = [];
+  for (const input of inputs) {
+    const width = Math.max(1, Math.round((input.width * height) / input.height));
+    resized.push(input.height === height ? input : await toRaw(fromRaw(input).resize(width, height, { fit: 'fill' })));
+  }
+  const totalWidth = resized.reduce((sum, input) => sum + input.width, 0);
+  let left = 0;
+  const layers = resized.map((input) => {
+    const layer = { input: input.data, raw: { width: input.width, height: input.height, channels: input.channels }, left, top: 0 };
+    left += input.width;
+    return layer;
+  });
+  return toRaw(sharp({ create: { width: totalWidth, height, channels: 3, background: white } }).composite(layers));
+}
+
+/** Decodes to 3-channel sRGB pixels: grayscale steps and odd inputs come back to one shape. */
+async function toRaw(image: sharp.Sharp): Promise<RawImage> {
+  const { data, info } = await image.toColourspace('srgb').removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  return { data, width: info.width, height: info.height, channels: info.channels as RawImage['channels'] };
+}
+
+function fromRaw(image: RawImage): sharp.Sharp {
+  return sharp(image.data, { raw: { width: image.width, height: image.height, channels: image.channels } });
+}

@@ -1,0 +1,39 @@
+import type sharp from 'sharp';
+import type { LocalOutputFormat } from './local-config.js';
+
+/** An encoded picture and what a caller needs to report about it. */
+export interface EncodedImage {
+  bytes: Buffer;
+  mediaType: string;
+  width: number;
+  height: number;
+}
+
+const mediaTypes: Record<LocalOutputFormat, string> = { jpeg: 'image/jpeg', png: 'image/png', webp: 'image/webp' };
+
+/**
+ * Encodes a sharp pipeline in the engine's output format. JPEG has no alpha
+ * channel, so transparency is flattened onto white rather than sharp's black.
+ *
+ * @example
+ * const encoded = await encodeImage(sharp(svg), 'jpeg', 85); // encoded.mediaType === 'image/jpeg'
+ */
+export async function encodeImage(image: sharp.Sharp, format: LocalOutputFormat, quality: number): Promise<EncodedImage> {
+  const pipeline =
+    format === 'jpeg'
+      ? image.flatten({ background: '#ffffff' }).jpeg({ quality })
+      : format === 'webp'
+        ? image.webp({ quality })
+        : image.png();
+  const { data, info } = await pipeline.toBuffer({ resolveWithObject: true });
+  return { bytes: data, mediaType: mediaTypes[format], width: info.width, height: info.height };
+}
+
+/** The format a request asks for (`output_format`), when the engine can write it; else the configured one. */
+export function chooseFormat(requested: string | undefined, configured: LocalOutputFormat): LocalOutputFormat {
+  const normalized = requested
+    ?.toLowerCase()
+    .replace(/^image\//, '')
+    .replace(/^jpg$/, 'jpeg');
+  return normalized === 'jpeg' || normalized === 'png' || normalized === 'webp' ? normalized : configured;
+}

@@ -1,0 +1,142 @@
+import { ImageData } from '../../images/image-data.js';
+import type { GenerationRequest } from '../../request/generation-request.js';
+import { imageModelCapabilities, resolveModels } from '../model-catalog.js';
+import type { ProviderConfig } from '../provider-config.js';
+import { defaultProviderContext } from '../provider-context.js';
+import type { GenerationEvent, ImageProvider, ModelCapabilities, ModelInfo, ProviderContext } from '../provider-types.js';
+import { type LocalSettings, readLocalSettings } from './local-config.js';
+import { waitWithProgress } from './local-delay.js';
+import { drawPicture } from './local-draw.js';
+import { editImages } from './local-edit.js';
+import { chooseFormat } from './local-encode.js';
+import { describeOperation, parseInstructions } from './local-instructions.js';
+import { appliedNote, asksForPicture, conversationReply, unknownInstructionNote } from './local-replies.js';
+import { outputSize, type PixelSize } from './local-size.js';
+import { estimateUsage } from './local-usage.js';
+
+/** Most images one request may ask for; routing rejects a larger `n` before the engine sees it. */
+export const localMaxImagesPerRequest = 4;
+
+/** What `local-image` can do: draw, edit up to 10 inputs, and answer conversation with a short note. */
+export const localImageCapabilities: ModelCapabilities = {
+  ...imageModelCapabilities,
+  text: true,
+  maxInputImages: 10,
+  maxImagesPerRequest: localMaxImagesPerRequest,
+};
+
+const defaultModels: readonly ModelInfo[] = [{ id: 'local-image', capabilities: localImageCapabilities }];
+
+/**
+ * The embedded local engine: draws procedural pictures for prompts and
+ * applies edit instructions to input images with sharp. No keys, no network.
+ *
+ * @example
+ * const provider = createLocalProvider({ type: 'local' }, defaultProviderContext());
+ * for await (const event of provider.generate(request, AbortSignal.timeout(60_000))) console.log(event.type);
+ */
+export function createLocalProvider(config: ProviderConfig, context: ProviderContext = defaultProviderContext()): ImageProvider {
+  const settings = readLocalSettings(config);
+  return {
+    id: settings.name,
+    type: 'local',
+    models: resolveModels(defaultModels, config.models, localImageCapabilities),
+    concurrency: settings.concurrency,
+    timeoutMs: settings.timeoutMs,
+    generate: (request, signal) => generate(settings, context, request, signal),
+  };
+}
+
+/** What the engine produced so far, for the usage estimate. */
+interface Transcript {
+  text: string;
+  reasoning: string;
+  images: PixelSize[];
+}
+
+/** One kind of work: yields a plan line, calls `pause` (the `delayMs` option), then the results. */
+interface Job {
+  settings: LocalSettings;
+  request: GenerationRequest;
+  signal: AbortSignal;
+  transcript: Transcript;
+  pause: () => AsyncGenerator<GenerationEvent>;
+}
+
+async function* generate(
+  settings: LocalSettings,
+  context: ProviderContext,
+  request: GenerationRequest,
+  signal: AbortSignal,
+): AsyncGenerator<GenerationEvent> {
+  signal.throwIfAborted();
+  const transcript: Transcript = { text: '', reasoning: '', images: [] };
+  const job: Job = { settings, request, signal, transcript, pause: () => waitWithProgress(settings.delayMs, context.sleep, signal) };
+  const work = request.inputImages.length > 0 ? edit(job) : request.wantsImage || asksForPicture(request.prompt) ? draw(job) : answer(job);
+  for await (const event of work) {
+    if (event.type === 'text-delta') transcript.text += event.text;
+    if (event.type === 'reasoning-delta') transcript.reasoning += event.text;
+    yield event;
+  }
+  signal.throwIfAborted();
+  yield { type: 'usage', usage: estimateUsage({ request, ...transcript }) };
+  yield { type: 'finish', reason: 'stop' };
+}
+
+async function* draw({ settings, request, signal, transcript, pause }: Job): AsyncGenerator<GenerationEvent> {
+  const size = outputSize(request);
+  const count = imageCount(request.n);
+  const what = count === 1 ? 'a' : `${count}`;
+  yield { type: 'reasoning-delta', text: `Drawing ${what} ${size.width}×${size.height} image${count === 1 ? '' : 's'}…\n` };
+  yield* pause();
+  const format = chooseFormat(request.outputFormat, settings.outputFormat);
+  for (let variant = 0; variant < count; variant++) {
+    signal.throwIfAborted();
+    const encoded = await drawPicture({
+      prompt: request.prompt,
+      seed: request.seed ?? 0,
+      variant,
+      size,
+      format,
+      quality: settings.quality,
+    });
+    signal.throwIfAborted();
+    transcript.images.push(encoded);
+    yield { type: 'image', image: ImageData.fromBytes(encoded.bytes, encoded.mediaType) };
+  }
+}
+
+async function* edit({ settings, request, signal, transcript, pause }: Job): AsyncGenerator<GenerationEvent> {
+  const operations = parseInstructions(request.prompt);
+  const inputs = request.inputImages.length;
+  const plan = operations.length > 0 ? operations.map(describeOperation).join(', ') : 'no edit recognised';
+  const combining = inputs > 1 ? `Combining ${inputs} images side by side, then ` : 'Editing the image: ';
+  yield { type: 'reasoning-delta', text: `${combining}${plan}…\n` };
+  yield* pause();
+  const result = await editImages({
+    images: request.inputImages,
+    operations,
+    aspectRatio: request.aspectRatio,
+    size: request.size,
+    format: chooseFormat(request.outputFormat, settings.outputFormat),
+    quality: settings.quality,
+    signal,
+  });
+  signal.throwIfAborted();
+  // Edits are deterministic, so n > 1 returns copies of the same result.
+  for (let index = 0; index < imageCount(request.n); index++) {
+    transcript.images.push(result);
+    yield { type: 'image', image: ImageData.fromBytes(result.bytes, result.mediaType) };
+  }
+  if (operations.length === 0) yield { type: 'text-delta', text: unknownInstructionNote(request.prompt, result.applied) };
+  else yield { type: 'text-delta', text: appliedNote(result.applied) };
+}
+
+async function* answer({ pause }: Job): AsyncGenerator<GenerationEvent> {
+  yield* pause();
+  yield { type: 'text-delta', text: conversationReply };
+}
+
+function imageCount(requested: number): number {
+  return Math.min(localMaxImagesPerRequest, Math.max(1, Math.floor(requested) || 1));
+}
