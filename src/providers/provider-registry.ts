@@ -1,6 +1,8 @@
+import { createFluxProvider } from './flux/flux-provider.js';
+import { createGeminiProvider } from './gemini/gemini-provider.js';
+import { createLocalProvider } from './local/local-provider.js';
 import type { ProviderConfig } from './provider-config.js';
 import type { ImageProvider, ProviderContext } from './provider-types.js';
-import { createLocalProvider } from './local/local-provider.js';
 
 /** Builds one provider instance from its validated config. */
 export type ProviderFactory = (config: ProviderConfig, context: ProviderContext) => ImageProvider;
@@ -8,8 +10,8 @@ export type ProviderFactory = (config: ProviderConfig, context: ProviderContext)
 /** Provider types the gateway knows, by `type` in the config. */
 export const providerFactories: Record<ProviderConfig['type'], ProviderFactory | undefined> = {
   local: createLocalProvider,
-  gemini: undefined,
+  gemini: createGeminiProvider,
   openai: undefined,
   'openai-chat': undefined,
-  flux: undefined,
+  flux: createFluxProvider,
 };

@@ -1,0 +1,148 @@
+import type { GenerationRequest } from '../../request/generation-request.js';
+import { readServerSentEvents } from '../http/sse-events.js';
+import { fetchUpstream } from '../http/upstream-fetch.js';
+import { defaultGenerationTimeoutMs, type ProviderConfig } from '../provider-config.js';
+import type { GenerationEvent, GenerationUsage, ImageProvider, ModelInfo, ProviderContext } from '../provider-types.js';
+import { geminiAnswerError, geminiHttpError, geminiTransportError } from './gemini-errors.js';
+import { geminiProfile, resolveGeminiModels } from './gemini-models.js';
+import { buildGeminiBody } from './gemini-request-body.js';
+import { parseGeminiSettings } from './gemini-settings.js';
+import { GeminiTurnReader, type GeminiTurnSummary } from './gemini-turn-reader.js';
+
+const defaultBaseURL = 'https://generativelanguage.googleapis.com';
+const defaultConcurrency = 4;
+
+/** `{base}/v1beta`, unless the configured base already ends with a version (proxies often do). */
+function geminiEndpoint(baseURL: string, apiVersion: string): string {
+  const base = baseURL.replace(/\/+$/, '');
+  return /\/v\d+(alpha|beta)?$/.test(base) ? base : `${base}/${apiVersion}`;
+}
+
+function addUsage(total: GenerationUsage | undefined, next: GenerationUsage | undefined): GenerationUsage | undefined {
+  if (!total || !next) return total ?? next;
+  const sum = (a?: number, b?: number) => (a === undefined && b === undefined ? undefined : (a ?? 0) + (b ?? 0));
+  return {
+    promptTokens: total.promptTokens + next.promptTokens,
+    completionTokens: total.completionTokens + next.completionTokens,
+    totalTokens: sum(total.totalTokens, next.totalTokens),
+    imageTokens: sum(total.imageTokens, next.imageTokens),
+    reasoningTokens: sum(total.reasoningTokens, next.reasoningTokens),
+  };
+}
+
+/**
+ * The Gemini API provider (`generateContent`, or `streamGenerateContent?alt=sse`
+ * when the client streams). `n` images are `n` upstream calls: image models
+ * refuse `candidateCount` > 1.
+ *
+ * @example
+ * const provider = createGeminiProvider({ type: 'gemini', apiKey: process.env.GEMINI_API_KEY }, defaultProviderContext());
+ * for await (const event of provider.generate(request, signal)) console.log(event.type);
+ */
+export function createGeminiProvider(config: ProviderConfig, context: ProviderContext): ImageProvider {
+  const settings = parseGeminiSettings(config);
+  const id = settings.name ?? 'gemini';
+  const models: ModelInfo[] = resolveGeminiModels(settings.models);
+  const endpoint = geminiEndpoint(settings.baseURL ?? defaultBaseURL, settings.apiVersion);
+  const headers: Record<string, string> = {
+    ...settings.headers,
+    'content-type': 'application/json',
+    ...(settings.apiKey ? { 'x-goog-api-key': settings.apiKey } : {}),
+  };
+
+  async function* callOnce(request: GenerationRequest, signal: AbortSignal): AsyncGenerator<GenerationEvent, GeminiTurnSummary> {
+    const method = request.stream ? 'streamGenerateContent?alt=sse' : 'generateContent';
+    const url = `${endpoint}/models/${encodeURIComponent(request.model)}:${method}`;
+    const model = models.find((candidate) => candidate.id === request.model);
+    const body = buildGeminiBody(request, {
+      profile: geminiProfile(request.model),
+      aspectRatios: model?.capabilities.aspectRatios,
+      settings,
+    });
+    const response = await fetchUpstream({
+      provider: id,
+      url,
+      init: { method: 'POST', headers, body: JSON.stringify(body) },
+      signal,
+      fetch: context.fetch,
+      toError: (failed, bodyText) => geminiHttpError(id, url, failed, bodyText),
+    });
+    const reader = new GeminiTurnReader({ provider: id, url, wantsImage: request.wantsImage });
+    const parse = (text: string): unknown => {
+      try {
+        return JSON.parse(text);
+      } catch {
+        throw geminiAnswerError({ provider: id, url, kind: 'server', message: 'Gemini answered with invalid JSON' });
+      }
+    };
+    try {
+      if (request.stream) {
+        for await (const message of readServerSentEvents(response.body, signal)) yield* reader.read(parse(message.data));
+      } else {
+        yield* reader.read(parse(await response.text()));
+      }
+    } catch (error) {
+      throw geminiTransportError(id, url, error, signal);
+    }
+    const { events, summary } = reader.end();
+    yield* events;
+    return summary;
+  }
+
+  /** Runs the n calls side by side when nothing streams; the first failure cancels the rest. */
+  async function runInParallel(request: GenerationRequest, count: number, signal: AbortSignal) {
+    const controller = new AbortController();
+    const linked = AbortSignal.any([signal, controller.signal]);
+    const collect = async () => {
+      const events: GenerationEvent[] = [];
+      const iterator = callOnce(request, linked);
+      for (let step = await iterator.next(); ; step = await iterator.next()) {
+        if (step.done) return { events, summary: step.value };
+        events.push(step.value);
+      }
+    };
+    try {
+      return await Promise.all(Array.from({ length: count }, collect));
+    } catch (error) {
+      controller.abort();
+      throw error;
+    }
+  }
+
+  async function* generate(request: GenerationRequest, signal: AbortSignal): AsyncGenerator<GenerationEvent> {
+    const count = Math.max(1, request.n);
+    const summaries: GeminiTurnSummary[] = [];
+    // Extra calls only contribute their image: n copies of "Here is your cat" help nobody.
+    const keep = (event: GenerationEvent, index: number) => index === 0 || event.type === 'image';
+    if (count === 1 || request.stream) {
+      for (let index = 0; index < count; index++) {
+        const iterator = callOnce(request, signal);
+        for (let step = await iterator.next(); ; step = await iterator.next()) {
+          if (step.done) {
+            summaries.push(step.value);
+            break;
+          }
+          if (keep(step.value, index)) yield step.value;
+        }
+      }
+    } else {
+      const results = await runInParallel(request, count, signal);
+      for (const [index, result] of results.entries()) {
+        for (const event of result.events) if (keep(event, index)) yield event;
+        summaries.push(result.summary);
+      }
+    }
+    const usage = summaries.reduce<GenerationUsage | undefined>((total, summary) => addUsage(total, summary.usage), undefined);
+    if (usage) yield { type: 'usage', usage };
+    yield { type: 'finish', reason: summaries.find((summary) => summary.finishReason !== 'stop')?.finishReason ?? 'stop' };
+  }
+
+  return {
+    id,
+    type: 'gemini',
+    models,
+    concurrency: settings.concurrency ?? defaultConcurrency,
+    timeoutMs: settings.timeoutMs ?? defaultGenerationTimeoutMs,
+    generate,
+  };
+}
