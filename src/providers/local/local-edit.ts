@@ -56,7 +56,8 @@ export async function editImages(options: EditOptions): Promise<EditResult> {
   let current = inputs.length > 1 ? await sideBySide(inputs) : inputs[0];
   if (!current) throw new RangeError('editImages needs at least one input image');
   // Work at most at the output limit: an 8K strip of combined inputs would make every step four times slower.
-  if (current.width > maxSide || current.height > maxSide) current = await toRaw(fromRaw(current).resize(maxSide, maxSide, { fit: 'inside' }));
+  if (current.width > maxSide || current.height > maxSide)
+    current = await toRaw(fromRaw(current).resize(maxSide, maxSide, { fit: 'inside' }));
   const applied: string[] = [];
   const steps = [...options.operations];
   const ratio = options.aspectRatio ? parseAspectRatio(options.aspectRatio) : undefined;
