@@ -1,6 +1,8 @@
 import { createFluxProvider } from './flux/flux-provider.js';
 import { createGeminiProvider } from './gemini/gemini-provider.js';
 import { createLocalProvider } from './local/local-provider.js';
+import { createOpenAIImagesProvider } from './openai/openai-images-provider.js';
+import { createOpenAIChatProvider } from './openai-chat/openai-chat-provider.js';
 import type { ProviderConfig } from './provider-config.js';
 import type { ImageProvider, ProviderContext } from './provider-types.js';
 
@@ -11,7 +13,7 @@ export type ProviderFactory = (config: ProviderConfig, context: ProviderContext)
 export const providerFactories: Record<ProviderConfig['type'], ProviderFactory | undefined> = {
   local: createLocalProvider,
   gemini: createGeminiProvider,
-  openai: undefined,
-  'openai-chat': undefined,
+  openai: createOpenAIImagesProvider,
+  'openai-chat': createOpenAIChatProvider,
   flux: createFluxProvider,
 };

@@ -1,5 +1,13 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { ProviderConfig } from '../provider-config.js';
+
+/**
+ * An http(s) API root. Credentials in the URL are refused: fetch rejects
+ * them with a message that repeats the URL, so they would leak into errors.
+ */
+export const baseUrlSchema = z
+  .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+  .refine((value) => !/^https?:\/\/[^/]*@/i.test(value), 'must not contain credentials (use apiKey or headers)');
 
 /**
  * Validates the type-specific settings of one provider instance. The error

@@ -1,14 +1,7 @@
 import { z } from 'zod';
+import { baseUrlSchema } from './openai-config.js';
 
 export const openAIDefaultBaseURL = 'https://api.openai.com';
-
-/**
- * An http(s) API root. Credentials in the URL are refused: fetch rejects
- * them with a message that repeats the URL, so they would leak into errors.
- */
-export const baseUrlSchema = z
-  .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
-  .refine((value) => !/^https?:\/\/[^/]*@/i.test(value), 'must not contain credentials (use apiKey or headers)');
 
 /**
  * Settings of an `openai` instance beyond the common provider config.

@@ -1,0 +1,93 @@
+import { type ImageDownloadOptions, imageFromUrl } from '../openai/openai-image-download.js';
+import type { FinishReason, GenerationEvent, GenerationUsage } from '../provider-types.js';
+import type { ContentSegment, MarkdownImageScanner } from './openai-chat-markdown-images.js';
+
+/** An entry of `message.images` / `delta.images` as relays send it (OpenRouter, Vercel, new-api). */
+export interface ChatImageEntry {
+  type?: string;
+  image_url?: { url?: string } | string;
+  url?: string;
+}
+
+export interface ChatToolCall {
+  index?: number;
+  id?: string;
+  type?: string;
+  function?: { name?: string; arguments?: string };
+}
+
+export interface ChatUsage {
+  prompt_tokens?: number;
+  completion_tokens?: number;
+  total_tokens?: number;
+  completion_tokens_details?: { reasoning_tokens?: number; image_tokens?: number } | null;
+}
+
+/** Text and markdown images of some content, in order; images are downloaded when they are https URLs. */
+export async function* contentEvents(segments: readonly ContentSegment[], download: ImageDownloadOptions): AsyncGenerator<GenerationEvent> {
+  for (const segment of segments) {
+    if (segment.type === 'text') yield { type: 'text-delta', text: segment.text };
+    else yield { type: 'image', image: await imageFromUrl(segment.url, download) };
+  }
+}
+
+/** Content that is a string, or (some relays) an array of `text` / `image_url` parts. */
+export async function* messageContentEvents(
+  content: unknown,
+  scanner: MarkdownImageScanner,
+  download: ImageDownloadOptions,
+): AsyncGenerator<GenerationEvent> {
+  if (typeof content === 'string') {
+    if (content !== '') yield* contentEvents(scanner.push(content), download);
+    return;
+  }
+  if (!Array.isArray(content)) return;
+  for (const part of content as Array<{ type?: string; text?: string } & ChatImageEntry>) {
+    if (part.type === 'text' && typeof part.text === 'string') yield* contentEvents(scanner.push(part.text), download);
+    else yield* imageEntryEvents([part], download);
+  }
+}
+
+export async function* imageEntryEvents(entries: unknown, download: ImageDownloadOptions): AsyncGenerator<GenerationEvent> {
+  if (!Array.isArray(entries)) return;
+  for (const entry of entries as ChatImageEntry[]) {
+    const url = typeof entry.image_url === 'string' ? entry.image_url : (entry.image_url?.url ?? entry.url);
+    if (url) yield { type: 'image', image: await imageFromUrl(url, download) };
+  }
+}
+
+export function toolCallEvents(toolCalls: unknown): GenerationEvent[] {
+  if (!Array.isArray(toolCalls)) return [];
+  return (toolCalls as ChatToolCall[]).map((call, position) => {
+    const event: GenerationEvent & { type: 'tool-call-delta' } = { type: 'tool-call-delta', index: call.index ?? position };
+    if (call.id) event.id = call.id;
+    if (call.function?.name) event.name = call.function.name;
+    if (typeof call.function?.arguments === 'string') event.arguments = call.function.arguments;
+    return event;
+  });
+}
+
+export function usageFromChat(usage: ChatUsage | null | undefined): GenerationUsage | undefined {
+  if (!usage || typeof usage.prompt_tokens !== 'number') return undefined;
+  const result: GenerationUsage = { promptTokens: usage.prompt_tokens, completionTokens: usage.completion_tokens ?? 0 };
+  if (typeof usage.total_tokens === 'number') result.totalTokens = usage.total_tokens;
+  const details = usage.completion_tokens_details;
+  if (typeof details?.image_tokens === 'number') result.imageTokens = details.image_tokens;
+  if (typeof details?.reasoning_tokens === 'number') result.reasoningTokens = details.reasoning_tokens;
+  return result;
+}
+
+/** OpenAI's finish reasons, plus the safety words of Gemini-backed relays. */
+export function finishReasonFrom(value: unknown): FinishReason {
+  const reason = typeof value === 'string' ? value.toLowerCase() : 'stop';
+  if (reason === 'length' || reason === 'max_tokens') return 'length';
+  if (reason === 'tool_calls' || reason === 'function_call') return 'tool_calls';
+  if (reason === 'content_filter' || reason.includes('safety') || reason.includes('prohibited')) return 'content_filter';
+  return 'stop';
+}
+
+/** Reasoning text under either name relays use. */
+export function reasoningOf(value: { reasoning_content?: unknown; reasoning?: unknown }): string | undefined {
+  const text = value.reasoning_content ?? value.reasoning;
+  return typeof text === 'string' && text !== '' ? text : undefined;
+}

@@ -1,0 +1,86 @@
+import type { GenerationRequest } from '../../request/generation-request.js';
+import { fetchUpstream, redactUrl } from '../http/upstream-fetch.js';
+import { endpointUrl, parseProviderSettings, requestHeaders } from '../openai/openai-config.js';
+import { type OpenAIErrorContext, openAIErrorFromEvent, openAIErrorFromResponse } from '../openai/openai-error.js';
+import { readJsonObject } from '../openai/openai-response-body.js';
+import { defaultGenerationTimeoutMs, type ProviderConfig } from '../provider-config.js';
+import type { GenerationEvent, ImageProvider, ModelInfo, ProviderContext } from '../provider-types.js';
+import { UpstreamError } from '../upstream-error.js';
+import { resolveRelayModels } from './openai-chat-models.js';
+import { buildChatBody } from './openai-chat-request.js';
+import { type ChatCompletionBody, readChatCompletion } from './openai-chat-response.js';
+import { type OpenAIChatSettings, openAIChatSettingsSchema } from './openai-chat-settings.js';
+import { readChatStream } from './openai-chat-stream.js';
+
+/**
+ * A provider for any OpenAI-compatible relay (`type: 'openai-chat'`): it
+ * forwards the conversation to `{baseURL}/v1/chat/completions` and reads
+ * images from `message.images` / `delta.images` or markdown in the content.
+ *
+ * @example
+ * const provider = createOpenAIChatProvider(
+ *   { type: 'openai-chat', apiKey: process.env.OPENAI_API_KEY, baseURL: 'https://relay.example.com/v1', models: ['gpt-4o-image'] },
+ *   defaultProviderContext(),
+ * );
+ */
+export function createOpenAIChatProvider(config: ProviderConfig, context: ProviderContext): ImageProvider {
+  const settings = parseProviderSettings(openAIChatSettingsSchema, config, 'openai-chat');
+  const id = config.name ?? 'openai-chat';
+  const models = resolveRelayModels(settings.models);
+  const url = endpointUrl(settings.baseURL, 'chat/completions');
+  const state: ProviderState = { id, url, config, settings, models, context };
+  return {
+    id,
+    type: 'openai-chat',
+    models,
+    concurrency: config.concurrency ?? 10,
+    timeoutMs: config.timeoutMs ?? defaultGenerationTimeoutMs,
+    generate: (request, signal) => generate(state, request, signal),
+  };
+}
+
+interface ProviderState {
+  id: string;
+  url: string;
+  config: ProviderConfig;
+  settings: OpenAIChatSettings;
+  models: readonly ModelInfo[];
+  context: ProviderContext;
+}
+
+async function* generate(state: ProviderState, request: GenerationRequest, signal: AbortSignal): AsyncGenerator<GenerationEvent> {
+  const model = state.models.find((candidate) => candidate.id === request.model || candidate.aliases?.includes(request.model));
+  if (!model) {
+    throw new UpstreamError({
+      provider: state.id,
+      kind: 'not_found',
+      message: `${state.id}: model "${request.model}" is not served by this instance`,
+    });
+  }
+  const errorContext: OpenAIErrorContext = { provider: state.id, url: redactUrl(state.url), now: state.context.now };
+  const headers = requestHeaders({
+    apiKey: state.settings.apiKey,
+    headers: state.config.headers,
+    requestId: request.requestId,
+    extra: { 'content-type': 'application/json', accept: request.stream ? 'text/event-stream' : 'application/json' },
+  });
+  const response = await fetchUpstream({
+    provider: state.id,
+    url: state.url,
+    init: { method: 'POST', headers, body: buildChatBody(request, model, state.settings) },
+    signal,
+    fetch: state.context.fetch,
+    toError: (failed, bodyText) => openAIErrorFromResponse(failed, bodyText, errorContext),
+  });
+  const download = { provider: state.id, fetch: state.context.fetch, signal };
+  // Some relays answer a stream request with plain JSON (and the reverse); trust the content type.
+  if (response.headers.get('content-type')?.includes('text/event-stream')) {
+    yield* readChatStream(response.body, signal, errorContext, download);
+    return;
+  }
+  const body = await readJsonObject<ChatCompletionBody>(response, errorContext, signal);
+  // Relays sometimes answer 200 with an error envelope instead of a completion.
+  const error = body.choices ? undefined : openAIErrorFromEvent(body, errorContext);
+  if (error) throw error;
+  yield* readChatCompletion(body, download);
+}

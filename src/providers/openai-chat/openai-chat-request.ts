@@ -1,0 +1,84 @@
+import type { ImageData } from '../../images/image-data.js';
+import type { ConversationMessage, GenerationRequest } from '../../request/generation-request.js';
+import type { ModelInfo } from '../provider-types.js';
+import type { OpenAIChatSettings } from './openai-chat-settings.js';
+
+/**
+ * The chat completion request a relay receives: the conversation with
+ * images as `image_url` data URLs, the sampling and tool fields the client
+ * sent, `request.extra` passed through, and for image models `modalities`
+ * and the size hints relays understand.
+ *
+ * @example
+ * const body = buildChatBody(request, model, settings); // JSON text
+ */
+export function buildChatBody(request: GenerationRequest, model: ModelInfo, settings: OpenAIChatSettings): string {
+  const imageModel = model.capabilities.imageOutput;
+  // Fields the gateway does not interpret go first so the ones it built win.
+  const body: Record<string, unknown> = { ...request.extra, model: model.id, messages: chatMessages(request) };
+  if (request.stream) {
+    body.stream = true;
+    body.stream_options = { ...(isObject(request.extra.stream_options) ? request.extra.stream_options : {}), include_usage: true };
+  }
+  setIfDefined(body, 'temperature', request.temperature);
+  setIfDefined(body, 'max_tokens', request.maxTokens);
+  setIfDefined(body, 'seed', request.seed);
+  setIfDefined(body, 'tools', request.tools);
+  setIfDefined(body, 'tool_choice', request.toolChoice);
+  setIfDefined(body, 'response_format', request.responseFormat);
+  if (imageModel && request.wantsImage && settings.modalities) body.modalities = ['image', 'text'];
+  if (imageModel && settings.imageOptions) {
+    if (request.size) body.size = `${request.size.width}x${request.size.height}`;
+    if (request.aspectRatio || request.imageSize) {
+      const imageConfig: Record<string, string> = {};
+      if (request.aspectRatio) imageConfig.aspect_ratio = request.aspectRatio;
+      if (request.imageSize) imageConfig.image_size = request.imageSize;
+      body.image_config = { ...(isObject(request.extra.image_config) ? request.extra.image_config : {}), ...imageConfig };
+    }
+  }
+  return JSON.stringify(body);
+}
+
+/**
+ * OpenAI accepts images only in user turns, so images of earlier assistant
+ * turns are not replayed; when the image to edit came from one, it is
+ * attached to the last user message instead.
+ */
+function chatMessages(request: GenerationRequest): Record<string, unknown>[] {
+  const messages: Record<string, unknown>[] = [];
+  if (request.system && !request.messages.some((message) => message.role === 'system')) {
+    messages.push({ role: 'system', content: request.system });
+  }
+  const lastUser = request.messages.findLastIndex((message) => message.role === 'user');
+  request.messages.forEach((message, index) => {
+    let images = message.role === 'user' ? message.images : [];
+    if (index === lastUser && images.length === 0) images = request.inputImages;
+    messages.push(chatMessage(message, images));
+  });
+  return messages;
+}
+
+function chatMessage(message: ConversationMessage, images: readonly ImageData[]): Record<string, unknown> {
+  const entry: Record<string, unknown> = { role: message.role };
+  if (images.length === 0) entry.content = message.text;
+  else {
+    const parts: unknown[] = message.text ? [{ type: 'text', text: message.text }] : [];
+    for (const image of images) parts.push({ type: 'image_url', image_url: { url: image.dataUrl() } });
+    entry.content = parts;
+  }
+  if (message.name) entry.name = message.name;
+  if (message.role === 'tool' && message.toolCallId) entry.tool_call_id = message.toolCallId;
+  if (message.toolCalls && message.toolCalls.length > 0) {
+    entry.tool_calls = message.toolCalls;
+    if (!message.text) entry.content = null;
+  }
+  return entry;
+}
+
+function setIfDefined(body: Record<string, unknown>, name: string, value: unknown): void {
+  if (value !== undefined && value !== null) body[name] = value;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

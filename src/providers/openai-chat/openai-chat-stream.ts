@@ -1,0 +1,98 @@
+import { readServerSentEvents } from '../http/sse-events.js';
+import { type OpenAIErrorContext, openAIErrorFromEvent } from '../openai/openai-error.js';
+import type { ImageDownloadOptions } from '../openai/openai-image-download.js';
+import type { FinishReason, GenerationEvent, GenerationUsage } from '../provider-types.js';
+import { UpstreamError } from '../upstream-error.js';
+import {
+  type ChatUsage,
+  contentEvents,
+  finishReasonFrom,
+  imageEntryEvents,
+  messageContentEvents,
+  reasoningOf,
+  toolCallEvents,
+  usageFromChat,
+} from './openai-chat-events.js';
+import { MarkdownImageScanner } from './openai-chat-markdown-images.js';
+
+/** The fields of a `chat.completion.chunk` we read; some relays send `message` where `delta` belongs. */
+interface ChatChunk {
+  choices?: Array<{ delta?: ChatDelta; message?: ChatDelta; finish_reason?: string | null }>;
+  usage?: ChatUsage | null;
+}
+
+interface ChatDelta {
+  content?: unknown;
+  refusal?: string | null;
+  reasoning_content?: unknown;
+  reasoning?: unknown;
+  images?: unknown;
+  tool_calls?: unknown;
+}
+
+/**
+ * Reads a relay's chat stream (`data:` chunks, `data: [DONE]`) into events.
+ * Markdown images in the content are reassembled across deltas; usage comes
+ * from the last chunk that has it (the `include_usage` chunk with no
+ * choices). A stream that stops with neither a finish reason nor `[DONE]`
+ * was cut off, and fails.
+ */
+export async function* readChatStream(
+  body: ReadableStream<Uint8Array> | null,
+  signal: AbortSignal,
+  context: OpenAIErrorContext,
+  download: ImageDownloadOptions,
+): AsyncGenerator<GenerationEvent> {
+  const scanner = new MarkdownImageScanner();
+  let usage: GenerationUsage | undefined;
+  let finish: FinishReason | undefined;
+  let done = false;
+  for await (const message of readServerSentEvents(body, signal)) {
+    if (message.data === '[DONE]') {
+      done = true;
+      break;
+    }
+    const chunk = parseChunk(message.data, context);
+    const error = openAIErrorFromEvent(chunk, context);
+    if (error) throw error;
+    usage = usageFromChat(chunk.usage) ?? usage;
+    const choice = chunk.choices?.[0];
+    if (!choice) continue;
+    const delta = choice.delta ?? choice.message ?? {};
+    const reasoning = reasoningOf(delta);
+    if (reasoning) yield { type: 'reasoning-delta', text: reasoning };
+    yield* messageContentEvents(delta.content, scanner, download);
+    if (delta.refusal) yield { type: 'text-delta', text: delta.refusal };
+    yield* imageEntryEvents(delta.images, download);
+    yield* toolCallEvents(delta.tool_calls);
+    if (choice.finish_reason) finish = finishReasonFrom(choice.finish_reason);
+  }
+  yield* contentEvents(scanner.flush(), download);
+  if (!done && !finish) {
+    throw new UpstreamError({
+      provider: context.provider,
+      kind: 'server',
+      status: 200,
+      message: `${context.provider}: the chat stream ended before it finished`,
+      url: context.url,
+    });
+  }
+  if (usage) yield { type: 'usage', usage };
+  yield { type: 'finish', reason: finish ?? 'stop' };
+}
+
+function parseChunk(data: string, context: OpenAIErrorContext): ChatChunk {
+  try {
+    const value: unknown = JSON.parse(data);
+    if (typeof value === 'object' && value !== null) return value as ChatChunk;
+  } catch {
+    // Falls through to the error below.
+  }
+  throw new UpstreamError({
+    provider: context.provider,
+    kind: 'server',
+    status: 200,
+    message: `${context.provider}: the chat stream sent a chunk that is not JSON`,
+    url: context.url,
+  });
+}

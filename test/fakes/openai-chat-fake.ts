@@ -1,0 +1,381 @@
+/**
+ * A fake OpenAI-compatible relay on 127.0.0.1 speaking the real chat
+ * completions wire format (reference §3): JSON answers, and SSE with LF
+ * framing, `data: [DONE]` and the `include_usage` chunk with `choices: []`.
+ * Images come back the ways relays send them: `message.images` /
+ * `delta.images`, or markdown in the content (whole, split across deltas,
+ * or as an https URL the fake serves). Only node:http and sharp.
+ *
+ * Pick per test (`startOpenAIChatFake({ scenario, imageMode })`) or per
+ * request with prompt keywords: "draw [scenario:rate-limit] [images:markdown-split]".
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { makeFakeImage } from './openai-images-fake.js';
+
+export type OpenAIChatScenario =
+  | 'image' // text + one image (see imageMode)
+  | 'text' // a plain text answer
+  | 'reasoning' // reasoning_content, then text + image
+  | 'tool-call' // a get_weather tool call, finish_reason tool_calls
+  | 'content-filter' // finish_reason content_filter, no content
+  | 'bad-key' // 401 invalid_api_key echoing part of the key
+  | 'rate-limit' // 429 rate_limit_exceeded + retry-after: 3
+  | 'quota' // 429 insufficient_quota
+  | 'server-error' // 500
+  | 'overload' // 503
+  | 'openrouter-error' // 402 with a numeric code (OpenRouter style)
+  | 'relay-error' // 500 with a "(request id: ...)" suffix (one-api/new-api style)
+  | 'mid-stream-error' // stream: some content, then data: {"error":{...}}
+  | 'truncated' // stream: some content, then the connection closes
+  | 'slow'; // waits `delayMs`, stops when the client leaves
+
+export type OpenAIChatImageMode = 'images' | 'markdown' | 'markdown-split' | 'markdown-url';
+
+export interface OpenAIChatFakeOptions {
+  scenario?: OpenAIChatScenario;
+  imageMode?: OpenAIChatImageMode;
+  /** Size and format of generated images (default 96×64 PNG). */
+  image?: { width: number; height: number; format?: 'png' | 'jpeg' };
+  /** Delay of the slow scenario (default 10 s). */
+  delayMs?: number;
+}
+
+export interface RecordedChatRequest {
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  json: Record<string, any>;
+}
+
+export interface OpenAIChatFake {
+  /** Base URL without `/v1`, e.g. "http://127.0.0.1:41234". */
+  url: string;
+  requests: RecordedChatRequest[];
+  /** Requests whose client went away before the answer was sent. */
+  abandoned: number;
+  /** Images downloaded from the fake's /files/ URLs. */
+  downloads: number;
+  setScenario(scenario: OpenAIChatScenario, imageMode?: OpenAIChatImageMode): void;
+  close(): Promise<void>;
+}
+
+const usage = {
+  prompt_tokens: 12,
+  completion_tokens: 1310,
+  total_tokens: 1322,
+  prompt_tokens_details: { cached_tokens: 0, text_tokens: 12 },
+  completion_tokens_details: { reasoning_tokens: 20, image_tokens: 1290 },
+};
+
+export async function startOpenAIChatFake(options: OpenAIChatFakeOptions = {}): Promise<OpenAIChatFake> {
+  const requests: RecordedChatRequest[] = [];
+  const files = new Map<string, Buffer>();
+  let defaultScenario: OpenAIChatScenario = options.scenario ?? 'image';
+  let defaultImageMode: OpenAIChatImageMode = options.imageMode ?? 'images';
+  const imageSpec = { width: options.image?.width ?? 96, height: options.image?.height ?? 64, format: options.image?.format ?? 'png' };
+  const fake: OpenAIChatFake = {
+    url: '',
+    requests,
+    abandoned: 0,
+    downloads: 0,
+    setScenario: (scenario, imageMode) => {
+      defaultScenario = scenario;
+      if (imageMode) defaultImageMode = imageMode;
+    },
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+
+  const server = createServer((incoming, outgoing) => {
+    handle(incoming, outgoing).catch((error: unknown) => {
+      if (!outgoing.headersSent)
+        sendJson(outgoing, 500, { error: { message: String(error), type: 'server_error', param: null, code: null } });
+      else outgoing.destroy();
+    });
+  });
+
+  async function handle(incoming: IncomingMessage, outgoing: ServerResponse): Promise<void> {
+    const path = (incoming.url ?? '/').split('?')[0] ?? '/';
+    if (incoming.method === 'GET' && path.startsWith('/files/')) {
+      const file = files.get(path.slice('/files/'.length));
+      if (!file)
+        return sendJson(outgoing, 404, { error: { message: 'not found', type: 'invalid_request_error', param: null, code: null } });
+      fake.downloads += 1;
+      outgoing.writeHead(200, { 'content-type': `image/${imageSpec.format}`, 'content-length': file.length }).end(file);
+      return;
+    }
+    const recorded = await record(incoming, path);
+    requests.push(recorded);
+    if (path !== '/v1/chat/completions') {
+      return sendJson(outgoing, 404, {
+        error: { message: `Invalid URL (POST ${path})`, type: 'invalid_request_error', param: null, code: null },
+      });
+    }
+    const body = recorded.json;
+    const prompt = lastUserText(body.messages);
+    const scenario = (/\[scenario:([a-z-]+)\]/.exec(prompt)?.[1] as OpenAIChatScenario | undefined) ?? defaultScenario;
+    const imageMode = (/\[images:([a-z-]+)\]/.exec(prompt)?.[1] as OpenAIChatImageMode | undefined) ?? defaultImageMode;
+    if (scenario === 'slow') {
+      const finished = await waitUnlessClosed(outgoing, options.delayMs ?? 10_000);
+      if (!finished) {
+        fake.abandoned += 1;
+        return;
+      }
+    }
+    const failure = failureFor(scenario, recorded.headers.authorization ?? '');
+    if (failure) return sendJson(outgoing, failure.status, failure.body, failure.headers);
+
+    const answer = await buildAnswer(scenario, imageMode, String(body.model ?? 'unknown'));
+    if (body.stream === true) return streamAnswer(outgoing, answer, body, scenario);
+    const message: Record<string, unknown> = { role: 'assistant', content: answer.content };
+    if (answer.reasoning) message.reasoning_content = answer.reasoning;
+    if (answer.images.length > 0) message.images = answer.images.map((url, index) => ({ type: 'image_url', image_url: { url }, index }));
+    if (answer.toolCalls) message.tool_calls = answer.toolCalls;
+    sendJson(outgoing, 200, {
+      id: answer.id,
+      object: 'chat.completion',
+      created: answer.created,
+      model: answer.model,
+      choices: [{ index: 0, message, logprobs: null, finish_reason: answer.finishReason }],
+      usage,
+    });
+  }
+
+  interface Answer {
+    id: string;
+    created: number;
+    model: string;
+    reasoning?: string;
+    content: string | null;
+    /** How the content is cut into stream deltas. */
+    contentPieces: string[];
+    images: string[];
+    toolCalls?: Array<Record<string, any>>;
+    finishReason: string;
+  }
+
+  async function buildAnswer(scenario: OpenAIChatScenario, imageMode: OpenAIChatImageMode, model: string): Promise<Answer> {
+    const base = {
+      id: `chatcmpl-${randomUUID()}`,
+      created: Math.floor(Date.now() / 1000),
+      model,
+      images: [] as string[],
+      finishReason: 'stop',
+    };
+    if (scenario === 'text' || scenario === 'mid-stream-error' || scenario === 'truncated') {
+      return { ...base, content: 'The capital of France is Paris.', contentPieces: ['The', ' capital', ' of France', ' is Paris.'] };
+    }
+    if (scenario === 'content-filter') return { ...base, content: '', contentPieces: [], finishReason: 'content_filter' };
+    if (scenario === 'tool-call') {
+      const toolCalls = [{ id: 'call_abc123', type: 'function', function: { name: 'get_weather', arguments: '{"location":"Paris"}' } }];
+      return { ...base, content: null, contentPieces: [], toolCalls, finishReason: 'tool_calls' };
+    }
+    const bytes = await makeFakeImage(imageSpec.width, imageSpec.height, imageSpec.format, 3);
+    const dataUrl = `data:image/${imageSpec.format};base64,${bytes.toString('base64')}`;
+    const reasoning = scenario === 'reasoning' ? '**Planning the image**\n\nA cat on a windowsill.' : undefined;
+    const intro = 'Here is your image: ';
+    if (imageMode === 'images') return { ...base, reasoning, content: intro, contentPieces: [intro], images: [dataUrl] };
+    if (imageMode === 'markdown-url') {
+      const name = `${randomUUID()}.${imageSpec.format}`;
+      files.set(name, bytes);
+      const markdown = `![generated](${fake.url}/files/${name})`;
+      return { ...base, reasoning, content: intro + markdown, contentPieces: [intro, markdown] };
+    }
+    const markdown = `![generated](${dataUrl})`;
+    const content = `${intro}${markdown} Enjoy!`;
+    if (imageMode === 'markdown') return { ...base, reasoning, content, contentPieces: [intro, markdown, ' Enjoy!'] };
+    // markdown-split: cut at the awkward places ("!", "[", "](", inside the base64) and then in even pieces.
+    const cuts = [intro.length + 1, intro.length + 2, intro.length + 12, intro.length + 14, intro.length + 40];
+    const pieces: string[] = [];
+    let start = 0;
+    for (const cut of cuts) {
+      pieces.push(content.slice(start, cut));
+      start = cut;
+    }
+    for (; start < content.length; start += 997) pieces.push(content.slice(start, start + 997));
+    return { ...base, reasoning, content, contentPieces: pieces };
+  }
+
+  function streamAnswer(outgoing: ServerResponse, answer: Answer, body: Record<string, any>, scenario: OpenAIChatScenario): void {
+    outgoing.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
+    const chunk = (delta: Record<string, unknown>, finishReason: string | null = null) => {
+      const data = {
+        id: answer.id,
+        object: 'chat.completion.chunk',
+        created: answer.created,
+        model: answer.model,
+        system_fingerprint: 'fp_fake',
+        choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
+        usage: null,
+      };
+      outgoing.write(`data: ${JSON.stringify(data)}\n\n`);
+    };
+    chunk({ role: 'assistant', content: '', refusal: null });
+    if (answer.reasoning) for (const piece of answer.reasoning.split(/(?<=\n)/)) chunk({ reasoning_content: piece });
+    for (const [index, piece] of answer.contentPieces.entries()) {
+      chunk({ content: piece });
+      if (index === 1 && scenario === 'mid-stream-error') {
+        outgoing.write(
+          `data: ${JSON.stringify({ error: { message: 'The server had an error while processing your request.', type: 'server_error', param: null, code: 'server_error' } })}\n\n`,
+        );
+        outgoing.end('data: [DONE]\n\n');
+        return;
+      }
+      if (index === 1 && scenario === 'truncated') {
+        outgoing.destroy();
+        return;
+      }
+    }
+    for (const [index, url] of answer.images.entries()) chunk({ images: [{ type: 'image_url', image_url: { url }, index }] });
+    if (answer.toolCalls) {
+      for (const [index, call] of answer.toolCalls.entries()) {
+        chunk({ tool_calls: [{ index, id: call.id, type: 'function', function: { name: call.function.name, arguments: '' } }] });
+        const argumentsText: string = call.function.arguments;
+        const middle = Math.floor(argumentsText.length / 2);
+        chunk({ tool_calls: [{ index, function: { arguments: argumentsText.slice(0, middle) } }] });
+        chunk({ tool_calls: [{ index, function: { arguments: argumentsText.slice(middle) } }] });
+      }
+    }
+    chunk({}, answer.finishReason);
+    if (body.stream_options?.include_usage === true) {
+      outgoing.write(
+        `data: ${JSON.stringify({ id: answer.id, object: 'chat.completion.chunk', created: answer.created, model: answer.model, choices: [], usage })}\n\n`,
+      );
+    }
+    outgoing.end('data: [DONE]\n\n');
+  }
+
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  fake.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return fake;
+}
+
+interface Failure {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+function failureFor(scenario: OpenAIChatScenario, authorization: string): Failure | undefined {
+  switch (scenario) {
+    case 'bad-key':
+      return {
+        status: 401,
+        body: {
+          error: {
+            message: `Incorrect API key provided: sk-...${authorization.slice(-4)}. You can find your API key at https://platform.openai.com/account/api-keys.`,
+            type: 'invalid_request_error',
+            param: null,
+            code: 'invalid_api_key',
+          },
+        },
+      };
+    case 'rate-limit':
+      return {
+        status: 429,
+        body: {
+          error: {
+            message: 'Rate limit reached for requests. Please try again in 3s.',
+            type: 'requests',
+            param: null,
+            code: 'rate_limit_exceeded',
+          },
+        },
+        headers: { 'retry-after': '3' },
+      };
+    case 'quota':
+      return {
+        status: 429,
+        body: {
+          error: {
+            message: 'You exceeded your current quota, please check your plan and billing details.',
+            type: 'insufficient_quota',
+            param: null,
+            code: 'insufficient_quota',
+          },
+        },
+      };
+    case 'server-error':
+      return {
+        status: 500,
+        body: {
+          error: {
+            message: 'The server had an error while processing your request. Sorry about that!',
+            type: 'server_error',
+            param: null,
+            code: null,
+          },
+        },
+      };
+    case 'overload':
+      return {
+        status: 503,
+        body: {
+          error: { message: 'The engine is currently overloaded, please try again later', type: 'server_error', param: null, code: null },
+        },
+      };
+    case 'openrouter-error':
+      return {
+        status: 402,
+        body: { error: { message: 'Insufficient credits. Add more using https://openrouter.ai/credits', code: 402, metadata: {} } },
+      };
+    case 'relay-error':
+      return {
+        status: 500,
+        body: {
+          error: {
+            message: 'upstream error: do request failed (request id: 20260101120000123456789abcdef)',
+            type: 'new_api_error',
+            param: '',
+            code: 'do_request_failed',
+          },
+        },
+      };
+    default:
+      return undefined;
+  }
+}
+
+async function record(incoming: IncomingMessage, path: string): Promise<RecordedChatRequest> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(incoming.headers))
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+  const chunks: Buffer[] = [];
+  for await (const chunk of incoming) chunks.push(chunk as Buffer);
+  const text = Buffer.concat(chunks).toString('utf8');
+  return { method: incoming.method ?? 'GET', path, headers, json: text ? (JSON.parse(text) as Record<string, any>) : {} };
+}
+
+function lastUserText(messages: unknown): string {
+  if (!Array.isArray(messages)) return '';
+  const last = [...messages].reverse().find((message) => message?.role === 'user');
+  if (typeof last?.content === 'string') return last.content;
+  if (Array.isArray(last?.content)) return last.content.map((part: { text?: string }) => part.text ?? '').join(' ');
+  return '';
+}
+
+function sendJson(outgoing: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  outgoing.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
+  outgoing.end(text);
+}
+
+/** Resolves true after `ms`, or false as soon as the client goes away. */
+function waitUnlessClosed(outgoing: ServerResponse, ms: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      outgoing.off('close', onClose);
+      resolve(true);
+    }, ms);
+    const onClose = () => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    outgoing.once('close', onClose);
+  });
+}
