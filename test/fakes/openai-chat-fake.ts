@@ -12,6 +12,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { openAIErrorFixture } from './fixtures/openai-error-fixtures.js';
 import { makeFakeImage } from './openai-images-fake.js';
 
 export type OpenAIChatScenario =
@@ -261,84 +262,21 @@ interface Failure {
   headers?: Record<string, string>;
 }
 
+const failureFixtures: Partial<Record<OpenAIChatScenario, string>> = {
+  'bad-key': 'invalid_api_key',
+  'rate-limit': 'rate_limit_exceeded',
+  quota: 'insufficient_quota',
+  'server-error': 'server_error',
+  overload: 'overloaded',
+  'openrouter-error': 'openrouter_insufficient_credits',
+  'relay-error': 'new_api_request_failed',
+};
+
 function failureFor(scenario: OpenAIChatScenario, authorization: string): Failure | undefined {
-  switch (scenario) {
-    case 'bad-key':
-      return {
-        status: 401,
-        body: {
-          error: {
-            message: `Incorrect API key provided: sk-...${authorization.slice(-4)}. You can find your API key at https://platform.openai.com/account/api-keys.`,
-            type: 'invalid_request_error',
-            param: null,
-            code: 'invalid_api_key',
-          },
-        },
-      };
-    case 'rate-limit':
-      return {
-        status: 429,
-        body: {
-          error: {
-            message: 'Rate limit reached for requests. Please try again in 3s.',
-            type: 'requests',
-            param: null,
-            code: 'rate_limit_exceeded',
-          },
-        },
-        headers: { 'retry-after': '3' },
-      };
-    case 'quota':
-      return {
-        status: 429,
-        body: {
-          error: {
-            message: 'You exceeded your current quota, please check your plan and billing details.',
-            type: 'insufficient_quota',
-            param: null,
-            code: 'insufficient_quota',
-          },
-        },
-      };
-    case 'server-error':
-      return {
-        status: 500,
-        body: {
-          error: {
-            message: 'The server had an error while processing your request. Sorry about that!',
-            type: 'server_error',
-            param: null,
-            code: null,
-          },
-        },
-      };
-    case 'overload':
-      return {
-        status: 503,
-        body: {
-          error: { message: 'The engine is currently overloaded, please try again later', type: 'server_error', param: null, code: null },
-        },
-      };
-    case 'openrouter-error':
-      return {
-        status: 402,
-        body: { error: { message: 'Insufficient credits. Add more using https://openrouter.ai/credits', code: 402, metadata: {} } },
-      };
-    case 'relay-error':
-      return {
-        status: 500,
-        body: {
-          error: {
-            message: 'upstream error: do request failed (request id: 20260101120000123456789abcdef)',
-            type: 'new_api_error',
-            param: '',
-            code: 'do_request_failed',
-          },
-        },
-      };
-    default:
-      return undefined;
-  }
+  const name = failureFixtures[scenario];
+  if (!name) return undefined;
+  const fixture = openAIErrorFixture(name, authorization);
+  return { status: fixture.status, body: fixture.body, headers: scenario === 'rate-limit' ? { 'retry-after': '3' } : {} };
 }
 
 async function record(incoming: IncomingMessage, path: string): Promise<RecordedChatRequest> {

@@ -13,6 +13,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import sharp from 'sharp';
+import { openAIErrorFixture } from './fixtures/openai-error-fixtures.js';
 
 export type OpenAIImagesScenario =
   | 'happy'
@@ -256,85 +257,30 @@ interface Failure {
   headers?: Record<string, string>;
 }
 
+const failureFixtures: Partial<Record<OpenAIImagesScenario, string>> = {
+  moderation: 'moderation_blocked',
+  'content-policy': 'content_policy_violation',
+  'bad-key': 'invalid_api_key',
+  'rate-limit': 'rate_limit_exceeded',
+  'rate-limit-ms': 'rate_limit_exceeded',
+  quota: 'insufficient_quota',
+  'server-error': 'server_error',
+  'no-retry': 'server_error',
+  overload: 'overloaded',
+};
+
+const failureHeaders: Partial<Record<OpenAIImagesScenario, Record<string, string>>> = {
+  'rate-limit': { 'retry-after': '7' },
+  'rate-limit-ms': { 'retry-after-ms': '1500' },
+  'no-retry': { 'x-should-retry': 'false' },
+};
+
 function failureFor(scenario: OpenAIImagesScenario, authorization: string, dalle: boolean): Failure | undefined {
-  switch (scenario) {
-    case 'moderation':
-      return dalle
-        ? failureFor('content-policy', authorization, dalle)
-        : {
-            status: 400,
-            error: {
-              message:
-                'Your request was rejected by the safety system. If you believe this is an error, contact us at help.openai.com and include the request ID req_123. safety_violations=[sexual].',
-              type: 'image_generation_user_error',
-              param: null,
-              code: 'moderation_blocked',
-            },
-          };
-    case 'content-policy':
-      return {
-        status: 400,
-        error: {
-          code: 'content_policy_violation',
-          message:
-            'Your request was rejected as a result of our safety system. Your prompt may contain text that is not allowed by our safety system.',
-          param: null,
-          type: 'invalid_request_error',
-        },
-      };
-    case 'bad-key':
-      return {
-        status: 401,
-        error: {
-          message: `Incorrect API key provided: sk-...${authorization.slice(-4)}. You can find your API key at https://platform.openai.com/account/api-keys.`,
-          type: 'invalid_request_error',
-          param: null,
-          code: 'invalid_api_key',
-        },
-      };
-    case 'rate-limit':
-    case 'rate-limit-ms':
-      return {
-        status: 429,
-        error: {
-          message:
-            'Rate limit reached for gpt-image-1 in organization org-abc on images per minute (IPM): Limit 5, Used 5, Requested 1. Please try again in 12s.',
-          type: 'requests',
-          param: null,
-          code: 'rate_limit_exceeded',
-        },
-        headers: scenario === 'rate-limit' ? { 'retry-after': '7' } : { 'retry-after-ms': '1500' },
-      };
-    case 'quota':
-      return {
-        status: 429,
-        error: {
-          message: 'You exceeded your current quota, please check your plan and billing details.',
-          type: 'insufficient_quota',
-          param: null,
-          code: 'insufficient_quota',
-        },
-      };
-    case 'server-error':
-    case 'no-retry':
-      return {
-        status: 500,
-        error: {
-          message: 'The server had an error while processing your request. Sorry about that!',
-          type: 'server_error',
-          param: null,
-          code: null,
-        },
-        headers: scenario === 'no-retry' ? { 'x-should-retry': 'false' } : {},
-      };
-    case 'overload':
-      return {
-        status: 503,
-        error: { message: 'The engine is currently overloaded, please try again later', type: 'server_error', param: null, code: null },
-      };
-    default:
-      return undefined;
-  }
+  // dall-e models refuse prompts with their own code.
+  const name = scenario === 'moderation' && dalle ? 'content_policy_violation' : failureFixtures[scenario];
+  if (!name) return undefined;
+  const fixture = openAIErrorFixture(name, authorization);
+  return { status: fixture.status, error: fixture.body.error, headers: failureHeaders[scenario] ?? {} };
 }
 
 async function record(incoming: IncomingMessage, path: string): Promise<RecordedRequest> {

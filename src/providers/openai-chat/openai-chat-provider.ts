@@ -54,7 +54,7 @@ async function* generate(state: ProviderState, request: GenerationRequest, signa
     throw new UpstreamError({
       provider: state.id,
       kind: 'not_found',
-      message: `${state.id}: model "${request.model}" is not served by this instance`,
+      message: `model "${request.model}" is not served by this instance`,
     });
   }
   const errorContext: OpenAIErrorContext = { provider: state.id, url: redactUrl(state.url), now: state.context.now };

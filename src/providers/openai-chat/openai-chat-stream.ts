@@ -73,7 +73,7 @@ export async function* readChatStream(
       provider: context.provider,
       kind: 'server',
       status: 200,
-      message: `${context.provider}: the chat stream ended before it finished`,
+      message: 'the chat stream ended before it finished',
       url: context.url,
     });
   }
@@ -92,7 +92,7 @@ function parseChunk(data: string, context: OpenAIErrorContext): ChatChunk {
     provider: context.provider,
     kind: 'server',
     status: 200,
-    message: `${context.provider}: the chat stream sent a chunk that is not JSON`,
+    message: 'the chat stream sent a chunk that is not JSON',
     url: context.url,
   });
 }

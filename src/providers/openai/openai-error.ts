@@ -72,7 +72,7 @@ function buildError(body: ErrorBody, context: OpenAIErrorContext, facts: ErrorFa
     provider: context.provider,
     kind,
     status: facts.status,
-    message: `${context.provider}: ${message} (${status ?? 'stream'} ${label})`,
+    message: `${message} (${status ?? 'stream'} ${label})`,
     retryable,
     retryAfterMs: facts.retryAfterMs,
     url: redactUrl(context.url),

@@ -32,7 +32,7 @@ export async function imageFromUrl(url: string, options: ImageDownloadOptions): 
     throw new UpstreamError({
       provider: options.provider,
       kind: 'server',
-      message: `${options.provider}: ${redactUrl(url)} is not an image`,
+      message: `${redactUrl(url)} is not an image`,
       url: redactUrl(url),
     });
   }
@@ -45,7 +45,7 @@ export function imageFromDataUrl(url: string, provider: string): ImageData {
   const header = comma === -1 ? '' : url.slice(5, comma);
   const mediaType = header.split(';')[0] || 'image/png';
   if (comma === -1 || !mediaType.startsWith('image/')) {
-    throw new UpstreamError({ provider, kind: 'server', message: `${provider}: the upstream returned a data URL that is not an image` });
+    throw new UpstreamError({ provider, kind: 'server', message: 'the upstream returned a data URL that is not an image' });
   }
   if (header.endsWith(';base64')) return ImageData.fromBase64(url.slice(comma + 1), mediaType);
   return ImageData.fromBytes(Buffer.from(decodeURIComponent(url.slice(comma + 1)), 'latin1'), mediaType);

@@ -49,11 +49,11 @@ async function* generate(state: ProviderState, request: GenerationRequest, signa
     throw new UpstreamError({
       provider: state.id,
       kind: 'not_found',
-      message: `${state.id}: model "${request.model}" is not served by this instance`,
+      message: `model "${request.model}" is not served by this instance`,
     });
   }
   if (request.inputImages.length > 0 && !model.capabilities.imageInput) {
-    throw new UpstreamError({ provider: state.id, kind: 'bad_request', message: `${state.id}: ${request.model} cannot edit images` });
+    throw new UpstreamError({ provider: state.id, kind: 'bad_request', message: `${request.model} cannot edit images` });
   }
   const upstreamRequest = { ...request, model: model.id };
   // dall-e-3 makes one image per call: n images are n calls, one after another so the slot count stays honest.

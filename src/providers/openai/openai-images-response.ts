@@ -53,7 +53,7 @@ export async function* readImagesResponse(
       provider: context.provider,
       kind: 'no_image',
       status: 200,
-      message: `${context.provider}: the upstream answered without an image`,
+      message: 'the upstream answered without an image',
       url: context.url,
     });
   }

@@ -49,7 +49,7 @@ export async function* readImagesStream(
       provider: context.provider,
       kind: 'server',
       status: 200,
-      message: `${context.provider}: the image stream ended before an image was completed`,
+      message: 'the image stream ended before an image was completed',
       url: context.url,
     });
   }
@@ -67,7 +67,7 @@ function parseEvent(data: string, context: OpenAIErrorContext): ImagesStreamEven
     provider: context.provider,
     kind: 'server',
     status: 200,
-    message: `${context.provider}: the image stream sent an event that is not JSON`,
+    message: 'the image stream sent an event that is not JSON',
     url: context.url,
   });
 }

@@ -33,7 +33,7 @@ function serverError(context: OpenAIErrorContext, status: number, detail: string
     provider: context.provider,
     kind: 'server',
     status,
-    message: `${context.provider}: ${detail}`,
+    message: detail,
     url: context.url,
     cause,
   });

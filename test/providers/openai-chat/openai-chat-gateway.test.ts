@@ -1,0 +1,82 @@
+import sharp from 'sharp';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createImageGateway, type ImageGateway } from '../../../src/gateway/create-gateway.js';
+import { type OpenAIChatFake, startOpenAIChatFake } from '../../fakes/openai-chat-fake.js';
+
+let fake: OpenAIChatFake;
+let gateway: ImageGateway;
+
+beforeAll(async () => {
+  fake = await startOpenAIChatFake();
+  gateway = createImageGateway({
+    providers: [{ type: 'openai-chat', apiKey: 'sk-relay-key', baseURL: fake.url, models: ['gpt-4o-image'] }],
+  });
+});
+afterAll(async () => {
+  await gateway.close();
+  await fake.close();
+});
+beforeEach(() => {
+  fake.requests.length = 0;
+  fake.setScenario('image', 'images');
+});
+
+function post(body: unknown): Promise<Response> {
+  return gateway.fetch(
+    new Request('http://gateway/v1/chat/completions', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    }),
+  );
+}
+
+/** Decodes every `data:image/...` URL in some text. */
+async function decodedImages(text: string): Promise<Array<{ width?: number; height?: number }>> {
+  const urls = [...text.matchAll(/data:image\/[a-z]+;base64,([A-Za-z0-9+/=]+)/g)].map((match) => match[1] ?? '');
+  return Promise.all(urls.map(async (base64) => sharp(Buffer.from(base64, 'base64')).metadata()));
+}
+
+describe('openai-chat provider through the gateway', () => {
+  it('answers seed 001 (gpt-4o-image, stream false, "Draw a cat") in the seed 001 shape', async () => {
+    const response = await post({ model: 'gpt-4o-image', stream: false, messages: [{ role: 'user', content: 'Draw a cat' }] });
+    expect(response.status).toBe(200);
+    const body = await response.json();
+    expect(body).toMatchObject({
+      id: expect.any(String),
+      object: 'chat.completion',
+      created: expect.any(Number),
+      choices: [{ index: 0, message: { role: 'assistant', content: expect.any(String) }, finish_reason: 'stop' }],
+      usage: { prompt_tokens: expect.any(Number), completion_tokens: expect.any(Number), total_tokens: expect.any(Number) },
+    });
+    const images = await decodedImages(JSON.stringify(body.choices[0].message));
+    expect(images[0]).toMatchObject({ width: 96, height: 64 });
+    expect(fake.requests[0]?.json).toMatchObject({ model: 'gpt-4o-image', messages: [{ role: 'user', content: 'Draw a cat' }] });
+    expect(fake.requests[0]?.headers.authorization).toBe('Bearer sk-relay-key');
+  });
+
+  it('streams a relay answer whose image arrives as markdown split across deltas', async () => {
+    fake.setScenario('image', 'markdown-split');
+    const response = await post({ model: 'gpt-4o-image', stream: true, messages: [{ role: 'user', content: 'Draw a cat' }] });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toContain('text/event-stream');
+    const text = await response.text();
+    const dataLines = text.split('\n').filter((line) => line.startsWith('data: '));
+    expect(dataLines.at(-1)).toBe('data: [DONE]');
+    const chunks = dataLines.slice(0, -1).map((line) => JSON.parse(line.slice(6)));
+    expect(chunks.every((chunk) => chunk.object === 'chat.completion.chunk')).toBe(true);
+    expect(chunks.some((chunk) => chunk.choices[0]?.finish_reason === 'stop')).toBe(true);
+    const images = await decodedImages(text);
+    expect(images).toHaveLength(1);
+    expect(images[0]).toMatchObject({ width: 96, height: 64 });
+    expect(fake.requests[0]?.json).toMatchObject({ stream: true, stream_options: { include_usage: true } });
+  });
+
+  it('answers a relay failure in OpenAI error form without the key', async () => {
+    const response = await post({ model: 'gpt-4o-image', messages: [{ role: 'user', content: 'Draw a cat [scenario:bad-key]' }] });
+    expect(response.status).toBeGreaterThanOrEqual(400);
+    const body = await response.json();
+    expect(body.error).toMatchObject({ message: expect.any(String), type: expect.any(String) });
+    expect(JSON.stringify(body)).not.toContain('sk-');
+  });
+});
