@@ -20,7 +20,9 @@ const capabilitiesOverride = z
 /** A model a provider instance should serve: a bare id, or an id with aliases and capability overrides. */
 export const modelConfigSchema = z.union([
   z.string().min(1),
-  z.object({ id: z.string().min(1), aliases: z.array(z.string().min(1)).optional(), capabilities: capabilitiesOverride.optional() }).strict(),
+  z
+    .object({ id: z.string().min(1), aliases: z.array(z.string().min(1)).optional(), capabilities: capabilitiesOverride.optional() })
+    .strict(),
 ]);
 export type ModelConfig = z.infer<typeof modelConfigSchema>;
 
@@ -32,7 +34,10 @@ export const providerConfigSchema = z
   .object({
     type: z.enum(['local', 'gemini', 'openai', 'openai-chat', 'flux']),
     /** Instance name; defaults to the type. Two instances of one type need distinct names. */
-    name: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/i, 'must be letters, digits, ".", "_" or "-"').optional(),
+    name: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9._-]*$/i, 'must be letters, digits, ".", "_" or "-"')
+      .optional(),
     apiKey: z.string().min(1).optional(),
     baseURL: z.url({ protocol: /^https?$/ }).optional(),
     /** Replaces the provider's default model list. */

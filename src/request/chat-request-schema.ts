@@ -43,9 +43,11 @@ const message = z
     role: z.enum(['system', 'developer', 'user', 'assistant', 'tool'], {
       error: 'must be one of "system", "user", "assistant", "tool"',
     }),
-    content: z.union([z.string(), z.array(contentPart), z.null()], {
-      error: 'must be a string or an array of content parts',
-    }).optional(),
+    content: z
+      .union([z.string(), z.array(contentPart), z.null()], {
+        error: 'must be a string or an array of content parts',
+      })
+      .optional(),
     name: z.string().optional(),
     tool_call_id: z.string().optional(),
     tool_calls: z.array(z.unknown()).optional(),
@@ -61,10 +63,13 @@ const tool = z
   })
   .loose();
 
-const toolChoice = z.union([
-  z.enum(['none', 'auto', 'required']),
-  z.object({ type: z.literal('function'), function: z.object({ name: z.string() }).loose() }).loose(),
-], { error: 'must be "none", "auto", "required" or {type:"function", function:{name}}' });
+const toolChoice = z.union(
+  [
+    z.enum(['none', 'auto', 'required']),
+    z.object({ type: z.literal('function'), function: z.object({ name: z.string() }).loose() }).loose(),
+  ],
+  { error: 'must be "none", "auto", "required" or {type:"function", function:{name}}' },
+);
 
 export const sizePattern = /^(\d{2,5})x(\d{2,5})$/;
 export const aspectRatioPattern = /^(\d{1,2}):(\d{1,2})$/;
@@ -81,7 +86,11 @@ export const chatRequestSchema = z
     top_p: z.number().min(0).max(1).nullish(),
     max_tokens: z.int('must be a positive integer').positive('must be a positive integer').nullish(),
     max_completion_tokens: z.int('must be a positive integer').positive('must be a positive integer').nullish(),
-    n: z.int('must be an integer from 1 to 10').min(1, 'must be an integer from 1 to 10').max(10, 'must be an integer from 1 to 10').nullish(),
+    n: z
+      .int('must be an integer from 1 to 10')
+      .min(1, 'must be an integer from 1 to 10')
+      .max(10, 'must be an integer from 1 to 10')
+      .nullish(),
     seed: z.int('must be an integer').nullish(),
     size: z
       .string()
@@ -106,7 +115,9 @@ export const chatRequestSchema = z
       .loose()
       .nullish(),
     min_reasoning_level: reasoningLevel.nullish(),
-    reasoning_effort: z.enum(['minimal', 'low', 'medium', 'high'], { error: 'must be one of "minimal", "low", "medium", "high"' }).nullish(),
+    reasoning_effort: z
+      .enum(['minimal', 'low', 'medium', 'high'], { error: 'must be one of "minimal", "low", "medium", "high"' })
+      .nullish(),
     project_id: z.string().min(1, 'must not be empty').nullish(),
     user: z.string().nullish(),
   })

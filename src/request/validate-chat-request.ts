@@ -44,10 +44,7 @@ export function formatPath(path: readonly PropertyKey[]): string {
  * A union (string | parts[]) reports one opaque issue; the branch that got
  * furthest into the input says what the client actually got wrong.
  */
-function deepestIssue(
-  issue: z.core.$ZodIssue,
-  prefix: readonly PropertyKey[],
-): { issue: z.core.$ZodIssue; path: PropertyKey[] } {
+function deepestIssue(issue: z.core.$ZodIssue, prefix: readonly PropertyKey[]): { issue: z.core.$ZodIssue; path: PropertyKey[] } {
   const path = [...prefix, ...issue.path];
   if (issue.code !== 'invalid_union' || issue.errors.length === 0) return { issue, path };
   let best: { issue: z.core.$ZodIssue; path: PropertyKey[] } = { issue, path };

@@ -10,7 +10,9 @@ export async function* readServerSentEvents(
   signal: AbortSignal,
 ): AsyncGenerator<EventSourceMessage> {
   if (!body) return;
-  const stream = body.pipeThrough(new TextDecoderStream()).pipeThrough(new EventSourceParserStream());
+  // DOM typings declare TextDecoderStream's writable side as BufferSource; bytes are what it takes.
+  const decoder = new TextDecoderStream() as unknown as ReadableWritablePair<string, Uint8Array>;
+  const stream = body.pipeThrough(decoder).pipeThrough(new EventSourceParserStream());
   const reader = stream.getReader();
   const onAbort = () => {
     reader.cancel(signal.reason).catch(() => {});

@@ -1,0 +1,48 @@
+import type { GatewayOptions } from './gateway/gateway-options.js';
+import type { ProviderConfig } from './providers/provider-config.js';
+
+type Environment = Record<string, string | undefined>;
+
+const list = (value: string | undefined) =>
+  (value ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+
+/**
+ * Providers from the environment. Each variable adds one instance; with
+ * none set, the embedded local engine serves alone.
+ */
+export function providersFromEnvironment(environment: Environment): ProviderConfig[] {
+  const providers: ProviderConfig[] = [];
+  if (environment.GEMINI_API_KEY) {
+    providers.push({ type: 'gemini', apiKey: environment.GEMINI_API_KEY, baseURL: environment.GEMINI_BASE_URL || undefined });
+  }
+  if (environment.OPENAI_API_KEY) {
+    providers.push({ type: 'openai', apiKey: environment.OPENAI_API_KEY, baseURL: environment.OPENAI_BASE_URL || undefined });
+  }
+  if (environment.OPENAI_CHAT_BASE_URL) {
+    const models = list(environment.OPENAI_CHAT_MODELS);
+    providers.push({
+      type: 'openai-chat',
+      apiKey: environment.OPENAI_CHAT_API_KEY || environment.OPENAI_API_KEY || undefined,
+      baseURL: environment.OPENAI_CHAT_BASE_URL,
+      models: models.length > 0 ? models : undefined,
+    });
+  }
+  if (environment.BFL_API_KEY) {
+    providers.push({ type: 'flux', apiKey: environment.BFL_API_KEY, baseURL: environment.BFL_BASE_URL || undefined });
+  }
+  if (providers.length === 0 || environment.LOCAL_ENGINE === '1') providers.push({ type: 'local' });
+  return providers;
+}
+
+/** Options for the standalone server: a JSON config file (if any) over the environment. */
+export function optionsFromEnvironment(environment: Environment, fileOptions: GatewayOptions | undefined): GatewayOptions {
+  const apiKeys = list(environment.GATEWAY_API_KEYS);
+  return {
+    providers: providersFromEnvironment(environment),
+    ...(apiKeys.length > 0 ? { apiKeys } : {}),
+    ...fileOptions,
+  };
+}

@@ -1,0 +1,128 @@
+import type { GenerationEvent } from '../providers/provider-types.js';
+import { UpstreamError } from '../providers/upstream-error.js';
+import type { QueueTicket, SlotScheduler } from '../queue/slot-scheduler.js';
+import type { GenerationRequest } from '../request/generation-request.js';
+import { countsAgainstHealth, type InstanceHealth } from '../routing/instance-health.js';
+import type { ModelRoute } from '../routing/model-registry.js';
+
+export interface DispatchHooks {
+  /** Receives every event of the attempt that is running. */
+  onEvent(event: GenerationEvent): void | Promise<void>;
+  /** Whether a failed attempt may still be replaced by another (false once a stream sent content). */
+  canRetry(): boolean;
+  /** The request is waiting for a slot. */
+  onQueued?(ticket: QueueTicket): void;
+  /** An attempt starts on `route`. */
+  onAttempt?(route: ModelRoute, attempt: number): void;
+}
+
+export interface DispatchOptions {
+  routes: readonly ModelRoute[];
+  request: Omit<GenerationRequest, 'model'>;
+  /** The client's signal combined with the request's total deadline. */
+  signal: AbortSignal;
+  /** Aborts running generations when the gateway shuts down. */
+  shutdownSignal: AbortSignal;
+  maxAttempts: number;
+  scheduler: SlotScheduler;
+  health: InstanceHealth;
+  now: () => number;
+  hooks: DispatchHooks;
+}
+
+export interface DispatchResult {
+  route: ModelRoute;
+  attempts: number;
+  queueMs: number;
+  generationMs: number;
+}
+
+/** Thrown (with the last upstream error as cause) when an attempt failed; carries what was tried. */
+export class DispatchFailure extends Error {
+  constructor(
+    readonly error: unknown,
+    readonly attempts: number,
+    readonly route: ModelRoute | undefined,
+    readonly queueMs: number,
+  ) {
+    super('dispatch failed', { cause: error });
+  }
+}
+
+/**
+ * Runs a generation: waits for a slot on any of the routes' instances, runs
+ * the provider under the request signal plus the provider's timeout, and on
+ * a retryable upstream failure moves on to an instance not yet tried, up to
+ * `maxAttempts`. Every path releases the slot it took.
+ */
+export async function dispatchGeneration(options: DispatchOptions): Promise<DispatchResult> {
+  const tried = new Set<string>();
+  let attempts = 0;
+  let queueMs = 0;
+  let lastRoute: ModelRoute | undefined;
+  let lastError: unknown;
+
+  while (attempts < options.maxAttempts) {
+    const remaining = options.routes.filter(
+      (route) => !tried.has(route.provider.id) && (attempts === 0 || options.health.isAvailable(route.provider.id)),
+    );
+    if (remaining.length === 0) break;
+    const candidates = [...new Set(remaining.map((route) => route.provider.id))];
+    const ticket = options.scheduler.enqueue({ candidates, stream: options.request.stream, signal: options.signal });
+    options.hooks.onQueued?.(ticket);
+    let slot: Awaited<QueueTicket['slot']>;
+    try {
+      slot = await ticket.slot;
+    } catch (error) {
+      throw new DispatchFailure(error, attempts, lastRoute, queueMs);
+    }
+    queueMs += slot.queueMs;
+    const route = remaining.find((candidate) => candidate.provider.id === slot.instanceId) as ModelRoute;
+    attempts += 1;
+    lastRoute = route;
+    tried.add(route.provider.id);
+    options.health.onDispatch(route.provider.id);
+    options.hooks.onAttempt?.(route, attempts);
+
+    const timeout = AbortSignal.timeout(route.provider.timeoutMs);
+    const signal = AbortSignal.any([options.signal, options.shutdownSignal, timeout]);
+    const startedAt = options.now();
+    try {
+      for await (const event of route.provider.generate({ ...options.request, model: route.model.id }, signal)) {
+        if (signal.aborted) throw signal.reason;
+        await options.hooks.onEvent(event);
+      }
+      if (signal.aborted) throw signal.reason;
+      slot.release('completed');
+      options.health.onSuccess(route.provider.id);
+      return { route, attempts, queueMs, generationMs: options.now() - startedAt };
+    } catch (caught) {
+      const error = reasonFor(caught, options, timeout);
+      if (options.signal.aborted || options.shutdownSignal.aborted) {
+        slot.release('aborted');
+        options.health.onAbandon(route.provider.id);
+        throw new DispatchFailure(error, attempts, route, queueMs);
+      }
+      slot.release('failed');
+      const upstream = UpstreamError.isInstance(error) ? error : undefined;
+      if (upstream && countsAgainstHealth(upstream)) options.health.onFailure(route.provider.id, upstream);
+      else if (timeout.aborted) options.health.onFailure(route.provider.id, timeoutError(route));
+      else options.health.onAbandon(route.provider.id);
+      lastError = error;
+      if (!upstream?.retryable || !options.hooks.canRetry()) throw new DispatchFailure(error, attempts, route, queueMs);
+    }
+  }
+  throw new DispatchFailure(lastError, attempts, lastRoute, queueMs);
+}
+
+/** What actually stopped the attempt: the request's own abort reason wins over what the provider threw. */
+function reasonFor(caught: unknown, options: DispatchOptions, timeout: AbortSignal): unknown {
+  if (options.signal.aborted) return options.signal.reason;
+  if (options.shutdownSignal.aborted) return options.shutdownSignal.reason;
+  if (timeout.aborted) return timeout.reason;
+  return caught;
+}
+
+function timeoutError(route: ModelRoute): UpstreamError {
+  return new UpstreamError({ provider: route.provider.id, kind: 'timeout', message: `no answer within ${route.provider.timeoutMs} ms` });
+}

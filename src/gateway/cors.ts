@@ -1,0 +1,39 @@
+import type { ResolvedGatewayOptions } from './gateway-options.js';
+
+const exposed = [
+  'x-gateway-provider',
+  'x-gateway-model',
+  'x-gateway-attempts',
+  'x-gateway-request-id',
+  'x-gateway-reasoning-effort',
+  'x-gateway-queue-ms',
+  'retry-after',
+].join(', ');
+
+/** CORS headers for a request, or none when CORS is off or the origin is not allowed. */
+export function corsHeaders(option: ResolvedGatewayOptions['cors'], request: Request): Record<string, string> {
+  if (option === false) return {};
+  const origin = request.headers.get('origin');
+  let allowed: string | undefined;
+  if (option === true) allowed = '*';
+  else {
+    const origins = Array.isArray(option.origin) ? option.origin : [option.origin];
+    if (origins.includes('*')) allowed = '*';
+    else if (origin && origins.includes(origin)) allowed = origin;
+  }
+  if (!allowed) return {};
+  return {
+    'access-control-allow-origin': allowed,
+    'access-control-expose-headers': exposed,
+    'access-control-allow-headers': 'authorization, content-type, x-request-id, x-gateway-project-id',
+    'access-control-allow-methods': 'GET, POST, OPTIONS',
+    'access-control-max-age': '600',
+    ...(allowed === '*' ? {} : { vary: 'origin' }),
+  };
+}
+
+/** Copies extra headers onto a response; streaming bodies are kept as they are. */
+export function withHeaders(response: Response, headers: Record<string, string>): Response {
+  for (const [name, value] of Object.entries(headers)) response.headers.set(name, value);
+  return response;
+}

@@ -1,0 +1,169 @@
+import { createAuthenticator } from '../http/auth.js';
+import { errorResponse, toGatewayError } from '../http/error-response.js';
+import { GatewayError } from '../http/gateway-error.js';
+import { createImageIngester } from '../images/image-ingest.js';
+import { createImageOutputEncoder } from '../images/image-output.js';
+import { defaultProviderContext } from '../providers/provider-context.js';
+import { shuttingDownError } from '../queue/queue-errors.js';
+import { SlotScheduler } from '../queue/slot-scheduler.js';
+import { InstanceHealth } from '../routing/instance-health.js';
+import { ModelRegistry } from '../routing/model-registry.js';
+import { RoutePlanner } from '../routing/route-planner.js';
+import { UsageTracker } from '../routing/usage-tracker.js';
+import { buildProviders } from './build-providers.js';
+import { corsHeaders, withHeaders } from './cors.js';
+import type { GatewayContext } from './gateway-context.js';
+import { type GatewayOptions, resolveGatewayOptions } from './gateway-options.js';
+import { type GatewayStats, gatewayStats, healthResponse } from './gateway-stats.js';
+import { InflightTracker } from './inflight-tracker.js';
+import { modelsResponse } from './models-route.js';
+import { prepareCompletion } from './prepare-completion.js';
+import { respondJson } from './respond-json.js';
+import { respondStream } from './respond-stream.js';
+
+/** The gateway: one Web-standard `fetch` and a graceful `close`. */
+export interface ImageGateway {
+  /** Answers any request; paths the gateway does not serve get a 404 in OpenAI error form. */
+  fetch(request: Request): Promise<Response>;
+  /** Whether `fetch` serves this method and path (adapters fall through otherwise). */
+  handles(request: Pick<Request, 'method' | 'url'>): boolean;
+  /** Stops admitting, lets running work finish within `shutdownGraceMs`, then aborts it. */
+  close(): Promise<void>;
+  /** Queue, health and usage figures per provider instance, project and key. */
+  stats(): GatewayStats;
+  /** Public model names (ids and aliases) the gateway serves. */
+  models(): string[];
+}
+
+type Route = 'chat' | 'models' | 'health';
+const routes: Record<string, { route: Route; method: string }> = {
+  '/v1/chat/completions': { route: 'chat', method: 'POST' },
+  '/v1/models': { route: 'models', method: 'GET' },
+  '/healthz': { route: 'health', method: 'GET' },
+};
+
+/**
+ * Creates the gateway. Options are validated here: a bad one throws a
+ * TypeError that names it.
+ *
+ * @example
+ * const gateway = createImageGateway({ providers: [{ type: 'gemini', apiKey: process.env.GEMINI_API_KEY }] });
+ * const response = await gateway.fetch(new Request('http://localhost/v1/models'));
+ */
+export function createImageGateway(input: GatewayOptions = {}): ImageGateway {
+  const options = resolveGatewayOptions(input);
+  const now = Date.now;
+  const providers = buildProviders(options.providers, defaultProviderContext({ fetch: options.fetch, now }));
+  const scheduler = new SlotScheduler({ ...options.queue, now });
+  for (const provider of providers) scheduler.register(provider.id, provider.concurrency);
+  const health = new InstanceHealth({ ...options.routing, now });
+  const registry = new ModelRegistry(providers, options.aliases);
+  const usage = new UsageTracker();
+  const shutdown = new AbortController();
+  const inflight = new InflightTracker();
+  const authenticator = createAuthenticator(options.apiKeys, options.authenticate);
+  const createdAt = Math.floor(now() / 1000);
+  let closing: Promise<void> | undefined;
+
+  const context: GatewayContext = {
+    options,
+    planner: new RoutePlanner(registry, health, scheduler),
+    scheduler,
+    health,
+    usage,
+    ingester: createImageIngester(options.images),
+    encodeOutput: createImageOutputEncoder(options.images),
+    shutdownSignal: shutdown.signal,
+    inflight,
+    now,
+    report(event) {
+      usage.record(event);
+      options.logger?.info({ ...event }, 'chat completion');
+      try {
+        options.onUsage?.(event);
+      } catch (error) {
+        options.logger?.error({ requestId: event.requestId, error: (error as Error).message }, 'onUsage hook threw');
+      }
+    },
+  };
+
+  const match = (request: Pick<Request, 'method' | 'url'>) => {
+    const pathname = new URL(request.url).pathname;
+    if (!pathname.startsWith(options.basePath)) return undefined;
+    return routes[pathname.slice(options.basePath.length) || '/'];
+  };
+
+  async function handle(request: Request, requestId: string): Promise<Response> {
+    const entry = match(request);
+    if (!entry)
+      throw new GatewayError({
+        status: 404,
+        type: 'not_found_error',
+        code: 'NOT_FOUND',
+        message: `No route for ${request.method} ${new URL(request.url).pathname}.`,
+      });
+    if (request.method !== entry.method) {
+      throw new GatewayError({
+        status: 405,
+        type: 'invalid_request_error',
+        code: 'METHOD_NOT_ALLOWED',
+        message: `${request.method} is not allowed here; use ${entry.method}.`,
+        headers: { allow: entry.method },
+      });
+    }
+    if (entry.route === 'health') return healthResponse(context, providers, closing !== undefined);
+    const caller = { requestId, startedAt: now(), ...(await authenticator.authenticate(request)) };
+    if (entry.route === 'models') return modelsResponse(registry, createdAt);
+    if (closing) throw shuttingDownError();
+    const signal = AbortSignal.any([request.signal, AbortSignal.timeout(options.routing.totalTimeoutMs)]);
+    const prepared = await prepareCompletion(request, context, caller, signal);
+    if (!prepared.chat.stream) return respondJson(prepared, context, caller, signal);
+    return respondStream(request, prepared, context, caller, signal);
+  }
+
+  return {
+    handles: (request) => match(request) !== undefined,
+    async fetch(request) {
+      const requestId = requestIdFor(request);
+      const cors = corsHeaders(options.cors, request);
+      if (request.method === 'OPTIONS' && options.cors !== false && match(request))
+        return new Response(null, { status: 204, headers: cors });
+      const done = inflight.begin(request);
+      try {
+        const response = await handle(request, requestId);
+        done();
+        return withHeaders(response, { 'x-gateway-request-id': requestId, ...cors });
+      } catch (caught) {
+        done();
+        const error = toGatewayError(caught);
+        if (error.status >= 500)
+          options.logger?.error(
+            { requestId, status: error.status, code: error.code, cause: String((caught as Error)?.message ?? caught) },
+            'request failed',
+          );
+        else options.logger?.info({ requestId, status: error.status, code: error.code }, 'request rejected');
+        return errorResponse(error, { 'x-gateway-request-id': requestId, ...cors });
+      }
+    },
+    close() {
+      closing ??= (async () => {
+        scheduler.close();
+        const drained = await inflight.drain(options.shutdownGraceMs);
+        if (!drained) {
+          shutdown.abort(shuttingDownError());
+          await inflight.drain(5_000);
+        }
+      })();
+      return closing;
+    },
+    stats: () => gatewayStats(context, providers),
+    models: () => registry.names(),
+  };
+}
+
+function requestIdFor(request: Request): string {
+  const incoming = request.headers.get('x-request-id');
+  if (incoming && /^[\w.:-]{1,128}$/.test(incoming)) return incoming;
+  const random = crypto.getRandomValues(new Uint8Array(10));
+  return `req_${Array.from(random, (byte) => byte.toString(16).padStart(2, '0')).join('')}`;
+}

@@ -1,0 +1,33 @@
+import type { ImageData } from '../images/image-data.js';
+import type { ImageIngester } from '../images/image-ingest-types.js';
+import type { SlotScheduler } from '../queue/slot-scheduler.js';
+import type { InstanceHealth } from '../routing/instance-health.js';
+import type { RoutePlanner } from '../routing/route-planner.js';
+import type { UsageEvent, UsageTracker } from '../routing/usage-tracker.js';
+import type { ResolvedGatewayOptions } from './gateway-options.js';
+import type { InflightTracker } from './inflight-tracker.js';
+
+/** Everything a request handler needs, built once per gateway. */
+export interface GatewayContext {
+  options: ResolvedGatewayOptions;
+  planner: RoutePlanner;
+  scheduler: SlotScheduler;
+  health: InstanceHealth;
+  usage: UsageTracker;
+  ingester: ImageIngester;
+  encodeOutput: (image: ImageData, signal: AbortSignal) => Promise<ImageData>;
+  /** Streams register here: their work outlives the fetch call that opened them. */
+  inflight: InflightTracker;
+  /** Aborts every running generation when close() runs out of grace. */
+  shutdownSignal: AbortSignal;
+  now: () => number;
+  /** Logs the request line and feeds onUsage. */
+  report(event: UsageEvent): void;
+}
+
+/** Who is calling, as far as accounting cares. */
+export interface CallerInfo {
+  requestId: string;
+  keyId?: string;
+  startedAt: number;
+}

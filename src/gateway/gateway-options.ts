@@ -1,0 +1,109 @@
+import { z } from 'zod';
+import { imageOptionsSchema } from '../images/image-options.js';
+import { providerConfigSchema } from '../providers/provider-config.js';
+import type { ImageProvider } from '../providers/provider-types.js';
+import type { SlotStore } from '../queue/slot-store.js';
+import { formatPath } from '../request/validate-chat-request.js';
+import type { UsageEvent } from '../routing/usage-tracker.js';
+
+/** The pino-compatible subset the gateway logs through. */
+export interface GatewayLogger {
+  info(object: Record<string, unknown>, message?: string): void;
+  warn(object: Record<string, unknown>, message?: string): void;
+  error(object: Record<string, unknown>, message?: string): void;
+}
+
+/** What an `authenticate` hook may answer: allow/deny, or allow with a key id for accounting. */
+export type AuthenticationResult = boolean | { ok: boolean; keyId?: string; message?: string };
+
+const isFunction = (value: unknown) => typeof value === 'function';
+const isProviderObject = (value: unknown) =>
+  typeof value === 'object' &&
+  value !== null &&
+  isFunction((value as ImageProvider).generate) &&
+  typeof (value as ImageProvider).id === 'string';
+
+export const gatewayOptionsSchema = z
+  .object({
+    /** Provider instances (configs, or ready-made ImageProvider objects); default: the embedded local engine alone. */
+    providers: z
+      .array(z.union([z.custom<ImageProvider>(isProviderObject), providerConfigSchema]))
+      .min(1)
+      .default([{ type: 'local' }]),
+    /** Bearer keys that may call the gateway; empty or absent: open access. */
+    apiKeys: z.array(z.string().min(8, 'each key must be at least 8 characters')).optional(),
+    /** Host-app authentication instead of (or besides) apiKeys. */
+    authenticate: z
+      .custom<(request: Request) => AuthenticationResult | Promise<AuthenticationResult>>(isFunction, 'must be a function')
+      .optional(),
+    /** Path prefix the routes live under, e.g. "/api" for /api/v1/chat/completions. */
+    basePath: z
+      .string()
+      .regex(/^(\/[\w.~-]+)*$/, 'must be "" or a path like "/api"')
+      .default(''),
+    heartbeatIntervalMs: z.int().min(10).max(120_000).default(10_000),
+    /** Largest request body, in bytes (default 64 MiB: ten large base64 images). */
+    maxBodyBytes: z
+      .int()
+      .positive()
+      .default(64 * 1024 * 1024),
+    /** Where output images go: markdown in `content`, `message.images[]`, both, or auto (images[] when the request has `modalities`). */
+    imageOutput: z.enum(['auto', 'markdown', 'images', 'both']).default('auto'),
+    images: imageOptionsSchema.default(imageOptionsSchema.parse({})),
+    queue: z
+      .object({
+        maxWaiting: z.int().min(0).optional(),
+        maxStreamWaiting: z.int().min(0).default(10_000),
+        maxWaitMs: z.int().positive().default(120_000),
+        store: z.custom<SlotStore>((value) => typeof value === 'object' && value !== null, 'must be a SlotStore').optional(),
+      })
+      .strict()
+      .default({ maxStreamWaiting: 10_000, maxWaitMs: 120_000 }),
+    routing: z
+      .object({
+        /** Provider attempts per request, fallbacks included. */
+        maxAttempts: z.int().min(1).max(10).default(3),
+        /** Deadline for all attempts of one request together, in ms. */
+        totalTimeoutMs: z.int().positive().default(600_000),
+        /** Consecutive failures that open an instance's circuit. */
+        failureThreshold: z.int().min(1).default(3),
+        /** Error rate over the recent window that opens the circuit (with at least 10 calls). */
+        errorRateThreshold: z.number().min(0).max(1).default(0.5),
+        /** How long an open circuit keeps an instance out, in ms. */
+        cooldownMs: z.int().min(0).default(30_000),
+      })
+      .strict()
+      .default({ maxAttempts: 3, totalTimeoutMs: 600_000, failureThreshold: 3, errorRateThreshold: 0.5, cooldownMs: 30_000 }),
+    /** Public model names mapped to provider models ("nano-banana" → "gemini-2.5-flash-image"). */
+    aliases: z.record(z.string(), z.string()).default({}),
+    /** Make `project_id` (or the x-gateway-project-id header) mandatory. */
+    requireProjectId: z.boolean().default(false),
+    onUsage: z.custom<(event: UsageEvent) => void>(isFunction, 'must be a function').optional(),
+    logger: z
+      .custom<GatewayLogger>(
+        (value) =>
+          typeof value === 'object' &&
+          value !== null &&
+          ['info', 'warn', 'error'].every((name) => isFunction((value as Record<string, unknown>)[name])),
+        'must have info, warn and error methods (pino-compatible)',
+      )
+      .optional(),
+    /** CORS for browser clients: true allows any origin. */
+    cors: z.union([z.boolean(), z.object({ origin: z.union([z.string(), z.array(z.string())]) }).strict()]).default(false),
+    /** How long close() lets running generations finish before aborting them, in ms. */
+    shutdownGraceMs: z.int().min(0).default(30_000),
+    /** fetch used for upstream calls (tests inject one). */
+    fetch: z.custom<typeof globalThis.fetch>(isFunction, 'must be a fetch function').optional(),
+  })
+  .strict();
+
+export type GatewayOptions = z.input<typeof gatewayOptionsSchema>;
+export type ResolvedGatewayOptions = z.output<typeof gatewayOptionsSchema>;
+
+/** Validates options; a bad option throws a TypeError naming it (`options.queue.maxWaitMs: ...`). */
+export function resolveGatewayOptions(options: GatewayOptions = {}): ResolvedGatewayOptions {
+  const result = gatewayOptionsSchema.safeParse(options);
+  if (result.success) return result.data;
+  const details = result.error.issues.map((issue) => `options.${formatPath(issue.path)}: ${issue.message}`).join('; ');
+  throw new TypeError(`Invalid image-gateway options: ${details}`);
+}

@@ -1,0 +1,95 @@
+import { invalidRequest } from '../http/gateway-error.js';
+import { readJsonBody } from '../http/read-json-body.js';
+import type { ChatRequest } from '../request/chat-request-schema.js';
+import type { GenerationRequest } from '../request/generation-request.js';
+import { textAsksForEdit, textAsksForImage } from '../request/image-intent.js';
+import { planImageInputs } from '../request/image-references.js';
+import { messageText, normalizeRequest } from '../request/normalize-request.js';
+import { validateChatRequest } from '../request/validate-chat-request.js';
+import { type ImagePlacement, resolveImagePlacement } from '../response/image-placement.js';
+import type { ModelRoute } from '../routing/model-registry.js';
+import { detectNeeds } from '../routing/request-needs.js';
+import type { CallerInfo, GatewayContext } from './gateway-context.js';
+
+/** A request that passed every check and is ready to dispatch. */
+export interface PreparedCompletion {
+  chat: ChatRequest;
+  generation: Omit<GenerationRequest, 'model'>;
+  routes: ModelRoute[];
+  placement: ImagePlacement;
+  projectId?: string;
+  promptEstimate: number;
+  reasoningEffort?: string;
+}
+
+/**
+ * Everything before dispatch: read and validate the body, find capable
+ * routes, ingest images. All of it happens before a stream opens, so bad
+ * input is always a plain 4xx, never an error event.
+ */
+export async function prepareCompletion(
+  request: Request,
+  context: GatewayContext,
+  caller: CallerInfo,
+  signal: AbortSignal,
+): Promise<PreparedCompletion> {
+  const body = await readJsonBody(request, context.options.maxBodyBytes);
+  const chat = validateChatRequest(body);
+  const projectId = chat.project_id ?? request.headers.get('x-gateway-project-id') ?? undefined;
+  if (context.options.requireProjectId && !projectId) {
+    throw invalidRequest(
+      'A project is required: send "project_id" in the body or the x-gateway-project-id header.',
+      'project_id',
+      'PROJECT_ID_REQUIRED',
+    );
+  }
+
+  const plan = planImageInputs(chat);
+  if (plan.references.length > context.options.images.maxImages) {
+    throw invalidRequest(
+      `The request carries ${plan.references.length} images; at most ${context.options.images.maxImages} are allowed (option images.maxImages).`,
+      'messages',
+      'TOO_MANY_IMAGES',
+    );
+  }
+  const lastUser = [...chat.messages].reverse().find((message) => message.role === 'user');
+  const prompt = lastUser ? messageText(lastUser) : '';
+  const lookup = context.planner.lookup(chat.model);
+  const wantsImage = decideImageOutput(chat, lookup.routes, prompt, plan.inputIndexes.length > 0);
+  const needs = detectNeeds(chat, plan.references.length, wantsImage);
+  const routePlan = context.planner.plan(chat.model, needs);
+
+  const images = await context.ingester.ingest(plan.references, signal);
+  const generation = normalizeRequest(chat, { requestId: caller.requestId, plan, images, wantsImage, suffix: routePlan.suffix });
+  const firstModel = routePlan.routes[0]?.model.capabilities;
+  const reasoningEffort =
+    generation.reasoningLevel && firstModel && firstModel.reasoning !== 'none' ? generation.reasoningLevel : undefined;
+  return {
+    chat,
+    generation,
+    routes: routePlan.routes,
+    placement: resolveImagePlacement(context.options.imageOutput, Boolean(chat.modalities)),
+    projectId,
+    promptEstimate: needs.promptTokens,
+    reasoningEffort,
+  };
+}
+
+/**
+ * Explicit signals first (`modalities`, a model that only draws), then the
+ * words: "generate a cat" draws, "make it brighter" with an image edits,
+ * "what is in this image?" answers in text.
+ */
+function decideImageOutput(chat: ChatRequest, routes: readonly ModelRoute[], prompt: string, hasInputImages: boolean): boolean {
+  if (chat.modalities) return chat.modalities.includes('image');
+  if (
+    chat.model !== 'auto' &&
+    routes.length > 0 &&
+    routes.every((route) => route.model.capabilities.imageOutput && !route.model.capabilities.text)
+  ) {
+    return true;
+  }
+  if (chat.size || chat.aspect_ratio || chat.image_config) return true;
+  if (hasInputImages) return textAsksForEdit(prompt) || textAsksForImage(prompt);
+  return textAsksForImage(prompt);
+}

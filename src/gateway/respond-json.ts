@@ -1,0 +1,58 @@
+import { DispatchFailure, dispatchGeneration } from '../dispatch/dispatch-generation.js';
+import { errorResponse, toGatewayError } from '../http/error-response.js';
+import { CompletionBuilder } from '../response/completion-builder.js';
+import { newCompletionIdentity } from '../response/completion-ids.js';
+import { encodeEvent } from './completion-events.js';
+import { diagnosticHeaders } from './diagnostic-headers.js';
+import type { CallerInfo, GatewayContext } from './gateway-context.js';
+import type { PreparedCompletion } from './prepare-completion.js';
+import { usageEvent } from './usage-event.js';
+
+/** Runs a non-stream completion and answers with one `chat.completion` JSON. */
+export async function respondJson(
+  prepared: PreparedCompletion,
+  context: GatewayContext,
+  caller: CallerInfo,
+  signal: AbortSignal,
+): Promise<Response> {
+  let builder = new CompletionBuilder(prepared.placement);
+  try {
+    const result = await dispatchGeneration({
+      routes: prepared.routes,
+      request: prepared.generation,
+      signal,
+      shutdownSignal: context.shutdownSignal,
+      maxAttempts: context.options.routing.maxAttempts,
+      scheduler: context.scheduler,
+      health: context.health,
+      now: context.now,
+      hooks: {
+        // A failed attempt's partial output must not leak into the next one's answer.
+        onAttempt: () => {
+          builder = new CompletionBuilder(prepared.placement);
+        },
+        onEvent: async (event) => builder.add(await encodeEvent(event, context, signal)),
+        canRetry: () => true,
+      },
+    });
+    const model = prepared.chat.model === 'auto' ? result.route.model.id : prepared.chat.model;
+    const body = builder.toJSON(newCompletionIdentity(model, context.now()), prepared.promptEstimate);
+    context.report(usageEvent(prepared, caller, context, { status: 200, result, images: builder.imageCount, usage: builder.usage }));
+    return new Response(body, {
+      status: 200,
+      headers: {
+        'content-type': 'application/json',
+        'x-gateway-queue-ms': String(result.queueMs),
+        ...diagnosticHeaders(caller.requestId, result.route, result.attempts, prepared.reasoningEffort),
+      },
+    });
+  } catch (caught) {
+    const failure = caught instanceof DispatchFailure ? caught : new DispatchFailure(caught, 0, undefined, 0);
+    const error = toGatewayError(failure.error);
+    context.report(usageEvent(prepared, caller, context, { status: error.status, errorCode: error.code, failure, images: 0 }));
+    return errorResponse(error, {
+      'x-gateway-queue-ms': String(failure.queueMs),
+      ...diagnosticHeaders(caller.requestId, failure.route, failure.attempts, prepared.reasoningEffort),
+    });
+  }
+}

@@ -1,0 +1,80 @@
+import { DispatchFailure, dispatchGeneration } from '../dispatch/dispatch-generation.js';
+import { toGatewayError } from '../http/error-response.js';
+import { createSseResponse } from '../http/sse-response.js';
+import type { QueueTicket } from '../queue/slot-scheduler.js';
+import { ChunkWriter } from '../response/chunk-writer.js';
+import { newCompletionIdentity } from '../response/completion-ids.js';
+import { encodeEvent } from './completion-events.js';
+import { diagnosticHeaders } from './diagnostic-headers.js';
+import type { CallerInfo, GatewayContext } from './gateway-context.js';
+import type { PreparedCompletion } from './prepare-completion.js';
+import { usageEvent } from './usage-event.js';
+
+/**
+ * Answers with SSE at once; the request then waits for a slot and runs
+ * while heartbeats keep the connection alive. Headers go out before the
+ * slot is known, so the diagnostic headers name the first planned route;
+ * a closing comment names the one that served (it differs after a fallback).
+ */
+export function respondStream(
+  request: Request,
+  prepared: PreparedCompletion,
+  context: GatewayContext,
+  caller: CallerInfo,
+  requestSignal: AbortSignal,
+): Response {
+  const firstRoute = prepared.routes[0];
+  const model = prepared.chat.model === 'auto' && firstRoute ? firstRoute.model.id : prepared.chat.model;
+  const identity = newCompletionIdentity(model, context.now());
+  return createSseResponse({
+    heartbeatIntervalMs: context.options.heartbeatIntervalMs,
+    clientSignal: requestSignal,
+    headers: diagnosticHeaders(caller.requestId, firstRoute, 1, prepared.reasoningEffort),
+    run: async (writer, streamSignal) => {
+      const end = context.inflight.begin(request);
+      const signal = AbortSignal.any([streamSignal, requestSignal]);
+      const chunks = new ChunkWriter(writer, identity, prepared.placement);
+      chunks.role();
+      let ticket: QueueTicket | undefined;
+      let runningSince: number | undefined;
+      writer.setProgress(() => {
+        if (runningSince !== undefined) return `generating ${Math.round((context.now() - runningSince) / 1000)}s`;
+        const position = ticket?.position() ?? 0;
+        return position > 0 ? `queue position ${position}` : undefined;
+      });
+      try {
+        const result = await dispatchGeneration({
+          routes: prepared.routes,
+          request: prepared.generation,
+          signal,
+          shutdownSignal: context.shutdownSignal,
+          maxAttempts: context.options.routing.maxAttempts,
+          scheduler: context.scheduler,
+          health: context.health,
+          now: context.now,
+          hooks: {
+            onQueued: (next) => {
+              ticket = next;
+              runningSince = undefined;
+            },
+            onAttempt: () => {
+              runningSince = context.now();
+            },
+            onEvent: async (event) => chunks.event(await encodeEvent(event, context, signal)),
+            canRetry: () => !chunks.contentSent,
+          },
+        });
+        writer.comment(`served-by provider=${result.route.provider.id} model=${result.route.model.id} attempts=${result.attempts}`);
+        chunks.finish(Boolean(prepared.chat.stream_options?.include_usage), prepared.promptEstimate);
+        context.report(usageEvent(prepared, caller, context, { status: 200, result, images: chunks.imageCount, usage: chunks.usage }));
+      } catch (caught) {
+        const failure = caught instanceof DispatchFailure ? caught : new DispatchFailure(caught, 0, undefined, 0);
+        const error = toGatewayError(failure.error);
+        if (!writer.closed) chunks.fail(error);
+        context.report(usageEvent(prepared, caller, context, { status: error.status, errorCode: error.code, failure, images: 0 }));
+      } finally {
+        end();
+      }
+    },
+  });
+}

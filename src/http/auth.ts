@@ -1,0 +1,74 @@
+import type { AuthenticationResult } from '../gateway/gateway-options.js';
+import { GatewayError } from './gateway-error.js';
+
+export interface Authenticator {
+  /** Resolves with the caller's key id (for accounting), or throws 401. */
+  authenticate(request: Request): Promise<{ keyId?: string }>;
+  readonly enabled: boolean;
+}
+
+const encoder = new TextEncoder();
+
+async function digest(text: string): Promise<Uint8Array> {
+  return new Uint8Array(await crypto.subtle.digest('SHA-256', encoder.encode(text)));
+}
+
+/** Compares two digests in time independent of where they differ. */
+function equalDigests(a: Uint8Array, b: Uint8Array): boolean {
+  let difference = a.length ^ b.length;
+  for (let index = 0; index < a.length; index += 1) difference |= (a[index] ?? 0) ^ (b[index] ?? 0);
+  return difference === 0;
+}
+
+function toHex(bytes: Uint8Array): string {
+  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
+}
+
+function unauthorized(message: string): GatewayError {
+  return new GatewayError({
+    status: 401,
+    type: 'authentication_error',
+    code: 'UNAUTHORIZED',
+    message,
+    headers: { 'www-authenticate': 'Bearer' },
+  });
+}
+
+/**
+ * Bearer keys compared as SHA-256 digests in constant time (no key length or
+ * prefix leaks through timing), and/or a host-supplied hook. No keys and no
+ * hook: open access.
+ *
+ * @example
+ * const auth = createAuthenticator(['sk-local-123456'], undefined);
+ * await auth.authenticate(request); // throws a 401 GatewayError when the key is wrong
+ */
+export function createAuthenticator(
+  apiKeys: readonly string[] | undefined,
+  hook: ((request: Request) => AuthenticationResult | Promise<AuthenticationResult>) | undefined,
+): Authenticator {
+  const keys = (apiKeys ?? []).filter((key) => key.length > 0);
+  const digests = Promise.all(keys.map(digest));
+  return {
+    enabled: keys.length > 0 || hook !== undefined,
+    async authenticate(request) {
+      if (keys.length > 0) {
+        const header = request.headers.get('authorization') ?? '';
+        const match = /^Bearer\s+(.+)$/i.exec(header.trim());
+        if (!match?.[1]) throw unauthorized('Missing API key: send "Authorization: Bearer <key>".');
+        const presented = await digest(match[1].trim());
+        let found: Uint8Array | undefined;
+        for (const candidate of await digests) if (equalDigests(candidate, presented)) found = candidate;
+        if (!found) throw unauthorized('Invalid API key.');
+        if (!hook) return { keyId: `key_${toHex(found).slice(0, 12)}` };
+      }
+      if (hook) {
+        const verdict = await hook(request);
+        const ok = typeof verdict === 'boolean' ? verdict : verdict.ok;
+        if (!ok) throw unauthorized(typeof verdict === 'object' && verdict.message ? verdict.message : 'Authentication failed.');
+        return { keyId: typeof verdict === 'object' ? verdict.keyId : undefined };
+      }
+      return {};
+    },
+  };
+}

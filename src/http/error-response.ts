@@ -1,0 +1,132 @@
+import { isAbortError, UpstreamError } from '../providers/upstream-error.js';
+import { GatewayError } from './gateway-error.js';
+
+/**
+ * The one place where any failure becomes an HTTP answer. GatewayErrors
+ * already know theirs; upstream errors map by kind; anything else is a 500
+ * that says nothing about internals (no stack, no key, no image bytes).
+ */
+export function toGatewayError(error: unknown): GatewayError {
+  if (GatewayError.isInstance(error)) return error;
+  if (UpstreamError.isInstance(error)) return fromUpstream(error);
+  if (isTimeoutReason(error)) {
+    return new GatewayError({
+      status: 504,
+      type: 'server_error',
+      code: 'GENERATION_TIMEOUT',
+      message: 'The generation did not finish within the provider timeout and was aborted.',
+    });
+  }
+  if (isAbortError(error)) {
+    return new GatewayError({
+      status: 499,
+      type: 'invalid_request_error',
+      code: 'CLIENT_CLOSED_REQUEST',
+      message: 'The client closed the request.',
+    });
+  }
+  return new GatewayError({
+    status: 500,
+    type: 'server_error',
+    code: 'INTERNAL_ERROR',
+    message: 'The gateway failed to process the request.',
+    cause: error,
+  });
+}
+
+function fromUpstream(error: UpstreamError): GatewayError {
+  const from = `Provider "${error.provider}"`;
+  const retryAfter =
+    error.retryAfterMs === undefined ? undefined : { 'retry-after': String(Math.max(1, Math.ceil(error.retryAfterMs / 1000))) };
+  switch (error.kind) {
+    case 'content_filter':
+      return new GatewayError({
+        status: 400,
+        type: 'invalid_request_error',
+        code: 'content_filter',
+        message: `${from} refused the request on content grounds: ${error.message}`,
+      });
+    case 'no_image':
+      return new GatewayError({
+        status: 502,
+        type: 'server_error',
+        code: 'NO_IMAGE',
+        message: `${from} answered without an image: ${error.message}`,
+      });
+    case 'auth':
+      // The upstream's own text may quote part of our key; say only what the operator must fix.
+      return new GatewayError({
+        status: 502,
+        type: 'server_error',
+        code: 'UPSTREAM_AUTH_FAILED',
+        message: `${from} rejected the gateway's credentials; check its API key configuration.`,
+      });
+    case 'rate_limit':
+      return new GatewayError({
+        status: 429,
+        type: 'rate_limit_exceeded',
+        code: 'UPSTREAM_RATE_LIMITED',
+        message: `${from} is rate limiting requests: ${error.message}`,
+        headers: retryAfter,
+      });
+    case 'quota':
+      return new GatewayError({
+        status: 429,
+        type: 'rate_limit_exceeded',
+        code: 'UPSTREAM_QUOTA_EXCEEDED',
+        message: `${from} quota or credits are exhausted.`,
+      });
+    case 'bad_request':
+      return new GatewayError({
+        status: 400,
+        type: 'invalid_request_error',
+        code: 'UPSTREAM_BAD_REQUEST',
+        message: `${from} rejected the request: ${error.message}`,
+      });
+    case 'not_found':
+      return new GatewayError({
+        status: 502,
+        type: 'server_error',
+        code: 'UPSTREAM_MODEL_NOT_FOUND',
+        message: `${from} does not know the configured model: ${error.message}`,
+      });
+    case 'timeout':
+      return new GatewayError({
+        status: 504,
+        type: 'server_error',
+        code: 'GENERATION_TIMEOUT',
+        message: `${from} did not answer in time.`,
+      });
+    default:
+      return new GatewayError({
+        status: 502,
+        type: 'server_error',
+        code: 'UPSTREAM_ERROR',
+        message: `${from} failed: ${error.message}`,
+        headers: retryAfter,
+      });
+  }
+}
+
+function isTimeoutReason(error: unknown): boolean {
+  return error instanceof Error && error.name === 'TimeoutError';
+}
+
+/**
+ * The OpenAI envelope. Key order and the absence of `param` when it is null
+ * follow the seed bodies byte for byte:
+ * `{"error":{"message":"Queue is full","type":"rate_limit_exceeded","code":"QUEUE_FULL"}}`.
+ */
+export function errorBody(error: GatewayError): string {
+  const payload: Record<string, unknown> = { message: error.message, type: error.type };
+  if (error.param !== null) payload.param = error.param;
+  payload.code = error.code;
+  return JSON.stringify({ error: payload });
+}
+
+export function errorResponse(error: GatewayError, headers: Record<string, string> = {}): Response {
+  return new Response(errorBody(error), {
+    status: error.status,
+    headers: { 'content-type': 'application/json', ...error.headers, ...headers },
+  });
+}

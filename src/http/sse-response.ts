@@ -1,0 +1,138 @@
+const encoder = new TextEncoder();
+const keepAlive = encoder.encode(': keep-alive\n\n');
+const done = encoder.encode('data: [DONE]\n\n');
+
+/** Writes Server-Sent Events into a response body. */
+export interface SseWriter {
+  /** `data: <json>\n\n` — the JSON text must already be serialised. */
+  data(json: string): void;
+  /** `: <text>\n\n` — an SSE comment, ignored by OpenAI clients. */
+  comment(text: string): void;
+  /** `data: [DONE]\n\n`, then closes the stream. */
+  finish(): void;
+  /**
+   * Sets what each heartbeat reports besides `: keep-alive`: a comment line
+   * written before the keep-alive whenever its text changes (queue position,
+   * elapsed time). Return undefined for nothing.
+   */
+  setProgress(progress: (() => string | undefined) | undefined): void;
+  readonly closed: boolean;
+}
+
+export interface SseResponseOptions {
+  heartbeatIntervalMs: number;
+  headers?: Record<string, string>;
+  /** Aborts when the client goes away (request.signal in most adapters). */
+  clientSignal?: AbortSignal;
+  /**
+   * Produces the events. Its signal aborts when the client disconnects or the
+   * body is cancelled. Whatever it throws has been handled by then: `run`
+   * must write its own error event; a throw here only closes the stream.
+   */
+  run(writer: SseWriter, signal: AbortSignal): Promise<void>;
+}
+
+/**
+ * A `text/event-stream` Response whose `: keep-alive` comments flow every
+ * `heartbeatIntervalMs` from the start to the last byte (`run` writes the
+ * first chunk synchronously, so headers go out at once), so proxies and clients never see a silent connection
+ * while an image is queued or generating.
+ *
+ * @example
+ * return createSseResponse({ heartbeatIntervalMs: 10_000, run: async (writer) => {
+ *   writer.data(JSON.stringify(chunk)); writer.finish();
+ * }});
+ */
+export function createSseResponse(options: SseResponseOptions): Response {
+  const abort = new AbortController();
+  let timer: ReturnType<typeof setInterval> | undefined;
+  let controllerRef: ReadableStreamDefaultController<Uint8Array> | undefined;
+  let closed = false;
+  let progress: (() => string | undefined) | undefined;
+  let lastProgress: string | undefined;
+
+  const stop = () => {
+    if (timer) clearInterval(timer);
+    timer = undefined;
+    options.clientSignal?.removeEventListener('abort', onClientAbort);
+  };
+  const close = () => {
+    if (closed) return;
+    closed = true;
+    stop();
+    try {
+      controllerRef?.close();
+    } catch {
+      // Already closed or errored by a cancel: nothing left to flush.
+    }
+  };
+  const write = (bytes: Uint8Array) => {
+    if (closed || !controllerRef) return;
+    try {
+      controllerRef.enqueue(bytes);
+    } catch {
+      closed = true;
+      stop();
+    }
+  };
+  const onClientAbort = () => {
+    abort.abort(options.clientSignal?.reason);
+    // Nobody reads any more; ending the body lets whatever still holds it finish.
+    close();
+  };
+
+  const writer: SseWriter = {
+    data: (json) => write(encoder.encode(`data: ${json}\n\n`)),
+    comment: (text) => write(encoder.encode(`: ${text}\n\n`)),
+    finish: () => {
+      write(done);
+      close();
+    },
+    setProgress: (next) => {
+      progress = next;
+    },
+    get closed() {
+      return closed;
+    },
+  };
+  const heartbeat = () => {
+    const text = progress?.();
+    if (text !== undefined && text !== lastProgress) {
+      lastProgress = text;
+      writer.comment(text);
+    }
+    write(keepAlive);
+  };
+
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      controllerRef = controller;
+      if (options.clientSignal?.aborted) {
+        onClientAbort();
+        return;
+      }
+      options.clientSignal?.addEventListener('abort', onClientAbort, { once: true });
+      timer = setInterval(heartbeat, options.heartbeatIntervalMs);
+      timer.unref?.();
+      options
+        .run(writer, abort.signal)
+        .catch(() => {})
+        .finally(close);
+    },
+    cancel(reason) {
+      closed = true;
+      stop();
+      abort.abort(reason ?? new DOMException('The client closed the stream.', 'AbortError'));
+    },
+  });
+
+  return new Response(body, {
+    status: 200,
+    headers: {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache',
+      'x-accel-buffering': 'no',
+      ...options.headers,
+    },
+  });
+}

@@ -1,0 +1,87 @@
+import type { ImageData } from '../images/image-data.js';
+import type { FinishReason, GenerationEvent, GenerationUsage } from '../providers/provider-types.js';
+import type { CompletionIdentity } from './completion-ids.js';
+import { type ImagePlacement, imageEntry, markdownImage } from './image-placement.js';
+import { toOpenAIUsage } from './output-usage.js';
+
+interface ToolCall {
+  id?: string;
+  type: 'function';
+  function: { name: string; arguments: string };
+}
+
+/** Collects provider events into one `chat.completion` (the non-stream answer). */
+export class CompletionBuilder {
+  #text = '';
+  #reasoning = '';
+  readonly #images: ImageData[] = [];
+  readonly #toolCalls: ToolCall[] = [];
+  #usage: GenerationUsage | undefined;
+  #finish: FinishReason = 'stop';
+
+  constructor(readonly placement: ImagePlacement) {}
+
+  /** Images in `event` must already be in their output encoding. */
+  add(event: GenerationEvent): void {
+    switch (event.type) {
+      case 'text-delta':
+        this.#text += event.text;
+        break;
+      case 'reasoning-delta':
+        this.#reasoning += event.text;
+        break;
+      case 'image':
+        this.#images.push(event.image);
+        break;
+      case 'tool-call-delta': {
+        const call = this.#toolCalls[event.index] ?? { type: 'function', function: { name: '', arguments: '' } };
+        this.#toolCalls[event.index] = call;
+        if (event.id) call.id = event.id;
+        if (event.name) call.function.name += event.name;
+        if (event.arguments) call.function.arguments += event.arguments;
+        break;
+      }
+      case 'usage':
+        this.#usage = event.usage;
+        break;
+      case 'finish':
+        this.#finish = event.reason;
+        break;
+      // Partial images are progress; the final image supersedes them.
+      case 'image-partial':
+        break;
+    }
+  }
+
+  get imageCount(): number {
+    return this.#images.length;
+  }
+
+  get usage(): GenerationUsage | undefined {
+    return this.#usage;
+  }
+
+  toJSON(identity: CompletionIdentity, promptEstimate: number): string {
+    const message: Record<string, unknown> = { role: 'assistant', content: this.#content() };
+    if (this.#reasoning) message.reasoning_content = this.#reasoning;
+    if (this.placement !== 'markdown' && this.#images.length > 0) message.images = this.#images.map(imageEntry);
+    const toolCalls = this.#toolCalls.filter(Boolean);
+    if (toolCalls.length > 0) message.tool_calls = toolCalls;
+    return JSON.stringify({
+      id: identity.id,
+      object: 'chat.completion',
+      created: identity.created,
+      model: identity.model,
+      choices: [{ index: 0, message, finish_reason: toolCalls.length > 0 && this.#finish === 'stop' ? 'tool_calls' : this.#finish }],
+      usage: toOpenAIUsage(this.#usage, promptEstimate),
+    });
+  }
+
+  #content(): string | null {
+    const markdown = this.placement === 'images' ? [] : this.#images.map(markdownImage);
+    const text = this.#text.trim();
+    const parts = text ? [text, ...markdown] : markdown;
+    if (parts.length === 0) return this.#toolCalls.length > 0 ? null : '';
+    return parts.join('\n\n');
+  }
+}

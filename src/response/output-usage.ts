@@ -1,0 +1,19 @@
+import type { GenerationUsage } from '../providers/provider-types.js';
+
+/** OpenAI `usage` from a provider's figures (seed 004 adds completion_tokens_details). */
+export function toOpenAIUsage(usage: GenerationUsage | undefined, promptEstimate: number): Record<string, unknown> {
+  const prompt = usage?.promptTokens ?? promptEstimate;
+  const completion = usage?.completionTokens ?? 0;
+  const result: Record<string, unknown> = {
+    prompt_tokens: prompt,
+    completion_tokens: completion,
+    total_tokens: usage?.totalTokens ?? prompt + completion,
+  };
+  if (usage?.imageTokens !== undefined || usage?.reasoningTokens !== undefined) {
+    const details: Record<string, number> = {};
+    if (usage.reasoningTokens !== undefined) details.reasoning_tokens = usage.reasoningTokens;
+    if (usage.imageTokens !== undefined) details.image_tokens = usage.imageTokens;
+    result.completion_tokens_details = details;
+  }
+  return result;
+}

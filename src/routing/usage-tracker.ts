@@ -1,0 +1,54 @@
+/** One finished request, as the `onUsage` hook receives it (for billing and analytics). */
+export interface UsageEvent {
+  requestId: string;
+  projectId?: string;
+  /** The key id the caller authenticated with (never the key itself). */
+  keyId?: string;
+  /** The model name the client asked for. */
+  model: string;
+  /** The provider model that served it, and its instance. */
+  providerModel?: string;
+  provider?: string;
+  stream: boolean;
+  status: number;
+  errorCode?: string;
+  images: number;
+  promptTokens: number;
+  completionTokens: number;
+  totalTokens: number;
+  attempts: number;
+  queueMs: number;
+  generationMs: number;
+  totalMs: number;
+}
+
+export interface UsageCounters {
+  requests: number;
+  failed: number;
+  images: number;
+  promptTokens: number;
+  completionTokens: number;
+  totalTokens: number;
+}
+
+/** Per-project and per-key counters, kept in memory for `gateway.stats()`. */
+export class UsageTracker {
+  readonly projects: Record<string, UsageCounters> = {};
+  readonly keys: Record<string, UsageCounters> = {};
+
+  record(event: UsageEvent): void {
+    if (event.projectId) add(this.projects, event.projectId, event);
+    if (event.keyId) add(this.keys, event.keyId, event);
+  }
+}
+
+function add(table: Record<string, UsageCounters>, name: string, event: UsageEvent): void {
+  const counters = table[name] ?? { requests: 0, failed: 0, images: 0, promptTokens: 0, completionTokens: 0, totalTokens: 0 };
+  table[name] = counters;
+  counters.requests += 1;
+  if (event.status >= 400) counters.failed += 1;
+  counters.images += event.images;
+  counters.promptTokens += event.promptTokens;
+  counters.completionTokens += event.completionTokens;
+  counters.totalTokens += event.totalTokens;
+}
