@@ -52,7 +52,7 @@ const routes: Record<string, { route: Route; method: string }> = {
  */
 export function createImageGateway(input: GatewayOptions = {}): ImageGateway {
   const options = resolveGatewayOptions(input);
-  const now = Date.now;
+  const now = options.now ?? Date.now;
   const providers = buildProviders(options.providers, defaultProviderContext({ fetch: options.fetch, now }));
   const scheduler = new SlotScheduler({ ...options.queue, now });
   for (const provider of providers) scheduler.register(provider.id, provider.concurrency);

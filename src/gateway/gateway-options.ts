@@ -92,6 +92,8 @@ export const gatewayOptionsSchema = z
     cors: z.union([z.boolean(), z.object({ origin: z.union([z.string(), z.array(z.string())]) }).strict()]).default(false),
     /** How long close() lets running generations finish before aborting them, in ms. */
     shutdownGraceMs: z.int().min(0).default(30_000),
+    /** Clock in epoch ms for queue, health and timings (tests inject one). */
+    now: z.custom<() => number>(isFunction, 'must be a function returning epoch milliseconds').optional(),
     /** fetch used for upstream calls (tests inject one). */
     fetch: z.custom<typeof globalThis.fetch>(isFunction, 'must be a fetch function').optional(),
   })
