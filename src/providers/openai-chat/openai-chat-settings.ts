@@ -19,7 +19,9 @@ export const openAIChatSettingsSchema = z
     models: z
       .array(modelConfigSchema, {
         error: (issue) =>
-          issue.input === undefined ? 'is required: the model ids this relay serves, e.g. ["gpt-4o-image"]' : 'must be a list of models',
+          issue.input === undefined
+            ? 'is required: the model ids this relay serves, e.g. ["gpt-4o-image"] (OPENAI_CHAT_MODELS for the standalone server)'
+            : 'must be a list of models',
       })
       .min(1, 'must list at least one model'),
     /** Send `modalities: ["image","text"]` when an image is wanted from an image model (OpenRouter, Vercel AI Gateway). */

@@ -115,7 +115,7 @@ function parseJson(text: string): unknown {
 function cleanMessage(message: unknown): string {
   const text = typeof message === 'string' && message.trim() !== '' ? message : 'the upstream reported an error';
   return text
-    .replace(/\b(?:sk|rk|pk|key)-[\w*.-]{2,}/gi, '[redacted]')
+    .replace(/\b(?:sk|rk|pk)-[\w*.-]{2,}/gi, '[redacted]')
     .replace(/\s*\(request id: [^)]*\)/gi, '')
     .slice(0, 500)
     .trim();
