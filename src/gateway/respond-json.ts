@@ -1,11 +1,11 @@
-import { DispatchFailure, dispatchGeneration } from '../dispatch/dispatch-generation.js';
+import { DispatchFailure } from '../dispatch/dispatch-generation.js';
 import { errorResponse, toGatewayError } from '../http/error-response.js';
 import { CompletionBuilder } from '../response/completion-builder.js';
 import { newCompletionIdentity } from '../response/completion-ids.js';
-import { encodeEvent } from './completion-events.js';
 import { diagnosticHeaders } from './diagnostic-headers.js';
 import type { CallerInfo, GatewayContext } from './gateway-context.js';
 import type { PreparedCompletion } from './prepare-completion.js';
+import { runCompletion } from './run-completion.js';
 import { usageEvent } from './usage-event.js';
 
 /** Runs a non-stream completion and answers with one `chat.completion` JSON. */
@@ -17,23 +17,13 @@ export async function respondJson(
 ): Promise<Response> {
   let builder = new CompletionBuilder(prepared.placement);
   try {
-    const result = await dispatchGeneration({
-      routes: prepared.routes,
-      request: prepared.generation,
-      signal,
-      shutdownSignal: context.shutdownSignal,
-      maxAttempts: context.options.routing.maxAttempts,
-      scheduler: context.scheduler,
-      health: context.health,
-      now: context.now,
-      hooks: {
-        // A failed attempt's partial output must not leak into the next one's answer.
-        onAttempt: () => {
-          builder = new CompletionBuilder(prepared.placement);
-        },
-        onEvent: async (event) => builder.add(await encodeEvent(event, context, signal)),
-        canRetry: () => true,
+    const result = await runCompletion(prepared, context, signal, {
+      // A failed attempt's partial output must not leak into the next one's answer.
+      onAttempt: () => {
+        builder = new CompletionBuilder(prepared.placement);
       },
+      onEvent: (event) => builder.add(event),
+      canRetry: () => true,
     });
     const model = prepared.chat.model === 'auto' ? result.route.model.id : prepared.chat.model;
     const body = builder.toJSON(newCompletionIdentity(model, context.now()), prepared.promptEstimate);

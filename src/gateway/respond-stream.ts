@@ -1,13 +1,13 @@
-import { DispatchFailure, dispatchGeneration } from '../dispatch/dispatch-generation.js';
+import { DispatchFailure } from '../dispatch/dispatch-generation.js';
 import { toGatewayError } from '../http/error-response.js';
 import { createSseResponse } from '../http/sse-response.js';
 import type { QueueTicket } from '../queue/slot-scheduler.js';
 import { ChunkWriter } from '../response/chunk-writer.js';
 import { newCompletionIdentity } from '../response/completion-ids.js';
-import { encodeEvent } from './completion-events.js';
 import { diagnosticHeaders } from './diagnostic-headers.js';
 import type { CallerInfo, GatewayContext } from './gateway-context.js';
 import type { PreparedCompletion } from './prepare-completion.js';
+import { runCompletion } from './run-completion.js';
 import { usageEvent } from './usage-event.js';
 
 /**
@@ -43,26 +43,16 @@ export function respondStream(
         return position > 0 ? `queue position ${position}` : undefined;
       });
       try {
-        const result = await dispatchGeneration({
-          routes: prepared.routes,
-          request: prepared.generation,
-          signal,
-          shutdownSignal: context.shutdownSignal,
-          maxAttempts: context.options.routing.maxAttempts,
-          scheduler: context.scheduler,
-          health: context.health,
-          now: context.now,
-          hooks: {
-            onQueued: (next) => {
-              ticket = next;
-              runningSince = undefined;
-            },
-            onAttempt: () => {
-              runningSince = context.now();
-            },
-            onEvent: async (event) => chunks.event(await encodeEvent(event, context, signal)),
-            canRetry: () => !chunks.contentSent,
+        const result = await runCompletion(prepared, context, signal, {
+          onQueued: (next) => {
+            ticket = next;
+            runningSince = undefined;
           },
+          onAttempt: () => {
+            runningSince = context.now();
+          },
+          onEvent: (event) => chunks.event(event),
+          canRetry: () => !chunks.contentSent,
         });
         writer.comment(`served-by provider=${result.route.provider.id} model=${result.route.model.id} attempts=${result.attempts}`);
         chunks.finish(Boolean(prepared.chat.stream_options?.include_usage), prepared.promptEstimate);

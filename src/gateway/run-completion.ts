@@ -1,0 +1,32 @@
+import { type DispatchHooks, type DispatchResult, dispatchGeneration } from '../dispatch/dispatch-generation.js';
+import type { GenerationEvent } from '../providers/provider-types.js';
+import type { GatewayContext } from './gateway-context.js';
+import type { PreparedCompletion } from './prepare-completion.js';
+
+/**
+ * Dispatches a prepared completion with the gateway's queue, health and
+ * limits; images are re-encoded (images.outputFormat) before `onEvent` sees them.
+ */
+export function runCompletion(
+  prepared: PreparedCompletion,
+  context: GatewayContext,
+  signal: AbortSignal,
+  hooks: Omit<DispatchHooks, 'onEvent'> & { onEvent(event: GenerationEvent): void },
+): Promise<DispatchResult> {
+  return dispatchGeneration({
+    routes: prepared.routes,
+    request: prepared.generation,
+    signal,
+    shutdownSignal: context.shutdownSignal,
+    maxAttempts: context.options.routing.maxAttempts,
+    scheduler: context.scheduler,
+    health: context.health,
+    now: context.now,
+    hooks: { ...hooks, onEvent: async (event) => hooks.onEvent(await encodeEvent(event, context, signal)) },
+  });
+}
+
+async function encodeEvent(event: GenerationEvent, context: GatewayContext, signal: AbortSignal): Promise<GenerationEvent> {
+  if (event.type === 'image') return { type: 'image', image: await context.encodeOutput(event.image, signal) };
+  return event;
+}
