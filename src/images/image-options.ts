@@ -1,30 +1,59 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 const mebibyte = 1024 * 1024;
 
+/** `127.0.0.0/8`, `::1/128` or a bare address (taken as a single host). */
+const cidr = z.string().refine(isCidr, { error: 'must be an IPv4 or IPv6 CIDR such as "127.0.0.0/8" or "::1/128"' });
+
 /** `images` options of `createImageGateway`: input limits, remote URL rules, normalisation, output encoding. */
 export const imageOptionsSchema = z
   .object({
-    /** Images one request may carry (seed 000: default 5, maximum 10). */
+    /** Images the client may send in one request (seed 000: default 5, maximum 10). */
     maxImages: z.int().min(0).max(10, 'must be at most 10').default(5),
     /** Decoded bytes of one input image. */
-    maxImageBytes: z.int().positive().default(20 * mebibyte),
+    maxImageBytes: z
+      .int()
+      .positive()
+      .default(20 * mebibyte),
     /** Decoded bytes of all input images of one request. */
-    maxTotalImageBytes: z.int().positive().default(48 * mebibyte),
+    maxTotalImageBytes: z
+      .int()
+      .positive()
+      .default(48 * mebibyte),
     /** Pixels of one input image, checked from its header before decoding. */
     maxPixels: z.int().positive().default(40_000_000),
     /** Fetch `https:` image URLs. */
     allowRemoteUrls: z.boolean().default(true),
     /** Also fetch plain `http:` URLs (off: they are refused). */
     allowHttpUrls: z.boolean().default(false),
-    /** Deadline for fetching one remote image, in ms. */
+    /**
+     * Networks that remote image URLs may reach although they are private
+     * (loopback, RFC 1918, link-local, ...). Empty by default: every
+     * non-public address is refused. Meant for tests and intranet image
+     * stores, e.g. `['127.0.0.1/32']`.
+     */
+    allowPrivateNetworks: z.array(cidr).default([]),
+    /** Deadline for fetching one remote image (DNS, redirects and body), in ms. */
     remoteTimeoutMs: z.int().positive().default(15_000),
     /** Convert inputs to JPEG (seed 000); false keeps PNG/WebP/GIF/JPEG as sent. */
     convertToJpeg: z.boolean().default(true),
+    /** Quality of JPEG (and WebP) encoding, for inputs and converted outputs. */
     jpegQuality: z.int().min(1).max(100).default(90),
+    /** Image conversions (sharp) running at once per gateway; more wait their turn. */
+    maxConcurrentConversions: z.int().min(1).max(64).default(4),
     /** Output images: keep what the provider returned, or convert to one format. */
     outputFormat: z.enum(['original', 'jpeg', 'png', 'webp']).default('original'),
   })
   .strict();
 
 export type ImageOptions = z.infer<typeof imageOptionsSchema>;
+
+function isCidr(value: string): boolean {
+  const [address = '', prefix, ...rest] = value.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  if (!/^\d{1,3}$/.test(prefix)) return false;
+  return Number(prefix) <= (family === 4 ? 32 : 128);
+}

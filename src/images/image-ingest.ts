@@ -1,0 +1,123 @@
+import type { z } from 'zod';
+import { createAddressPolicy } from './image-address-policy.js';
+import { type ConversionQueue, createConversionQueue } from './image-conversion-queue.js';
+import { ImageData } from './image-data.js';
+import { decodeDataUrl } from './image-data-url.js';
+import { ImageFetchRefusal, imageError } from './image-errors.js';
+import { mediaTypeOf } from './image-format.js';
+import { type CheckedImage, checkImageCount, checkImageHeader, checkTotalBytes, partName } from './image-ingest-checks.js';
+import type { ImageIngester, ImageReference } from './image-ingest-types.js';
+import { checkDecodes, convertToJpeg } from './image-normalize.js';
+import { imageOptionsSchema } from './image-options.js';
+import { createPinnedConnector, systemResolver } from './image-pinned-connector.js';
+import { fetchRemoteImage, type RemoteFetchRules } from './image-remote-fetch.js';
+import type { HostResolver, RemoteConnector } from './image-remote-types.js';
+
+/** What tests and non-Node runtimes may swap. */
+export interface ImageIngestDependencies {
+  /** Resolves host names of remote URLs (default: `dns.lookup`). */
+  resolveHost?: HostResolver;
+  /** Opens a connection pinned to a checked address (default: undici). */
+  connect?: RemoteConnector;
+  /** Shares one conversion bound between the ingester and the output encoder. */
+  conversionQueue?: ConversionQueue;
+}
+
+export interface IngestCallOptions {
+  /**
+   * Overrides `convertToJpeg` for this call: `'original'` keeps the bytes as
+   * sent (checked, never re-encoded), `'jpeg'` converts. For providers that
+   * want PNG with transparency, or lossless edits.
+   */
+  format?: 'jpeg' | 'original';
+}
+
+/** The ingester, with the per-call format override. */
+export interface ConfigurableImageIngester extends ImageIngester {
+  ingest(references: readonly ImageReference[], signal: AbortSignal, callOptions?: IngestCallOptions): Promise<ImageData[]>;
+}
+
+/**
+ * Builds the image input stage: decodes data URLs, fetches remote URLs
+ * through the SSRF guard, sniffs and limits every image, then normalises it
+ * to JPEG (or keeps it as sent). Results come back in reference order.
+ *
+ * @example
+ * const ingester = createImageIngester({ maxImages: 5 });
+ * const images = await ingester.ingest(plan.references, request.signal);
+ */
+export function createImageIngester(
+  options: z.input<typeof imageOptionsSchema> = {},
+  dependencies: ImageIngestDependencies = {},
+): ConfigurableImageIngester {
+  const settings = imageOptionsSchema.parse(options);
+  const queue = dependencies.conversionQueue ?? createConversionQueue(settings.maxConcurrentConversions);
+  const remoteRules: RemoteFetchRules = {
+    allowRemoteUrls: settings.allowRemoteUrls,
+    allowHttpUrls: settings.allowHttpUrls,
+    remoteTimeoutMs: settings.remoteTimeoutMs,
+    maxImageBytes: settings.maxImageBytes,
+    checkAddress: createAddressPolicy(settings.allowPrivateNetworks),
+    resolve: dependencies.resolveHost ?? systemResolver,
+    connect: dependencies.connect ?? createPinnedConnector(),
+  };
+
+  async function load(reference: ImageReference, signal: AbortSignal): Promise<CheckedImage> {
+    if (reference.url.slice(0, 5).toLowerCase() === 'data:') {
+      const decoded = decodeDataUrl(reference.url, settings.maxImageBytes);
+      if (!decoded.ok && decoded.tooLarge !== undefined) {
+        const detail = `is ${decoded.tooLarge} bytes; the limit is ${settings.maxImageBytes} bytes (images.maxImageBytes)`;
+        throw imageError('IMAGE_TOO_LARGE', reference.param, detail);
+      }
+      if (!decoded.ok) throw imageError('invalid_image_data', reference.param, `(${partName(reference)}) ${decoded.reason}`);
+      return checkImageHeader(reference, decoded.value.bytes, settings);
+    }
+    try {
+      const bytes = await fetchRemoteImage(reference.url, remoteRules, signal);
+      return checkImageHeader(reference, bytes, settings);
+    } catch (error) {
+      if (error instanceof ImageFetchRefusal) throw imageError(error.code, reference.param, error.detail, error);
+      throw error;
+    }
+  }
+
+  async function normalise(image: CheckedImage, format: 'jpeg' | 'original', signal: AbortSignal): Promise<ImageData> {
+    try {
+      if (format === 'original') {
+        await queue.run(() => checkDecodes(image.bytes, settings.maxPixels), signal);
+        return ImageData.fromBytes(image.bytes, mediaTypeOf[image.format]);
+      }
+      const converted = await queue.run(
+        () => convertToJpeg(image.bytes, { quality: settings.jpegQuality, maxPixels: settings.maxPixels }),
+        signal,
+      );
+      return ImageData.fromBytes(converted, 'image/jpeg');
+    } catch (error) {
+      if (signal.aborted) throw signal.reason;
+      const reason = error instanceof Error ? error.message : String(error);
+      const detail = `(${partName(image.reference)}) is a ${image.format.toUpperCase()} that cannot be decoded (${reason}); it may be truncated or corrupt`;
+      throw imageError('unsupported_image_format', image.reference.param, detail, error);
+    }
+  }
+
+  return {
+    async ingest(references, signal, callOptions = {}) {
+      signal.throwIfAborted();
+      checkImageCount(references, settings.maxImages);
+      if (references.length === 0) return [];
+      const format = callOptions.format ?? (settings.convertToJpeg ? 'jpeg' : 'original');
+      // One failure cancels the siblings' fetches and queued conversions.
+      const siblings = new AbortController();
+      const linked = AbortSignal.any([signal, siblings.signal]);
+      try {
+        const checked = await Promise.all(references.map((reference) => load(reference, linked)));
+        checkTotalBytes(checked, settings.maxTotalImageBytes);
+        return await Promise.all(checked.map((image) => normalise(image, format, linked)));
+      } catch (error) {
+        siblings.abort(error);
+        if (signal.aborted) throw signal.reason;
+        throw error;
+      }
+    },
+  };
+}

@@ -1,0 +1,55 @@
+import { crc32 } from 'node:zlib';
+import sharp from 'sharp';
+import type { ImageReference } from '../../src/images/image-ingest-types.js';
+
+/** A small image with a red left half and a blue right half, so orientation and colours can be checked. */
+export async function twoToneImage(format: 'png' | 'jpeg' | 'gif' | 'webp', width = 64, height = 32, alpha = false): Promise<Buffer> {
+  const half = Math.floor(width / 2);
+  const channels = alpha ? 4 : 3;
+  const background = alpha ? { r: 255, g: 0, b: 0, alpha: 1 } : { r: 255, g: 0, b: 0 };
+  const blue = await sharp({ create: { width: width - half, height, channels, background: { r: 0, g: 0, b: 255, alpha: 1 } } })
+    .png()
+    .toBuffer();
+  const pipeline = sharp({ create: { width, height, channels, background } }).composite([{ input: blue, left: half, top: 0 }]);
+  return pipeline.toFormat(format).toBuffer();
+}
+
+/** An image that is fully transparent, to see it flattened onto white. */
+export function transparentPng(width = 16, height = 16): Promise<Buffer> {
+  return sharp({ create: { width, height, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0 } } })
+    .png()
+    .toBuffer();
+}
+
+/** A PNG that is only a signature and an IHDR claiming `width`×`height`: a decompression bomb's header. */
+export function pngHeaderClaiming(width: number, height: number): Buffer {
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header[8] = 8; // bit depth
+  header[9] = 2; // truecolour
+  const type = Buffer.from('IHDR', 'latin1');
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(13);
+  const checksum = Buffer.alloc(4);
+  checksum.writeUInt32BE(crc32(Buffer.concat([type, header])) >>> 0);
+  const idat = Buffer.from([0, 0, 0, 0, 0x49, 0x44, 0x41, 0x54, 0x35, 0xaf, 0x06, 0x1e]);
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), length, type, header, checksum, idat]);
+}
+
+export function dataUrl(bytes: Buffer, mediaType = 'image/png'): string {
+  return `data:${mediaType};base64,${bytes.toString('base64')}`;
+}
+
+export function userReference(url: string, partIndex = 0, messageIndex = 0): ImageReference {
+  return { url, param: `messages[${messageIndex}].content[${partIndex}].image_url.url`, messageIndex, partIndex, origin: 'user' };
+}
+
+/** The RGB of one pixel of a decoded image. */
+export async function pixelAt(bytes: Buffer, x: number, y: number): Promise<[number, number, number]> {
+  const { data, info } = await sharp(bytes).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  const offset = (y * info.width + x) * info.channels;
+  return [data[offset]!, data[offset + 1]!, data[offset + 2]!];
+}
+
+export const never = new AbortController().signal;
