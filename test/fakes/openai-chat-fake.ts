@@ -10,10 +10,9 @@
  * request with prompt keywords: "draw [scenario:rate-limit] [images:markdown-split]".
  */
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { openAIErrorFixture } from './fixtures/openai-error-fixtures.js';
-import { makeFakeImage } from './openai-images-fake.js';
+import { makeFakeImage, recordRequest, sendJson, startLoopbackServer, waitUnlessClosed } from './fixtures/openai-fake-http.js';
 
 export type OpenAIChatScenario =
   | 'image' // text + one image (see imageMode)
@@ -85,20 +84,8 @@ export async function startOpenAIChatFake(options: OpenAIChatFakeOptions = {}): 
       defaultScenario = scenario;
       if (imageMode) defaultImageMode = imageMode;
     },
-    close: () =>
-      new Promise((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    close: () => server.close(),
   };
-
-  const server = createServer((incoming, outgoing) => {
-    handle(incoming, outgoing).catch((error: unknown) => {
-      if (!outgoing.headersSent)
-        sendJson(outgoing, 500, { error: { message: String(error), type: 'server_error', param: null, code: null } });
-      else outgoing.destroy();
-    });
-  });
 
   async function handle(incoming: IncomingMessage, outgoing: ServerResponse): Promise<void> {
     const path = (incoming.url ?? '/').split('?')[0] ?? '/';
@@ -110,7 +97,7 @@ export async function startOpenAIChatFake(options: OpenAIChatFakeOptions = {}): 
       outgoing.writeHead(200, { 'content-type': `image/${imageSpec.format}`, 'content-length': file.length }).end(file);
       return;
     }
-    const recorded = await record(incoming, path);
+    const recorded = (await recordRequest(incoming, path)) as RecordedChatRequest;
     requests.push(recorded);
     if (path !== '/v1/chat/completions') {
       return sendJson(outgoing, 404, {
@@ -251,8 +238,8 @@ export async function startOpenAIChatFake(options: OpenAIChatFakeOptions = {}): 
     outgoing.end('data: [DONE]\n\n');
   }
 
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  fake.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const server = await startLoopbackServer(handle);
+  fake.url = server.url;
   return fake;
 }
 
@@ -279,41 +266,10 @@ function failureFor(scenario: OpenAIChatScenario, authorization: string): Failur
   return { status: fixture.status, body: fixture.body, headers: scenario === 'rate-limit' ? { 'retry-after': '3' } : {} };
 }
 
-async function record(incoming: IncomingMessage, path: string): Promise<RecordedChatRequest> {
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(incoming.headers))
-    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
-  const chunks: Buffer[] = [];
-  for await (const chunk of incoming) chunks.push(chunk as Buffer);
-  const text = Buffer.concat(chunks).toString('utf8');
-  return { method: incoming.method ?? 'GET', path, headers, json: text ? (JSON.parse(text) as Record<string, any>) : {} };
-}
-
 function lastUserText(messages: unknown): string {
   if (!Array.isArray(messages)) return '';
   const last = [...messages].reverse().find((message) => message?.role === 'user');
   if (typeof last?.content === 'string') return last.content;
   if (Array.isArray(last?.content)) return last.content.map((part: { text?: string }) => part.text ?? '').join(' ');
   return '';
-}
-
-function sendJson(outgoing: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = JSON.stringify(body);
-  outgoing.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
-  outgoing.end(text);
-}
-
-/** Resolves true after `ms`, or false as soon as the client goes away. */
-function waitUnlessClosed(outgoing: ServerResponse, ms: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => {
-      outgoing.off('close', onClose);
-      resolve(true);
-    }, ms);
-    const onClose = () => {
-      clearTimeout(timer);
-      resolve(false);
-    };
-    outgoing.once('close', onClose);
-  });
 }

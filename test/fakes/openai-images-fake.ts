@@ -9,11 +9,18 @@
  * request with a prompt keyword: "a cat [scenario:rate-limit]".
  */
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { Readable } from 'node:stream';
-import sharp from 'sharp';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { openAIErrorFixture } from './fixtures/openai-error-fixtures.js';
+import {
+  makeFakeImage,
+  type RecordedRequest,
+  recordRequest,
+  sendJson,
+  startLoopbackServer,
+  waitUnlessClosed,
+} from './fixtures/openai-fake-http.js';
+
+export { makeFakeImage, type RecordedFile, type RecordedRequest } from './fixtures/openai-fake-http.js';
 
 export type OpenAIImagesScenario =
   | 'happy'
@@ -38,26 +45,6 @@ export interface OpenAIImagesFakeOptions {
   streamDone?: boolean;
 }
 
-export interface RecordedFile {
-  field: string;
-  filename: string;
-  type: string;
-  size: number;
-  width: number | undefined;
-  height: number | undefined;
-}
-
-export interface RecordedRequest {
-  method: string;
-  path: string;
-  headers: Record<string, string>;
-  /** Parsed JSON body (generations). */
-  json?: Record<string, unknown>;
-  /** Text fields of a multipart body (edits), as received: numbers arrive as strings. */
-  fields?: Record<string, string>;
-  files?: RecordedFile[];
-}
-
 export interface OpenAIImagesFake {
   /** Base URL without `/v1`, e.g. "http://127.0.0.1:41234". */
   url: string;
@@ -66,14 +53,6 @@ export interface OpenAIImagesFake {
   abandoned: number;
   setScenario(scenario: OpenAIImagesScenario): void;
   close(): Promise<void>;
-}
-
-/** A real image of the given size, so tests can decode what the gateway returns. */
-export async function makeFakeImage(width: number, height: number, format: 'png' | 'jpeg' | 'webp' = 'png', seed = 0): Promise<Buffer> {
-  const background = { r: (60 + seed * 70) % 256, g: (140 + seed * 30) % 256, b: (200 + seed * 50) % 256 };
-  return sharp({ create: { width, height, channels: 3, background } })
-    .toFormat(format)
-    .toBuffer();
 }
 
 export async function startOpenAIImagesFake(options: OpenAIImagesFakeOptions = {}): Promise<OpenAIImagesFake> {
@@ -87,19 +66,8 @@ export async function startOpenAIImagesFake(options: OpenAIImagesFakeOptions = {
     setScenario: (scenario) => {
       defaultScenario = scenario;
     },
-    close: () =>
-      new Promise((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    close: () => server.close(),
   };
-
-  const server = createServer((incoming, outgoing) => {
-    handle(incoming, outgoing).catch((error: unknown) => {
-      if (!outgoing.headersSent) sendError(outgoing, 500, { message: String(error), type: 'server_error', param: null, code: null });
-      else outgoing.destroy();
-    });
-  });
 
   async function handle(incoming: IncomingMessage, outgoing: ServerResponse): Promise<void> {
     const path = (incoming.url ?? '/').split('?')[0] ?? '/';
@@ -109,7 +77,7 @@ export async function startOpenAIImagesFake(options: OpenAIImagesFakeOptions = {
       outgoing.writeHead(200, { 'content-type': 'image/png', 'content-length': file.length }).end(file);
       return;
     }
-    const recorded = await record(incoming, path);
+    const recorded = await recordRequest(incoming, path);
     requests.push(recorded);
     if (path !== '/v1/images/generations' && path !== '/v1/images/edits') {
       return sendError(outgoing, 404, { message: `Invalid URL (POST ${path})`, type: 'invalid_request_error', param: null, code: null });
@@ -246,8 +214,8 @@ export async function startOpenAIImagesFake(options: OpenAIImagesFakeOptions = {
     outgoing.end();
   }
 
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  fake.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const server = await startLoopbackServer(handle);
+  fake.url = server.url;
   return fake;
 }
 
@@ -283,49 +251,6 @@ function failureFor(scenario: OpenAIImagesScenario, authorization: string, dalle
   return { status: fixture.status, error: fixture.body.error, headers: failureHeaders[scenario] ?? {} };
 }
 
-async function record(incoming: IncomingMessage, path: string): Promise<RecordedRequest> {
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(incoming.headers))
-    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
-  const recorded: RecordedRequest = { method: incoming.method ?? 'GET', path, headers };
-  if (incoming.method !== 'POST') return recorded;
-  if ((headers['content-type'] ?? '').startsWith('multipart/form-data')) {
-    // The Web Request parses multipart exactly as a real server would.
-    const request = new Request(`http://fake${path}`, {
-      method: 'POST',
-      headers,
-      body: Readable.toWeb(incoming) as ReadableStream,
-      duplex: 'half',
-    } as RequestInit);
-    const form = await request.formData();
-    recorded.fields = {};
-    recorded.files = [];
-    for (const [field, value] of form.entries()) {
-      if (typeof value === 'string') recorded.fields[field] = value;
-      else {
-        const bytes = Buffer.from(await value.arrayBuffer());
-        const metadata = await sharp(bytes)
-          .metadata()
-          .catch(() => undefined);
-        recorded.files.push({
-          field,
-          filename: value.name,
-          type: value.type,
-          size: bytes.length,
-          width: metadata?.width,
-          height: metadata?.height,
-        });
-      }
-    }
-    return recorded;
-  }
-  const chunks: Buffer[] = [];
-  for await (const chunk of incoming) chunks.push(chunk as Buffer);
-  const text = Buffer.concat(chunks).toString('utf8');
-  recorded.json = text ? (JSON.parse(text) as Record<string, unknown>) : {};
-  return recorded;
-}
-
 function parseSize(size: unknown): [number, number] {
   const match = /^(\d+)x(\d+)$/.exec(String(size ?? ''));
   return match ? [Number(match[1]), Number(match[2])] : [1024, 1024];
@@ -345,34 +270,8 @@ function writeEvent(outgoing: ServerResponse, event: string, data: unknown): voi
   outgoing.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
 }
 
-function sendJson(outgoing: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = JSON.stringify(body);
-  outgoing.writeHead(status, {
-    'content-type': 'application/json',
-    'content-length': Buffer.byteLength(text),
-    'x-request-id': `req_${randomUUID()}`,
-    ...headers,
-  });
-  outgoing.end(text);
-}
-
 function sendError(outgoing: ServerResponse, status: number, error: Record<string, unknown>, headers: Record<string, string> = {}): void {
-  sendJson(outgoing, status, { error }, headers);
-}
-
-/** Resolves true after `ms`, or false as soon as the client goes away. */
-function waitUnlessClosed(outgoing: ServerResponse, ms: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => {
-      outgoing.off('close', onClose);
-      resolve(true);
-    }, ms);
-    const onClose = () => {
-      clearTimeout(timer);
-      resolve(false);
-    };
-    outgoing.once('close', onClose);
-  });
+  sendJson(outgoing, status, { error }, { 'x-request-id': `req_${randomUUID()}`, ...headers });
 }
 
 function now(): number {

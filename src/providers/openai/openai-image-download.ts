@@ -1,6 +1,9 @@
 import { ImageData } from '../../images/image-data.js';
 import { fetchUpstream, redactUrl } from '../http/upstream-fetch.js';
-import { UpstreamError } from '../upstream-error.js';
+import { isAbortError, UpstreamError } from '../upstream-error.js';
+
+/** Largest image we download from an upstream's URL; OpenAI's own outputs are a few MB. */
+const maxDownloadBytes = 64 * 1024 * 1024;
 
 export interface ImageDownloadOptions {
   provider: string;
@@ -25,7 +28,17 @@ export async function imageFromUrl(url: string, options: ImageDownloadOptions): 
     signal: options.signal,
     fetch: options.fetch,
   });
-  const bytes = new Uint8Array(await response.arrayBuffer());
+  const declaredLength = Number(response.headers.get('content-length') ?? 0);
+  if (declaredLength > maxDownloadBytes) {
+    await response.body?.cancel().catch(() => {});
+    throw new UpstreamError({
+      provider: options.provider,
+      kind: 'server',
+      message: `${redactUrl(url)} is larger than ${maxDownloadBytes} bytes`,
+      url: redactUrl(url),
+    });
+  }
+  const bytes = await readBytes(response, url, options);
   const declared = response.headers.get('content-type')?.split(';')[0]?.trim();
   const mediaType = declared?.startsWith('image/') ? declared : sniffMediaType(bytes);
   if (!mediaType) {
@@ -62,4 +75,20 @@ export function mediaTypeFromBase64(base64: string, fallback = 'image/png'): str
 
 function sniffMediaType(bytes: Uint8Array): string | undefined {
   return mediaTypeFromBase64(Buffer.from(bytes.subarray(0, 12)).toString('base64'), '') || undefined;
+}
+
+async function readBytes(response: Response, url: string, options: ImageDownloadOptions): Promise<Uint8Array> {
+  try {
+    return new Uint8Array(await response.arrayBuffer());
+  } catch (error) {
+    if (options.signal.aborted) throw options.signal.reason;
+    if (isAbortError(error)) throw error;
+    throw new UpstreamError({
+      provider: options.provider,
+      kind: 'server',
+      message: `download of ${redactUrl(url)} broke off`,
+      url: redactUrl(url),
+      cause: error,
+    });
+  }
 }
