@@ -37,7 +37,9 @@ export async function fetchRemoteImage(url: string, rules: RemoteFetchRules, sig
   try {
     let current = checkUrl(url, rules);
     for (let hops = 0; ; hops++) {
-      const response = await open(current, rules, combined);
+      const response = await open(current, rules, combined).catch((error: unknown) => {
+        throw hops > 0 ? afterRedirect(error, current) : error;
+      });
       try {
         const location = response.header('location');
         if (redirectStatuses.has(response.status) && location) {
@@ -58,6 +60,12 @@ export async function fetchRemoteImage(url: string, rules: RemoteFetchRules, sig
     const reason = error instanceof Error ? error.message : String(error);
     throw new ImageFetchRefusal('IMAGE_FETCH_FAILED', `could not be fetched: ${reason}`, { cause: error });
   }
+}
+
+/** A refusal met after a redirect says so, or the client would look for the problem in its own URL. */
+function afterRedirect(error: unknown, url: URL): unknown {
+  if (!(error instanceof ImageFetchRefusal)) return error;
+  return new ImageFetchRefusal(error.code, `was redirected to ${url.origin}${url.pathname}, which ${error.detail}`, { cause: error });
 }
 
 function checkUrl(text: string, rules: RemoteFetchRules, verb = 'is'): URL {

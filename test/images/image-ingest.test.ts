@@ -211,8 +211,9 @@ describe('createImageIngester: abort', () => {
       .jpeg()
       .toBuffer();
     const controller = new AbortController();
-    const references = Array.from({ length: 4 }, (_, index) => userReference(dataUrl(big), index));
-    const pending = createImageIngester({ maxConcurrentConversions: 1 }).ingest(references, controller.signal);
+    // Eight conversions one at a time take well over the 250 ms allowed below.
+    const references = Array.from({ length: 8 }, (_, index) => userReference(dataUrl(big), index));
+    const pending = createImageIngester({ maxConcurrentConversions: 1, maxImages: 10 }).ingest(references, controller.signal);
     const started = performance.now();
     setImmediate(() => controller.abort(new Error('client left')));
     await expect(pending).rejects.toThrow('client left');

@@ -88,7 +88,12 @@ describe('remote image URLs against a local server', () => {
     ['a missing image', '/missing.png', 'IMAGE_FETCH_FAILED', /answered HTTP 404/],
     ['an HTML page', '/page.html', 'IMAGE_FETCH_FAILED', /content type text\/html/],
     ['SVG served as an image', '/svg-as-image', 'unsupported_image_format', /is SVG/],
-    ['a redirect to the metadata address', '/to-metadata', 'IMAGE_URL_REFUSED', /169\.254\.169\.254, a cloud metadata address/],
+    [
+      'a redirect to the metadata address',
+      '/to-metadata',
+      'IMAGE_URL_REFUSED',
+      /was redirected to http:\/\/169\.254\.169\.254\/latest\/meta-data\/, which points to 169\.254\.169\.254, a cloud metadata address/,
+    ],
   ])('refuses %s', async (_name, path, code, message) => {
     const error = await rejection(createImageIngester(localOptions).ingest([userReference(`${host.origin}${path}`, 1)], never));
     expect(error).toMatchObject({ status: 400, code, param: 'messages[0].content[1].image_url.url' });
@@ -193,7 +198,7 @@ describe('SSRF guard', () => {
       createImageIngester({ allowHttpUrls: true }, dependencies).ingest([userReference('https://public.example/a.png')], never),
     );
     expect(error).toMatchObject({ code: 'IMAGE_URL_REFUSED' });
-    expect(error.message).toMatch(/redirects to|points to 10\.0\.0\.7, a private address/);
+    expect(error.message).toContain('was redirected to http://10.0.0.7/internal.png, which points to 10.0.0.7, a private address');
     expect(dependencies.attempts.map((attempt) => attempt.address)).toEqual([publicAddress]);
   });
 
