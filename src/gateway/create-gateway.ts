@@ -1,9 +1,11 @@
 import { createAuthenticator } from '../http/auth.js';
 import { errorResponse, toGatewayError } from '../http/error-response.js';
 import { GatewayError } from '../http/gateway-error.js';
+import { createConversionQueue } from '../images/image-conversion-queue.js';
 import { createImageIngester } from '../images/image-ingest.js';
 import { createImageOutputEncoder } from '../images/image-output.js';
 import { defaultProviderContext } from '../providers/provider-context.js';
+import type { ImageProvider } from '../providers/provider-types.js';
 import { shuttingDownError } from '../queue/queue-errors.js';
 import { SlotScheduler } from '../queue/slot-scheduler.js';
 import { InstanceHealth } from '../routing/instance-health.js';
@@ -13,7 +15,7 @@ import { UsageTracker } from '../routing/usage-tracker.js';
 import { buildProviders } from './build-providers.js';
 import { corsHeaders, withHeaders } from './cors.js';
 import type { GatewayContext } from './gateway-context.js';
-import { type GatewayOptions, resolveGatewayOptions } from './gateway-options.js';
+import { type GatewayOptions, type ResolvedGatewayOptions, resolveGatewayOptions } from './gateway-options.js';
 import { type GatewayStats, gatewayStats, healthResponse } from './gateway-stats.js';
 import { InflightTracker } from './inflight-tracker.js';
 import { modelsResponse } from './models-route.js';
@@ -63,6 +65,8 @@ export function createImageGateway(input: GatewayOptions = {}): ImageGateway {
   const inflight = new InflightTracker();
   const authenticator = createAuthenticator(options.apiKeys, options.authenticate);
   const createdAt = Math.floor(now() / 1000);
+  // Ingest and output conversions share one bound on concurrent sharp work.
+  const conversionQueue = createConversionQueue(options.images.maxConcurrentConversions);
   let closing: Promise<void> | undefined;
 
   const context: GatewayContext = {
@@ -71,8 +75,9 @@ export function createImageGateway(input: GatewayOptions = {}): ImageGateway {
     scheduler,
     health,
     usage,
-    ingester: createImageIngester(options.images),
-    encodeOutput: createImageOutputEncoder(options.images),
+    ingester: createImageIngester(options.images, { conversionQueue }),
+    encodeOutput: createImageOutputEncoder(options.images, conversionQueue),
+    inputFormats: inputFormatsOf(options.providers, providers),
     shutdownSignal: shutdown.signal,
     inflight,
     now,
@@ -159,6 +164,20 @@ export function createImageGateway(input: GatewayOptions = {}): ImageGateway {
     stats: () => gatewayStats(context, providers),
     models: () => registry.names(),
   };
+}
+
+/** Each instance's input format: its config's `inputFormat`, or a custom provider's own. */
+function inputFormatsOf(
+  configs: ResolvedGatewayOptions['providers'],
+  providers: readonly ImageProvider[],
+): Map<string, 'jpeg' | 'original'> {
+  const formats = new Map<string, 'jpeg' | 'original'>();
+  configs.forEach((config, index) => {
+    const format = config.inputFormat as 'jpeg' | 'original' | undefined;
+    const provider = providers[index];
+    if (provider && format) formats.set(provider.id, format);
+  });
+  return formats;
 }
 
 function requestIdFor(request: Request): string {

@@ -1,5 +1,5 @@
 import type { ImageData } from '../images/image-data.js';
-import type { ImageIngester } from '../images/image-ingest-types.js';
+import type { ConfigurableImageIngester } from '../images/image-ingest.js';
 import type { SlotScheduler } from '../queue/slot-scheduler.js';
 import type { InstanceHealth } from '../routing/instance-health.js';
 import type { RoutePlanner } from '../routing/route-planner.js';
@@ -14,7 +14,9 @@ export interface GatewayContext {
   scheduler: SlotScheduler;
   health: InstanceHealth;
   usage: UsageTracker;
-  ingester: ImageIngester;
+  ingester: ConfigurableImageIngester;
+  /** Per-instance `inputFormat` from the provider configs. */
+  inputFormats: ReadonlyMap<string, 'jpeg' | 'original'>;
   encodeOutput: (image: ImageData, signal: AbortSignal) => Promise<ImageData>;
   /** Streams register here: their work outlives the fetch call that opened them. */
   inflight: InflightTracker;

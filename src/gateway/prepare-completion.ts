@@ -1,5 +1,6 @@
 import { invalidRequest } from '../http/gateway-error.js';
 import { readJsonBody } from '../http/read-json-body.js';
+import { checkImageCount } from '../images/image-ingest-checks.js';
 import type { ChatRequest } from '../request/chat-request-schema.js';
 import type { GenerationRequest } from '../request/generation-request.js';
 import { textAsksForEdit, textAsksForImage } from '../request/image-intent.js';
@@ -45,13 +46,8 @@ export async function prepareCompletion(
   }
 
   const plan = planImageInputs(chat);
-  if (plan.references.length > context.options.images.maxImages) {
-    throw invalidRequest(
-      `The request carries ${plan.references.length} images; at most ${context.options.images.maxImages} are allowed (option images.maxImages).`,
-      'messages',
-      'TOO_MANY_IMAGES',
-    );
-  }
+  // Before routing, so too many images is TOO_MANY_IMAGES rather than a model's capability error.
+  checkImageCount(plan.references, context.options.images.maxImages);
   const lastUser = [...chat.messages].reverse().find((message) => message.role === 'user');
   const prompt = lastUser ? messageText(lastUser) : '';
   const lookup = context.planner.lookup(chat.model);
@@ -59,7 +55,7 @@ export async function prepareCompletion(
   const needs = detectNeeds(chat, plan.references.length, wantsImage);
   const routePlan = context.planner.plan(chat.model, needs);
 
-  const images = await context.ingester.ingest(plan.references, signal);
+  const images = await context.ingester.ingest(plan.references, signal, { format: inputFormatFor(routePlan.routes, context) });
   const generation = normalizeRequest(chat, { requestId: caller.requestId, plan, images, wantsImage, suffix: routePlan.suffix });
   const firstModel = routePlan.routes[0]?.model.capabilities;
   const reasoningEffort =
@@ -73,6 +69,12 @@ export async function prepareCompletion(
     promptEstimate: needs.promptTokens,
     reasoningEffort,
   };
+}
+
+/** A provider's `inputFormat` applies when every planned route agrees; otherwise `images.convertToJpeg` decides. */
+function inputFormatFor(routes: readonly ModelRoute[], context: GatewayContext): 'jpeg' | 'original' | undefined {
+  const formats = new Set(routes.map((route) => context.inputFormats.get(route.provider.id)));
+  return formats.size === 1 ? [...formats][0] : undefined;
 }
 
 /**

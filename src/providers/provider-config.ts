@@ -46,6 +46,8 @@ export const providerConfigSchema = z
     /** Longest one generation may run, in ms (default 300 000). */
     timeoutMs: z.int().min(1).optional(),
     headers: z.record(z.string(), z.string()).optional(),
+    /** Input images for this instance: converted to JPEG, or kept as sent (PNG/WebP/GIF). Default: images.convertToJpeg. */
+    inputFormat: z.enum(['jpeg', 'original']).optional(),
   })
   .loose();
 export type ProviderConfig = z.infer<typeof providerConfigSchema>;

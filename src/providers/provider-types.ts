@@ -73,6 +73,8 @@ export interface ImageProvider {
   readonly concurrency: number;
   /** Longest one generation may take before it is aborted, in ms. */
   readonly timeoutMs: number;
+  /** Input images as JPEG, or as sent; unset: the gateway's images.convertToJpeg decides. */
+  readonly inputFormat?: 'jpeg' | 'original';
   generate(request: GenerationRequest, signal: AbortSignal): AsyncIterable<GenerationEvent>;
 }
 
