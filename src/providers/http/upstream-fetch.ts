@@ -27,7 +27,8 @@ export async function fetchUpstream(options: UpstreamFetchOptions): Promise<Resp
     throw new UpstreamError({
       provider: options.provider,
       kind: 'server',
-      message: `${options.init.method ?? 'GET'} ${redactUrl(options.url)} failed: ${(error as Error).message}`,
+      // fetch's own text can repeat the URL with its credentials: report only the network error code.
+      message: `${options.init.method ?? 'GET'} ${redactUrl(options.url)} failed: ${networkErrorCode(error)}`,
       url: redactUrl(options.url),
       cause: error,
     });
@@ -62,4 +63,11 @@ export function redactUrl(url: string): string {
   } catch {
     return '(invalid url)';
   }
+}
+
+/** `ECONNREFUSED`, `UND_ERR_CONNECT_TIMEOUT`, ...: the part of a network failure that is safe to show. */
+function networkErrorCode(error: unknown): string {
+  const cause = (error as { cause?: { code?: unknown } })?.cause;
+  const code = typeof cause?.code === 'string' ? cause.code : (error as { code?: unknown })?.code;
+  return typeof code === 'string' ? code : 'network error';
 }
