@@ -2,6 +2,7 @@ import { createAuthenticator } from '../http/auth.js';
 import { errorResponse, toGatewayError } from '../http/error-response.js';
 import { GatewayError } from '../http/gateway-error.js';
 import { createConversionQueue } from '../images/image-conversion-queue.js';
+import { createGuardedImageDownloader } from '../images/image-download.js';
 import { createImageIngester } from '../images/image-ingest.js';
 import { createImageOutputEncoder } from '../images/image-output.js';
 import { defaultProviderContext } from '../providers/provider-context.js';
@@ -55,7 +56,10 @@ const routes: Record<string, { route: Route; method: string }> = {
 export function createImageGateway(input: GatewayOptions = {}): ImageGateway {
   const options = resolveGatewayOptions(input);
   const now = options.now ?? Date.now;
-  const providers = buildProviders(options.providers, defaultProviderContext({ fetch: options.fetch, now }));
+  const providers = buildProviders(
+    options.providers,
+    defaultProviderContext({ fetch: options.fetch, now, downloadImage: createGuardedImageDownloader(options.images) }),
+  );
   const scheduler = new SlotScheduler({ ...options.queue, now });
   for (const provider of providers) scheduler.register(provider.id, provider.concurrency);
   const health = new InstanceHealth({ ...options.routing, now });

@@ -25,5 +25,6 @@ export function defaultProviderContext(overrides: Partial<ProviderContext> = {})
     fetch: overrides.fetch ?? globalThis.fetch.bind(globalThis),
     now: overrides.now ?? Date.now,
     sleep: overrides.sleep ?? abortableSleep,
+    downloadImage: overrides.downloadImage,
   };
 }

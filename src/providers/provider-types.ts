@@ -85,4 +85,9 @@ export interface ProviderContext {
   now: () => number;
   /** Waits `ms` or rejects with the signal's reason when it aborts first. */
   sleep: (ms: number, signal: AbortSignal) => Promise<void>;
+  /**
+   * Downloads an image URL found in a model's answer through the gateway's
+   * SSRF guard. Absent (a provider built on its own), providers use `fetch`.
+   */
+  downloadImage?: (url: string, signal: AbortSignal) => Promise<ImageData>;
 }

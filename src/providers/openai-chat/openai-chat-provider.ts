@@ -72,7 +72,7 @@ async function* generate(state: ProviderState, request: GenerationRequest, signa
     fetch: state.context.fetch,
     toError: (failed, bodyText) => openAIErrorFromResponse(failed, bodyText, errorContext),
   });
-  const download = { provider: state.id, fetch: state.context.fetch, signal };
+  const download = { provider: state.id, fetch: state.context.fetch, signal, downloadImage: state.context.downloadImage };
   // Some relays answer a stream request with plain JSON (and the reverse); trust the content type.
   if (response.headers.get('content-type')?.includes('text/event-stream')) {
     yield* readChatStream(response.body, signal, errorContext, download);

@@ -9,6 +9,8 @@ export interface ImageDownloadOptions {
   provider: string;
   fetch: typeof globalThis.fetch;
   signal: AbortSignal;
+  /** The gateway's SSRF-guarded downloader, for URLs a model wrote (relay answers). */
+  downloadImage?: (url: string, signal: AbortSignal) => Promise<ImageData>;
 }
 
 /**
@@ -21,6 +23,7 @@ export interface ImageDownloadOptions {
  */
 export async function imageFromUrl(url: string, options: ImageDownloadOptions): Promise<ImageData> {
   if (url.startsWith('data:')) return imageFromDataUrl(url, options.provider);
+  if (options.downloadImage) return guardedDownload(url, options);
   const response = await fetchUpstream({
     provider: options.provider,
     url,
@@ -50,6 +53,22 @@ export async function imageFromUrl(url: string, options: ImageDownloadOptions): 
     });
   }
   return ImageData.fromBytes(bytes, mediaType);
+}
+
+async function guardedDownload(url: string, options: ImageDownloadOptions): Promise<ImageData> {
+  try {
+    return await (options.downloadImage as NonNullable<ImageDownloadOptions['downloadImage']>)(url, options.signal);
+  } catch (error) {
+    if (options.signal.aborted) throw options.signal.reason;
+    if (isAbortError(error)) throw error;
+    throw new UpstreamError({
+      provider: options.provider,
+      kind: 'no_image',
+      message: `the answer's image URL ${redactUrl(url)} was not downloaded: ${(error as Error).message}`,
+      url: redactUrl(url),
+      cause: error,
+    });
+  }
 }
 
 /** Wraps a `data:` URL; only non-base64 payloads are decoded here. */

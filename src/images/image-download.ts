@@ -1,0 +1,42 @@
+import { createAddressPolicy } from './image-address-policy.js';
+import { ImageData } from './image-data.js';
+import { ImageFetchRefusal } from './image-errors.js';
+import { mediaTypeOf, sniffImageFormat } from './image-format.js';
+import type { ImageIngestDependencies } from './image-ingest.js';
+import type { ImageOptions } from './image-options.js';
+import { createPinnedConnector, systemResolver } from './image-pinned-connector.js';
+import { fetchRemoteImage } from './image-remote-fetch.js';
+
+/** Downloads one image URL, or rejects with a message that says why it will not. */
+export type ImageDownloader = (url: string, signal: AbortSignal) => Promise<ImageData>;
+
+/**
+ * Downloads image URLs that came out of a model's answer (a relay's markdown
+ * `![](https://…)` or `images[]` entry) under the same SSRF rules as client
+ * URLs: a prompt can talk a model into printing an internal address, and the
+ * gateway must not fetch it and hand the bytes back.
+ *
+ * @example
+ * const download = createGuardedImageDownloader(imageOptionsSchema.parse({}));
+ * const image = await download('https://cdn.example.com/out.png', signal);
+ */
+export function createGuardedImageDownloader(
+  options: ImageOptions,
+  dependencies: Pick<ImageIngestDependencies, 'resolveHost' | 'connect'> = {},
+): ImageDownloader {
+  const rules = {
+    allowRemoteUrls: true,
+    allowHttpUrls: options.allowHttpUrls,
+    remoteTimeoutMs: options.remoteTimeoutMs,
+    maxImageBytes: options.maxImageBytes,
+    checkAddress: createAddressPolicy(options.allowPrivateNetworks),
+    resolve: dependencies.resolveHost ?? systemResolver,
+    connect: dependencies.connect ?? createPinnedConnector(),
+  };
+  return async (url, signal) => {
+    const bytes = await fetchRemoteImage(url, rules, signal);
+    const sniffed = sniffImageFormat(bytes);
+    if (!sniffed.format) throw new ImageFetchRefusal('IMAGE_FETCH_FAILED', `the bytes are ${sniffed.description}, not an image`);
+    return ImageData.fromBytes(bytes, mediaTypeOf[sniffed.format]);
+  };
+}
