@@ -1,4 +1,5 @@
 import type { GenerationRequest } from '../../request/generation-request.js';
+import { parseAspectRatio as parseRatio } from '../aspect-ratio.js';
 
 export interface PixelSize {
   width: number;
@@ -47,12 +48,8 @@ function clampSide(side: number): number {
 export function parseAspectRatio(text: string): number | undefined {
   const trimmed = text.trim().toLowerCase();
   if (trimmed === 'square') return 1;
-  const match = /^(\d+(?:\.\d+)?)\s*[:/x×]\s*(\d+(?:\.\d+)?)$/.exec(trimmed);
-  if (!match) return undefined;
-  const width = Number(match[1]);
-  const height = Number(match[2]);
-  if (!(width > 0 && height > 0)) return undefined;
-  const ratio = width / height;
+  const ratio = parseRatio(trimmed);
+  if (ratio === undefined) return undefined;
   // Ratios beyond 16:1 would collapse one side to the minimum; treat them as unreadable.
   return ratio >= 1 / 16 && ratio <= 16 ? ratio : undefined;
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { geminiImageConfig, nearestAspectRatio } from '../../../src/providers/gemini/gemini-image-config.js';
+import { nearestAspectRatio } from '../../../src/providers/aspect-ratio.js';
+import { geminiImageConfig } from '../../../src/providers/gemini/gemini-image-config.js';
 import { geminiAspectRatios, geminiProfile } from '../../../src/providers/gemini/gemini-models.js';
 
 const flash25 = geminiProfile('gemini-2.5-flash-image');
