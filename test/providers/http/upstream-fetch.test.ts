@@ -28,9 +28,13 @@ describe('fetchUpstream', () => {
     const abortingFetch = (async () => {
       throw reason;
     }) as unknown as typeof fetch;
-    const error = await fetchUpstream({ provider: 'x', url: 'https://a.test/', init: {}, signal: controller.signal, fetch: abortingFetch }).catch(
-      (caught: unknown) => caught,
-    );
+    const error = await fetchUpstream({
+      provider: 'x',
+      url: 'https://a.test/',
+      init: {},
+      signal: controller.signal,
+      fetch: abortingFetch,
+    }).catch((caught: unknown) => caught);
     expect(error).toBe(reason);
   });
 
