@@ -1,0 +1,135 @@
+/**
+ * Big images through the gateway: a 12 MB image from the upstream to 20
+ * concurrent clients (non-streamed, then streamed), and requests carrying
+ * 5 input images of 4 MP. For each, the gateway's peak RSS growth against
+ * the bytes in flight, and its longest event-loop block.
+ *
+ *   node bench/big-images/run.js [--clients 20] [--rounds 2] [--input-clients 4]
+ *
+ * Bytes in flight = concurrent requests × the payload each carries on the
+ * wire (the image's base64 data URL out, or the whole request body in).
+ */
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import sharp from 'sharp';
+import { Pool } from 'undici';
+import { startProcess } from '../lib/bench-processes.js';
+import { emitRows, fixed, mib, row } from '../lib/bench-stats.js';
+import { ensureBuilt, startGateway } from '../lib/gateway-launch.js';
+
+const { values } = parseArgs({
+  options: {
+    clients: { type: 'string', default: '20' },
+    rounds: { type: 'string', default: '2' },
+    'input-clients': { type: 'string', default: '4' },
+  },
+});
+const clients = Number(values.clients);
+const rounds = Number(values.rounds);
+const inputClients = Number(values['input-clients']);
+const eventLoopResolutionMs = 10;
+const side = 2000; // 4 MP
+
+/** Photo-like 4 MP inputs (a gradient with grain), in the formats clients send most. */
+async function makeInputs() {
+  const formats = ['jpeg', 'png', 'webp', 'jpeg', 'jpeg'];
+  return Promise.all(
+    formats.map(async (format, index) => {
+      const grain = await sharp({
+        create: { width: side, height: side, channels: 3, noise: { type: 'gaussian', mean: 128, sigma: 10 + index } },
+      })
+        .png({ compressionLevel: 1 })
+        .toBuffer();
+      const gradient = Buffer.from(
+        `<svg xmlns="http://www.w3.org/2000/svg" width="${side}" height="${side}"><defs><linearGradient id="g"><stop offset="0" stop-color="#2${index}6"/><stop offset="1" stop-color="#fc${index}"/></linearGradient></defs><rect width="100%" height="100%" fill="url(#g)"/></svg>`,
+      );
+      const bytes = await sharp(gradient)
+        .composite([{ input: grain, blend: 'overlay' }])
+        .toFormat(format, { quality: 90 })
+        .toBuffer();
+      return `data:image/${format};base64,${bytes.toString('base64')}`;
+    }),
+  );
+}
+
+const lib = (name) => fileURLToPath(new URL(`../lib/${name}`, import.meta.url));
+ensureBuilt();
+const bigUpstream = startProcess(lib('fake-upstream.js'), { args: ['--image', 'big'], label: 'fake upstream (12 MB)' });
+const smallUpstream = startProcess(lib('fake-upstream.js'), { args: ['--image', 'small'], label: 'fake upstream (small)' });
+const [big, small] = await Promise.all([bigUpstream.ready, smallUpstream.ready]);
+const gateway = await startGateway({
+  providers: [
+    { type: 'openai-chat', name: 'big', baseURL: `http://127.0.0.1:${big.port}`, models: ['big-image'], concurrency: clients },
+    { type: 'openai-chat', name: 'small', baseURL: `http://127.0.0.1:${small.port}`, models: ['edit-image'], concurrency: clients },
+  ],
+  queue: { maxWaiting: 1000 },
+});
+const pool = new Pool(gateway.url, { connections: clients, headersTimeout: 120_000, bodyTimeout: 120_000 });
+
+async function call(body) {
+  const response = await pool.request({
+    method: 'POST',
+    path: '/v1/chat/completions',
+    headers: { 'content-type': 'application/json' },
+    body,
+  });
+  let bytes = 0;
+  for await (const chunk of response.body) bytes += chunk.length;
+  if (response.statusCode !== 200) throw new Error(`status ${response.statusCode}`);
+  return bytes;
+}
+
+/** Runs `concurrency` clients for `rounds` requests each and reads the gateway's peak RSS and longest block. */
+async function scenario(name, concurrency, body, bytesPerRequest, checkBytes) {
+  await call(body); // warm-up, outside the figures
+  const { rss: before } = await gateway.ask('reset');
+  const started = performance.now();
+  const sizes = await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      const received = [];
+      for (let round = 0; round < rounds; round++) received.push(await call(body));
+      return received;
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  const sample = await gateway.ask('sample');
+  const growth = sample.peakRss - before;
+  const inFlight = concurrency * bytesPerRequest;
+  const blocked = Math.max(0, sample.delay.max - eventLoopResolutionMs);
+  const short = sizes.flat().filter((size) => size < checkBytes).length;
+  if (short > 0) throw new Error(`${name}: ${short} responses were shorter than the image`);
+  console.log(
+    `${name}: ${concurrency * rounds} requests in ${fixed(seconds, 1)} s; peak RSS growth ${mib(growth)} = ${fixed(growth / inFlight)}x of ${mib(inFlight)} in flight; longest block ${fixed(blocked, 0)} ms`,
+  );
+  return [
+    row(
+      `big images: ${name}, peak RSS growth / bytes in flight`,
+      `${fixed(growth / inFlight)}x (${mib(growth)} / ${mib(inFlight)})`,
+      '< 3x',
+      growth < 3 * inFlight,
+    ),
+    row(`big images: ${name}, longest event-loop block`, `${fixed(blocked, 0)} ms`, '< 50 ms', blocked < 50),
+  ];
+}
+
+try {
+  console.log(`upstream image: ${mib(big.imageBytes)} PNG, ${mib(big.dataUrlBytes)} as a data URL`);
+  const ask = (stream) =>
+    JSON.stringify({ model: 'big-image', stream, messages: [{ role: 'user', content: 'Draw a detailed landscape' }] });
+  const rows = [
+    ...(await scenario(`12 MB out x${clients} non-stream`, clients, ask(false), big.dataUrlBytes, big.dataUrlBytes)),
+    ...(await scenario(`12 MB out x${clients} stream`, clients, ask(true), big.dataUrlBytes, big.dataUrlBytes)),
+  ];
+  const inputs = await makeInputs();
+  const content = [
+    { type: 'text', text: 'Make these images more vibrant' },
+    ...inputs.map((url) => ({ type: 'image_url', image_url: { url } })),
+  ];
+  const editBody = JSON.stringify({ model: 'edit-image', messages: [{ role: 'user', content }] });
+  console.log(`edit request: 5 inputs of ${side}x${side}, body ${mib(editBody.length)}`);
+  rows.push(...(await scenario(`5 x 4 MP in x${inputClients}`, inputClients, editBody, editBody.length, 100)));
+  emitRows(rows);
+} finally {
+  await pool.destroy().catch(() => {});
+  await Promise.all([gateway.stop(), bigUpstream.stop(), smallUpstream.stop()]);
+}

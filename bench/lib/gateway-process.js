@@ -1,0 +1,51 @@
+/**
+ * Runs the standalone gateway exactly as `npm start` does (it imports the
+ * built dist/cli.js) and, beside it, reports event-loop delay and RSS to the
+ * harness over IPC. Nothing benchmark-specific enters the product: this
+ * file only observes the process the product runs in.
+ */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
+import { writeHeapSnapshot } from 'node:v8';
+
+const delay = monitorEventLoopDelay({ resolution: 10 });
+delay.enable();
+let baselineMaxRss = process.resourceUsage().maxRSS;
+let peakRss = process.memoryUsage.rss();
+// A fast sampler so a short-lived peak between two IPC samples is not missed.
+const sampler = setInterval(() => {
+  peakRss = Math.max(peakRss, process.memoryUsage.rss());
+}, 20);
+sampler.unref();
+
+const ms = (nanoseconds) => nanoseconds / 1e6;
+
+// Ends with the harness, even when the harness dies first.
+process.on('disconnect', () => process.exit(0));
+process.on('message', (message) => {
+  if (message.type === 'reset') {
+    delay.reset();
+    peakRss = process.memoryUsage.rss();
+    baselineMaxRss = process.resourceUsage().maxRSS;
+    process.send({ type: 'reset', rss: peakRss });
+  } else if (message.type === 'exit') {
+    // A normal exit, so --cpu-prof writes its profile.
+    process.exit(0);
+  } else if (message.type === 'heap-snapshot') {
+    process.send({ type: 'heap-snapshot', path: writeHeapSnapshot(message.path) });
+  } else if (message.type === 'sample') {
+    const rss = process.memoryUsage.rss();
+    const maxRss = process.resourceUsage().maxRSS * 1024;
+    // The kernel's high-water mark catches peaks the sampler missed, but only once it moved past the reset.
+    const peak = Math.max(peakRss, rss, maxRss > baselineMaxRss * 1024 ? maxRss : 0);
+    process.send({
+      type: 'sample',
+      rss,
+      peakRss: peak,
+      delay: { p50: ms(delay.percentile(50)), p99: ms(delay.percentile(99)), max: ms(delay.max), count: delay.count },
+    });
+  }
+});
+
+await import(pathToFileURL(process.env.BENCH_GATEWAY_CLI).href);
+process.send({ type: 'ready' });
