@@ -92,12 +92,15 @@ describe('image-gateway/express', () => {
     await expectLiveStream(response);
   });
 
-  it('aborts the generation when the client disconnects', async () => {
+  it.each([
+    ['stream', true],
+    ['non-stream', false],
+  ])('aborts a %s generation when the client disconnects', async (_kind, stream) => {
     const gateway = slowGateway(3_000);
     const app = express();
     app.use(track(imageGateway({ gateway })));
     server = app.listen(0);
-    await expectDisconnectAborts(gateway, `${await listen(server)}/v1/chat/completions`, 3_000);
+    await expectDisconnectAborts(gateway, `${await listen(server)}/v1/chat/completions`, 3_000, { stream });
   });
 
   it('exposes close(), after which the gateway reports shutting down', async () => {

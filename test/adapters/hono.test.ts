@@ -79,11 +79,14 @@ describe('image-gateway/hono', () => {
     await expectLiveStream(await fetch(`${await listen(server)}/v1/chat/completions`, post(drawRequest({ stream: true }))));
   });
 
-  it('aborts the generation when the client disconnects from a mounted app', async () => {
+  it.each([
+    ['stream', true],
+    ['non-stream', false],
+  ])('aborts a %s generation when the client disconnects from a mounted app', async (_kind, stream) => {
     const gateway = slowGateway(3_000);
     const app = new Hono();
     app.route('/ai', track(imageGateway({ gateway })));
     server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1', overrideGlobalObjects: false }) as Server;
-    await expectDisconnectAborts(gateway, `${await listen(server)}/ai/v1/chat/completions`, 3_000);
+    await expectDisconnectAborts(gateway, `${await listen(server)}/ai/v1/chat/completions`, 3_000, { stream });
   });
 });

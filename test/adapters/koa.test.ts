@@ -97,11 +97,14 @@ describe('image-gateway/koa', () => {
     await expectLiveStream(response);
   });
 
-  it('aborts the generation when the client disconnects', async () => {
+  it.each([
+    ['stream', true],
+    ['non-stream', false],
+  ])('aborts a %s generation when the client disconnects', async (_kind, stream) => {
     const gateway = slowGateway(3_000);
     const app = new Koa();
     app.use(track(imageGateway({ gateway })));
     server = app.listen(0);
-    await expectDisconnectAborts(gateway, `${await listen(server)}/v1/chat/completions`, 3_000);
+    await expectDisconnectAborts(gateway, `${await listen(server)}/v1/chat/completions`, 3_000, { stream });
   });
 });

@@ -42,9 +42,12 @@ describe('image-gateway/node', () => {
     await expectLiveStream(await fetch(`${await listen(server)}/v1/chat/completions`, post(drawRequest({ stream: true }))));
   });
 
-  it('aborts the generation when the client disconnects', async () => {
+  it.each([
+    ['stream', true],
+    ['non-stream', false],
+  ])('aborts a %s generation when the client disconnects', async (_kind, stream) => {
     server = createServer({ gateway: slowGateway(3_000) });
-    await expectDisconnectAborts(server.gateway, `${await listen(server)}/v1/chat/completions`, 3_000);
+    await expectDisconnectAborts(server.gateway, `${await listen(server)}/v1/chat/completions`, 3_000, { stream });
   });
 
   it('close() drains the gateway too', async () => {
