@@ -1,6 +1,6 @@
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import sharp from 'sharp';
+import { type RecordedRequest, type ScenarioFake, sendJson, startRecordingServer, waitUnlessClosed } from './fake-recording-server.js';
 
 /**
  * A fake Black Forest Labs API on 127.0.0.1: submit `POST /v1/{model}` →
@@ -26,16 +26,7 @@ export type FluxScenario =
   | 'octet-stream'
   | 'slow';
 
-export interface FluxRecordedRequest {
-  method: string;
-  /** Path and query as received. */
-  url: string;
-  headers: IncomingHttpHeaders;
-  body: any;
-  /** Set once the connection closed before the fake finished answering. */
-  clientAborted: boolean;
-  closed: Promise<void>;
-}
+export type FluxRecordedRequest = RecordedRequest;
 
 export interface FluxFakeOptions {
   scenario?: FluxScenario;
@@ -47,14 +38,7 @@ export interface FluxFakeOptions {
   pollDelayMs?: number;
 }
 
-export interface FluxFake {
-  url: string;
-  requests: FluxRecordedRequest[];
-  setScenario(scenario: FluxScenario): void;
-  /** Resolves with the `count`-th request once it has arrived. */
-  waitForRequests(count: number): Promise<FluxRecordedRequest>;
-  close(): Promise<void>;
-}
+export type FluxFake = ScenarioFake<FluxScenario>;
 
 interface Task {
   id: string;
@@ -152,16 +136,12 @@ function pollAnswer(task: Task, pendingPolls: number, sampleUrl: string): Record
 export async function startFluxFake(options: FluxFakeOptions = {}): Promise<FluxFake> {
   let scenario: FluxScenario = options.scenario ?? 'happy';
   const pendingPolls = options.pendingPolls ?? 2;
-  const requests: FluxRecordedRequest[] = [];
-  const waiters: (() => void)[] = [];
   const tasks = new Map<string, Task>();
   let nextId = 1;
   let origin = '';
 
   async function handle(request: IncomingMessage, response: ServerResponse, record: FluxRecordedRequest) {
-    const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
-      response.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
-    };
+    const send = (status: number, body: unknown, headers: Record<string, string> = {}) => sendJson(response, status, body, headers);
     const url = new URL(request.url ?? '/', origin);
     const sample = /^\/delivery\/([^/]+)\/sample\.(jpeg|png)$/.exec(url.pathname);
     if (sample && request.method === 'GET') {
@@ -178,7 +158,8 @@ export async function startFluxFake(options: FluxFakeOptions = {}): Promise<Flux
     if (!key || (options.apiKey && key !== options.apiKey)) return send(403, { detail: 'Not authenticated - Invalid Authentication' });
 
     if (url.pathname === '/regional/v1/get_result' && request.method === 'GET') {
-      if (options.pollDelayMs) await new Promise((resolve) => setTimeout(resolve, options.pollDelayMs));
+      // A client that leaves mid-delay gets no answer, and no timer outlives the test.
+      if (options.pollDelayMs && !(await waitUnlessClosed(response, options.pollDelayMs))) return;
       const task = tasks.get(url.searchParams.get('id') ?? '');
       if (!task) return send(200, { id: url.searchParams.get('id'), status: 'Task not found' });
       if (task.scenario === 'poll-hiccup' && task.polls === 1 && !('hiccuped' in task)) {
@@ -207,55 +188,13 @@ export async function startFluxFake(options: FluxFakeOptions = {}): Promise<Flux
     return send(200, { id, polling_url: `${origin}/regional/v1/get_result?id=${id}`, cost: 4.0, input_mp: 0, output_mp: 1.05 });
   }
 
-  const server = createServer((request, response) => {
-    const buffers: Buffer[] = [];
-    request.on('data', (buffer: Buffer) => buffers.push(buffer));
-    request.on('end', () => {
-      let body: any;
-      try {
-        body = buffers.length > 0 ? JSON.parse(Buffer.concat(buffers).toString('utf8')) : undefined;
-      } catch {
-        body = undefined;
-      }
-      const record: FluxRecordedRequest = {
-        method: request.method ?? '',
-        url: request.url ?? '',
-        headers: request.headers,
-        body,
-        clientAborted: false,
-        closed: Promise.resolve(),
-      };
-      record.closed = new Promise((resolve) =>
-        response.once('close', () => {
-          record.clientAborted = !response.writableFinished;
-          resolve();
-        }),
-      );
-      requests.push(record);
-      for (const wake of waiters.splice(0)) wake();
-      handle(request, response, record).catch((failure: Error) => {
-        if (!response.headersSent)
-          response.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ detail: failure.message }));
-        else response.destroy();
-      });
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const server = await startRecordingServer(handle, (failure) => ({ detail: failure.message }));
+  origin = server.url;
 
   return {
-    url: origin,
-    requests,
+    ...server,
     setScenario(next) {
       scenario = next;
-    },
-    async waitForRequests(count) {
-      while (requests.length < count) await new Promise<void>((resolve) => waiters.push(resolve));
-      return requests[count - 1] as FluxRecordedRequest;
-    },
-    close() {
-      server.closeAllConnections();
-      return new Promise((resolve) => server.close(() => resolve()));
     },
   };
 }

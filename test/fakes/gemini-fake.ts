@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import sharp from 'sharp';
+import { type RecordedRequest, type ScenarioFake, sendJson, startRecordingServer, waitUnlessClosed } from './fake-recording-server.js';
+
+export type { RecordedRequest } from './fake-recording-server.js';
 
 /**
  * A fake Gemini API (`generateContent`, `streamGenerateContent?alt=sse`) on
@@ -27,18 +29,6 @@ export type GeminiScenario =
   | 'mid-stream-error'
   | 'slow';
 
-export interface RecordedRequest {
-  method: string;
-  /** Path and query as received, e.g. `/v1beta/models/gemini-2.5-flash-image:generateContent`. */
-  url: string;
-  headers: IncomingHttpHeaders;
-  body: any;
-  /** Set once the connection closed before the fake finished answering. */
-  clientAborted: boolean;
-  /** Resolves when this request's response closed (finished or cut off). */
-  closed: Promise<void>;
-}
-
 export interface GeminiFakeOptions {
   scenario?: GeminiScenario;
   /** The only key accepted (400 API_KEY_INVALID otherwise); any non-empty key when unset. */
@@ -49,14 +39,7 @@ export interface GeminiFakeOptions {
   crlf?: boolean;
 }
 
-export interface GeminiFake {
-  url: string;
-  requests: RecordedRequest[];
-  setScenario(scenario: GeminiScenario): void;
-  /** Resolves with the `count`-th request once it has arrived. */
-  waitForRequests(count: number): Promise<RecordedRequest>;
-  close(): Promise<void>;
-}
+export type GeminiFake = ScenarioFake<GeminiScenario>;
 
 type Json = Record<string, any>;
 const fixture = (name: string): Json => JSON.parse(readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8'));
@@ -209,13 +192,10 @@ function merge(chunks: Json[]): Json {
  */
 export async function startGeminiFake(options: GeminiFakeOptions = {}): Promise<GeminiFake> {
   let scenario: GeminiScenario = options.scenario ?? 'happy';
-  const requests: RecordedRequest[] = [];
-  const waiters: (() => void)[] = [];
 
   async function handle(request: IncomingMessage, response: ServerResponse, record: RecordedRequest) {
-    const send = (status: number, body: Json) => {
-      response.writeHead(status, { 'content-type': 'application/json; charset=UTF-8' }).end(JSON.stringify(body));
-    };
+    const send = (status: number, body: Json) => sendJson(response, status, body, { 'content-type': 'application/json; charset=UTF-8' });
+    if (record.body === undefined) return send(400, error(400, 'INVALID_ARGUMENT', 'Invalid JSON payload received.').body);
     const url = new URL(request.url ?? '/', 'http://fake');
     const match = /^\/v1beta\/models\/([^/:]+):(generateContent|streamGenerateContent)$/.exec(url.pathname);
     if (!match || request.method !== 'POST') return send(404, error(404, 'NOT_FOUND', `${url.pathname} not found`).body);
@@ -228,16 +208,7 @@ export async function startGeminiFake(options: GeminiFakeOptions = {}): Promise<
     if (failure) return send(failure.status, failure.body);
     const checked = await validate(model, record.body ?? {});
     if ('status' in checked) return send(checked.status, checked.body);
-    if (chosen === 'slow') {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, options.slowMs ?? 10_000);
-        response.once('close', () => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-      if (record.clientAborted || response.destroyed) return;
-    }
+    if (chosen === 'slow' && !(await waitUnlessClosed(response, options.slowMs ?? 10_000))) return;
     const chunks = await chunksFor(chosen, model, record.body, checked);
     if (!stream) return send(200, merge(chunks));
     const separator = options.crlf === false ? '\n\n' : '\r\n\r\n';
@@ -246,60 +217,12 @@ export async function startGeminiFake(options: GeminiFakeOptions = {}): Promise<
     response.end();
   }
 
-  const server = createServer((request, response) => {
-    const buffers: Buffer[] = [];
-    request.on('data', (buffer: Buffer) => buffers.push(buffer));
-    request.on('end', () => {
-      let body: any;
-      try {
-        body = JSON.parse(Buffer.concat(buffers).toString('utf8') || 'null');
-      } catch {
-        body = undefined;
-      }
-      const record: RecordedRequest = {
-        method: request.method ?? '',
-        url: request.url ?? '',
-        headers: request.headers,
-        body,
-        clientAborted: false,
-        closed: Promise.resolve(),
-      };
-      record.closed = new Promise((resolve) =>
-        response.once('close', () => {
-          record.clientAborted = !response.writableFinished;
-          resolve();
-        }),
-      );
-      requests.push(record);
-      for (const wake of waiters.splice(0)) wake();
-      if (body === undefined) {
-        response
-          .writeHead(400, { 'content-type': 'application/json' })
-          .end(JSON.stringify(error(400, 'INVALID_ARGUMENT', 'Invalid JSON payload received.').body));
-        return;
-      }
-      handle(request, response, record).catch((failure: Error) => {
-        if (!response.headersSent) response.writeHead(500).end(JSON.stringify(error(500, 'INTERNAL', failure.message).body));
-        else response.destroy();
-      });
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const server = await startRecordingServer(handle, (failure) => error(500, 'INTERNAL', failure.message).body);
 
   return {
-    url: `http://127.0.0.1:${port}`,
-    requests,
+    ...server,
     setScenario(next) {
       scenario = next;
-    },
-    async waitForRequests(count) {
-      while (requests.length < count) await new Promise<void>((resolve) => waiters.push(resolve));
-      return requests[count - 1] as RecordedRequest;
-    },
-    close() {
-      server.closeAllConnections();
-      return new Promise((resolve) => server.close(() => resolve()));
     },
   };
 }

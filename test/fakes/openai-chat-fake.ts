@@ -11,8 +11,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createRequestLog, sendJson, startLoopbackServer, waitUnlessClosed } from './fake-recording-server.js';
 import { openAIErrorFixture } from './fixtures/openai-error-fixtures.js';
-import { makeFakeImage, recordRequest, sendJson, startLoopbackServer, waitUnlessClosed } from './fixtures/openai-fake-http.js';
+import { makeFakeImage, openAIServerError, recordRequest } from './openai-fake-http.js';
 
 export type OpenAIChatScenario =
   | 'image' // text + one image (see imageMode)
@@ -53,6 +54,8 @@ export interface OpenAIChatFake {
   /** Base URL without `/v1`, e.g. "http://127.0.0.1:41234". */
   url: string;
   requests: RecordedChatRequest[];
+  /** Resolves with the `count`-th recorded request once it has arrived. */
+  waitForRequests(count: number): Promise<RecordedChatRequest>;
   /** Requests whose client went away before the answer was sent. */
   abandoned: number;
   /** Images downloaded from the fake's /files/ URLs. */
@@ -70,14 +73,15 @@ const usage = {
 };
 
 export async function startOpenAIChatFake(options: OpenAIChatFakeOptions = {}): Promise<OpenAIChatFake> {
-  const requests: RecordedChatRequest[] = [];
+  const log = createRequestLog<RecordedChatRequest>();
   const files = new Map<string, Buffer>();
   let defaultScenario: OpenAIChatScenario = options.scenario ?? 'image';
   let defaultImageMode: OpenAIChatImageMode = options.imageMode ?? 'images';
   const imageSpec = { width: options.image?.width ?? 96, height: options.image?.height ?? 64, format: options.image?.format ?? 'png' };
   const fake: OpenAIChatFake = {
     url: '',
-    requests,
+    requests: log.requests,
+    waitForRequests: log.waitForRequests,
     abandoned: 0,
     downloads: 0,
     setScenario: (scenario, imageMode) => {
@@ -98,7 +102,7 @@ export async function startOpenAIChatFake(options: OpenAIChatFakeOptions = {}): 
       return;
     }
     const recorded = (await recordRequest(incoming, path)) as RecordedChatRequest;
-    requests.push(recorded);
+    log.add(recorded);
     if (path !== '/v1/chat/completions') {
       return sendJson(outgoing, 404, {
         error: { message: `Invalid URL (POST ${path})`, type: 'invalid_request_error', param: null, code: null },
@@ -238,7 +242,7 @@ export async function startOpenAIChatFake(options: OpenAIChatFakeOptions = {}): 
     outgoing.end('data: [DONE]\n\n');
   }
 
-  const server = await startLoopbackServer(handle);
+  const server = await startLoopbackServer(handle, openAIServerError);
   fake.url = server.url;
   return fake;
 }

@@ -10,17 +10,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createRequestLog, sendJson, startLoopbackServer, waitUnlessClosed } from './fake-recording-server.js';
 import { openAIErrorFixture } from './fixtures/openai-error-fixtures.js';
-import {
-  makeFakeImage,
-  type RecordedRequest,
-  recordRequest,
-  sendJson,
-  startLoopbackServer,
-  waitUnlessClosed,
-} from './fixtures/openai-fake-http.js';
+import { makeFakeImage, type OpenAIRecordedRequest, openAIServerError, recordRequest } from './openai-fake-http.js';
 
-export { makeFakeImage, type RecordedFile, type RecordedRequest } from './fixtures/openai-fake-http.js';
+export { makeFakeImage, type OpenAIRecordedRequest, type RecordedFile } from './openai-fake-http.js';
 
 export type OpenAIImagesScenario =
   | 'happy'
@@ -48,7 +42,9 @@ export interface OpenAIImagesFakeOptions {
 export interface OpenAIImagesFake {
   /** Base URL without `/v1`, e.g. "http://127.0.0.1:41234". */
   url: string;
-  requests: RecordedRequest[];
+  requests: OpenAIRecordedRequest[];
+  /** Resolves with the `count`-th recorded request once it has arrived. */
+  waitForRequests(count: number): Promise<OpenAIRecordedRequest>;
   /** Requests whose client went away before the answer was sent. */
   abandoned: number;
   setScenario(scenario: OpenAIImagesScenario): void;
@@ -56,12 +52,13 @@ export interface OpenAIImagesFake {
 }
 
 export async function startOpenAIImagesFake(options: OpenAIImagesFakeOptions = {}): Promise<OpenAIImagesFake> {
-  const requests: RecordedRequest[] = [];
+  const log = createRequestLog<OpenAIRecordedRequest>();
   const files = new Map<string, Buffer>();
   let defaultScenario: OpenAIImagesScenario = options.scenario ?? 'happy';
   const fake: OpenAIImagesFake = {
     url: '',
-    requests,
+    requests: log.requests,
+    waitForRequests: log.waitForRequests,
     abandoned: 0,
     setScenario: (scenario) => {
       defaultScenario = scenario;
@@ -78,7 +75,7 @@ export async function startOpenAIImagesFake(options: OpenAIImagesFakeOptions = {
       return;
     }
     const recorded = await recordRequest(incoming, path);
-    requests.push(recorded);
+    log.add(recorded);
     if (path !== '/v1/images/generations' && path !== '/v1/images/edits') {
       return sendError(outgoing, 404, { message: `Invalid URL (POST ${path})`, type: 'invalid_request_error', param: null, code: null });
     }
@@ -214,7 +211,7 @@ export async function startOpenAIImagesFake(options: OpenAIImagesFakeOptions = {
     outgoing.end();
   }
 
-  const server = await startLoopbackServer(handle);
+  const server = await startLoopbackServer(handle, openAIServerError);
   fake.url = server.url;
   return fake;
 }

@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { startLoopbackServer } from '../fakes/fake-recording-server.js';
 
 export type Route = (request: IncomingMessage, response: ServerResponse) => void;
 
@@ -16,24 +16,18 @@ export interface FakeImageHost {
 export async function startFakeImageHost(): Promise<FakeImageHost> {
   const routes = new Map<string, Route>();
   const requests: FakeImageHost['requests'] = [];
-  const server: Server = createServer((request, response) => {
+  const server = await startLoopbackServer(async (request, response) => {
     requests.push({ url: request.url ?? '', headers: request.headers });
     const handler = routes.get(request.url ?? '');
     if (handler) handler(request, response);
     else response.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
   return {
-    origin: `http://127.0.0.1:${port}`,
-    port,
+    origin: server.url,
+    port: Number(new URL(server.url).port),
     requests,
     route: (path, handler) => routes.set(path, handler),
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: server.close,
   };
 }
 

@@ -1,19 +1,26 @@
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createImageGateway } from '../../src/gateway/create-gateway.js';
+import { postChat } from '../helpers/gateway-client.js';
 import { dataUrl, twoToneImage } from './image-test-helpers.js';
 
 const gateway = createImageGateway({ providers: [{ type: 'local' }] });
 afterAll(() => gateway.close());
 
-function chat(body: unknown): Promise<Response> {
-  return gateway.fetch(
-    new Request('http://localhost/v1/chat/completions', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    }),
-  );
+/** A local-image edit request: one user message with the instruction and one image. */
+function editRequest(imageUrl: string) {
+  return {
+    model: 'local-image',
+    messages: [
+      {
+        role: 'user',
+        content: [
+          { type: 'text', text: 'make it black and white' },
+          { type: 'image_url', image_url: { url: imageUrl } },
+        ],
+      },
+    ],
+  };
 }
 
 /** The first data-URL image of a chat.completion, wherever the gateway put it. */
@@ -27,18 +34,7 @@ function outputImage(completion: any): Buffer {
 describe('image input through the gateway', () => {
   it('edits a PNG input with "make it black and white" and answers with a grey JPEG', async () => {
     const png = await twoToneImage('png', 64, 32);
-    const response = await chat({
-      model: 'local-image',
-      messages: [
-        {
-          role: 'user',
-          content: [
-            { type: 'text', text: 'make it black and white' },
-            { type: 'image_url', image_url: { url: dataUrl(png) } },
-          ],
-        },
-      ],
-    });
+    const response = await postChat(gateway, editRequest(dataUrl(png)));
     expect(response.status).toBe(200);
     const output = outputImage(await response.json());
     const metadata = await sharp(output).metadata();
@@ -59,18 +55,7 @@ describe('image input through the gateway', () => {
 
   it('answers 400 unsupported_image_format for an SVG sent as PNG', async () => {
     const svg = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"/>');
-    const response = await chat({
-      model: 'local-image',
-      messages: [
-        {
-          role: 'user',
-          content: [
-            { type: 'text', text: 'make it black and white' },
-            { type: 'image_url', image_url: { url: dataUrl(svg) } },
-          ],
-        },
-      ],
-    });
+    const response = await postChat(gateway, editRequest(dataUrl(svg)));
     expect(response.status).toBe(400);
     expect(await response.json()).toMatchObject({
       error: { type: 'invalid_request_error', code: 'unsupported_image_format', param: 'messages[0].content[1].image_url.url' },

@@ -1,18 +1,17 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { GatewayError } from '../../src/http/gateway-error.js';
 import { createImageIngester } from '../../src/images/image-ingest.js';
 import type { ImageReference } from '../../src/images/image-ingest-types.js';
-import { dataUrl, never, pixelAt, pngHeaderClaiming, transparentPng, twoToneImage, userReference } from './image-test-helpers.js';
-
-async function rejection(promise: Promise<unknown>): Promise<GatewayError> {
-  const error = await promise.then(
-    () => undefined,
-    (reason: unknown) => reason,
-  );
-  if (!GatewayError.isInstance(error)) throw new Error(`expected a GatewayError, got ${String(error)}`);
-  return error;
-}
+import {
+  dataUrl,
+  never,
+  pixelAt,
+  pngHeaderClaiming,
+  rejection,
+  transparentPng,
+  twoToneImage,
+  userReference,
+} from './image-test-helpers.js';
 
 describe('createImageIngester: formats', () => {
   it.each(['png', 'jpeg', 'gif', 'webp'] as const)('turns a %s into a JPEG of the same size with the same picture', async (format) => {

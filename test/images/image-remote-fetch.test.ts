@@ -1,19 +1,9 @@
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GatewayError } from '../../src/http/gateway-error.js';
 import { createImageIngester, type ImageIngestDependencies } from '../../src/images/image-ingest.js';
 import type { HostResolver, RemoteConnector, RemoteTarget } from '../../src/images/image-remote-types.js';
 import { type FakeImageHost, redirectTo, serveBytes, startFakeImageHost } from './fake-image-host.js';
-import { never, twoToneImage, userReference } from './image-test-helpers.js';
-
-async function rejection(promise: Promise<unknown>): Promise<GatewayError> {
-  const error = await promise.then(
-    () => undefined,
-    (reason: unknown) => reason,
-  );
-  if (!GatewayError.isInstance(error)) throw new Error(`expected a GatewayError, got ${String(error)}`);
-  return error;
-}
+import { never, rejection, twoToneImage, userReference } from './image-test-helpers.js';
 
 let host: FakeImageHost;
 let png: Buffer;

@@ -1,5 +1,6 @@
 import { crc32 } from 'node:zlib';
 import sharp from 'sharp';
+import { GatewayError } from '../../src/http/gateway-error.js';
 import type { ImageReference } from '../../src/images/image-ingest-types.js';
 
 /** A small image with a red left half and a blue right half, so orientation and colours can be checked. */
@@ -53,3 +54,13 @@ export async function pixelAt(bytes: Buffer, x: number, y: number): Promise<[num
 }
 
 export const never = new AbortController().signal;
+
+/** The GatewayError a promise rejects with; fails the test when it resolves or rejects with anything else. */
+export async function rejection(promise: Promise<unknown>): Promise<GatewayError> {
+  const error = await promise.then(
+    () => undefined,
+    (reason: unknown) => reason,
+  );
+  if (!GatewayError.isInstance(error)) throw new Error(`expected a GatewayError, got ${String(error)}`);
+  return error;
+}

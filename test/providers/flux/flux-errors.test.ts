@@ -3,7 +3,7 @@ import { createFluxProvider } from '../../../src/providers/flux/flux-provider.js
 import { abortableSleep, defaultProviderContext } from '../../../src/providers/provider-context.js';
 import { isAbortError, UpstreamError } from '../../../src/providers/upstream-error.js';
 import { type FluxFake, startFluxFake } from '../../fakes/flux-fake.js';
-import { collect, generationRequest } from '../gemini/gemini-test-request.js';
+import { collect, generationRequest } from '../generation-request-fixture.js';
 
 let fake: FluxFake;
 const apiKey = 'bfl-secret-key-789';

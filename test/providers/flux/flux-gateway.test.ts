@@ -1,7 +1,8 @@
-import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createImageGateway, type ImageGateway } from '../../../src/gateway/create-gateway.js';
 import { type FluxFake, startFluxFake } from '../../fakes/flux-fake.js';
+import { postChat } from '../../helpers/gateway-client.js';
+import { decodeDataUrl } from '../gateway-answer-images.js';
 
 let fake: FluxFake;
 let gateway: ImageGateway;
@@ -17,21 +18,11 @@ afterAll(async () => {
   await fake.close();
 });
 
-function chat(body: Record<string, unknown>) {
-  return gateway.fetch(
-    new Request('http://gateway/v1/chat/completions', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    }),
-  );
-}
-
 const markdownImage = /!\[generated\]\((data:image\/jpeg;base64,[A-Za-z0-9+/=]+)\)/;
 
 describe('gateway → flux', () => {
   it('answers with the downloaded sample as a markdown data-URL image', async () => {
-    const response = await chat({
+    const response = await postChat(gateway, {
       model: 'flux-kontext-pro',
       aspect_ratio: '16:9',
       messages: [{ role: 'user', content: 'a red fox in snow' }],
@@ -39,12 +30,16 @@ describe('gateway → flux', () => {
     expect(response.status).toBe(200);
     const body = await response.json();
     const url = markdownImage.exec(body.choices[0].message.content)?.[1];
-    const metadata = await sharp(Buffer.from(url!.slice(url!.indexOf(',') + 1), 'base64')).metadata();
+    const metadata = await decodeDataUrl(url!);
     expect(metadata).toMatchObject({ format: 'jpeg', width: 1376, height: 768 });
   });
 
   it('streams polling progress as reasoning_content before the image', async () => {
-    const response = await chat({ model: 'flux-kontext-pro', stream: true, messages: [{ role: 'user', content: 'a red fox in snow' }] });
+    const response = await postChat(gateway, {
+      model: 'flux-kontext-pro',
+      stream: true,
+      messages: [{ role: 'user', content: 'a red fox in snow' }],
+    });
     const chunks = (await response.text())
       .split('\n')
       .filter((line) => line.startsWith('data: {'))
@@ -55,7 +50,10 @@ describe('gateway → flux', () => {
   });
 
   it('maps moderation to a content_filter error', async () => {
-    const response = await chat({ model: 'flux-kontext-pro', messages: [{ role: 'user', content: 'x [scenario:request-moderated]' }] });
+    const response = await postChat(gateway, {
+      model: 'flux-kontext-pro',
+      messages: [{ role: 'user', content: 'x [scenario:request-moderated]' }],
+    });
     expect(response.status).toBe(400);
     expect((await response.json()).error.code).toBe('content_filter');
   });

@@ -5,8 +5,9 @@ import type { ImageData } from '../../../src/images/image-data.js';
 import { createFluxProvider } from '../../../src/providers/flux/flux-provider.js';
 import { abortableSleep, defaultProviderContext } from '../../../src/providers/provider-context.js';
 import type { GenerationEvent } from '../../../src/providers/provider-types.js';
+import type { GenerationRequest } from '../../../src/request/generation-request.js';
 import { type FluxFake, startFluxFake } from '../../fakes/flux-fake.js';
-import { collect, generationRequest, jpegImage } from '../gemini/gemini-test-request.js';
+import { collect, generationRequest, imagesOf, jpegImage } from '../generation-request-fixture.js';
 
 let fake: FluxFake;
 const apiKey = 'bfl-test-key';
@@ -30,8 +31,8 @@ const context = defaultProviderContext({
 });
 const provider = (extra: Record<string, unknown> = {}) =>
   createFluxProvider({ type: 'flux', apiKey, baseURL: fake.url, ...extra }, context);
-const request = (overrides: Parameters<typeof generationRequest>[0] = {}) => generationRequest({ model: 'flux-kontext-pro', ...overrides });
-const images = (events: GenerationEvent[]) => events.flatMap((event) => (event.type === 'image' ? [event.image] : []));
+const request = (overrides: Partial<GenerationRequest> = {}) =>
+  generationRequest({ model: 'flux-kontext-pro', prompt: 'generate a cat', ...overrides });
 const reasoning = (events: GenerationEvent[]) => events.flatMap((event) => (event.type === 'reasoning-delta' ? [event.text] : []));
 const decode = async (image: ImageData) => sharp(image.bytes()).metadata();
 
@@ -49,7 +50,7 @@ describe('flux provider: text-to-image', () => {
     const download = rest.find((recorded) => recorded.url.startsWith('/delivery/'));
     expect(download?.headers['x-key']).toBeUndefined();
 
-    const [image] = images(events);
+    const [image] = imagesOf(events);
     expect(image?.mediaType).toBe('image/jpeg');
     expect(await decode(image!)).toMatchObject({ width: 1376, height: 768, format: 'jpeg' });
     expect(reasoning(events)).toEqual(['FLUX: Pending\n', 'FLUX: Pending (progress 67%)\n']);
@@ -67,7 +68,7 @@ describe('flux provider: text-to-image', () => {
     );
     expect(fake.requests[0]!.body).toMatchObject({ width: 992, height: 704 });
     expect(fake.requests[0]!.body).not.toHaveProperty('aspect_ratio');
-    expect(await decode(images(events)[0]!)).toMatchObject({ width: 992, height: 704 });
+    expect(await decode(imagesOf(events)[0]!)).toMatchObject({ width: 992, height: 704 });
   });
 
   it('sends width/height in multiples of 16 to FLUX.2 for an aspect ratio, and honours a png output format', async () => {
@@ -75,7 +76,7 @@ describe('flux provider: text-to-image', () => {
       provider().generate(request({ model: 'flux-2-pro', aspectRatio: '16:9', outputFormat: 'png' }), new AbortController().signal),
     );
     expect(fake.requests[0]!.body).toMatchObject({ width: 1360, height: 768, output_format: 'png' });
-    const [image] = images(events);
+    const [image] = imagesOf(events);
     expect(image?.mediaType).toBe('image/png');
     expect(await decode(image!)).toMatchObject({ width: 1360, height: 768, format: 'png' });
   });
@@ -83,7 +84,7 @@ describe('flux provider: text-to-image', () => {
   it('makes n submits for n images and labels their progress', async () => {
     const events = await collect(provider().generate(request({ n: 2 }), new AbortController().signal));
     expect(fake.requests.filter((recorded) => recorded.method === 'POST')).toHaveLength(2);
-    expect(images(events)).toHaveLength(2);
+    expect(imagesOf(events)).toHaveLength(2);
     expect(reasoning(events)).toContain('FLUX #2: Pending\n');
   });
 });
@@ -94,7 +95,7 @@ describe('flux provider: image-to-image', () => {
     const second = await jpegImage(32, 32);
     const events = await collect(provider().generate(request({ inputImages: [first, second] }), new AbortController().signal));
     expect(fake.requests[0]!.body).toMatchObject({ input_image: first.base64(), input_image_2: second.base64() });
-    expect(await decode(images(events)[0]!)).toMatchObject({ width: 640, height: 480 });
+    expect(await decode(imagesOf(events)[0]!)).toMatchObject({ width: 640, height: 480 });
   });
 
   it('refuses input images for a model that takes none, before submitting anything', async () => {
@@ -120,17 +121,17 @@ describe('flux provider: polling', () => {
   it('reports Reasoning/Generating progress only when it changes', async () => {
     const events = await collect(provider().generate(request({ prompt: 'x [scenario:reasoning]' }), new AbortController().signal));
     expect(reasoning(events)).toEqual(['FLUX: Pending\n', 'FLUX: Reasoning\n', 'FLUX: Generating (progress 50%)\n']);
-    expect(images(events)).toHaveLength(1);
+    expect(imagesOf(events)).toHaveLength(1);
   });
 
   it('waits out a transient poll failure', async () => {
     const events = await collect(provider().generate(request({ prompt: 'x [scenario:poll-hiccup]' }), new AbortController().signal));
-    expect(images(events)).toHaveLength(1);
+    expect(imagesOf(events)).toHaveLength(1);
   });
 
   it('detects the media type from the bytes when the delivery host sends octet-stream', async () => {
     const events = await collect(provider().generate(request({ prompt: 'x [scenario:octet-stream]' }), new AbortController().signal));
-    expect(images(events)[0]?.mediaType).toBe('image/jpeg');
+    expect(imagesOf(events)[0]?.mediaType).toBe('image/jpeg');
   });
 
   it('gives up with a timeout error when the task outlives timeoutMs', async () => {

@@ -4,7 +4,7 @@ import { defaultProviderContext } from '../../../src/providers/provider-context.
 import type { GenerationEvent } from '../../../src/providers/provider-types.js';
 import { isAbortError, UpstreamError } from '../../../src/providers/upstream-error.js';
 import { type GeminiFake, startGeminiFake } from '../../fakes/gemini-fake.js';
-import { collect, generationRequest } from './gemini-test-request.js';
+import { collect, generationRequest } from '../generation-request-fixture.js';
 
 let fake: GeminiFake;
 const apiKey = 'secret-gemini-key-123';
@@ -17,7 +17,11 @@ afterAll(() => fake.close());
 const provider = (key = apiKey) => createGeminiProvider({ type: 'gemini', apiKey: key, baseURL: fake.url }, defaultProviderContext());
 
 async function failure(scenario: string, options: { stream?: boolean; model?: string; key?: string } = {}) {
-  const request = generationRequest({ prompt: `draw it [scenario:${scenario}]`, stream: options.stream ?? false });
+  const request = generationRequest({
+    model: 'gemini-2.5-flash-image',
+    prompt: `draw it [scenario:${scenario}]`,
+    stream: options.stream ?? false,
+  });
   if (options.model) request.model = options.model;
   const seen: GenerationEvent[] = [];
   try {
@@ -74,7 +78,7 @@ describe('gemini provider: auth and stream errors', () => {
 
   it('maps a 403 (no key reached Google) to auth', async () => {
     const noKey = createGeminiProvider({ type: 'gemini', baseURL: fake.url, headers: { 'x-proxy': '1' } }, defaultProviderContext());
-    const attempt = collect(noKey.generate(generationRequest(), new AbortController().signal));
+    const attempt = collect(noKey.generate(generationRequest({ model: 'gemini-2.5-flash-image' }), new AbortController().signal));
     await expect(attempt).rejects.toMatchObject({ kind: 'auth', status: 403 });
   });
 
@@ -92,7 +96,7 @@ describe('gemini provider: abort', () => {
     async (stream) => {
       const before = fake.requests.length;
       const controller = new AbortController();
-      const request = generationRequest({ prompt: 'slowly [scenario:slow]', stream });
+      const request = generationRequest({ model: 'gemini-2.5-flash-image', prompt: 'slowly [scenario:slow]', stream });
       const pending = collect(provider().generate(request, controller.signal));
       const received = await fake.waitForRequests(before + 1);
       const started = Date.now();

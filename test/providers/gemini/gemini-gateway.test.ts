@@ -2,6 +2,8 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createImageGateway, type ImageGateway } from '../../../src/gateway/create-gateway.js';
 import { type GeminiFake, startGeminiFake } from '../../fakes/gemini-fake.js';
+import { postChat } from '../../helpers/gateway-client.js';
+import { decodeDataUrl } from '../gateway-answer-images.js';
 
 let fake: GeminiFake;
 let gateway: ImageGateway;
@@ -18,16 +20,6 @@ beforeEach(() => {
   fake.requests.length = 0;
 });
 
-function chat(body: Record<string, unknown>) {
-  return gateway.fetch(
-    new Request('http://gateway/v1/chat/completions', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    }),
-  );
-}
-
 /** Every `data:` payload of an SSE body, `[DONE]` included. */
 async function sseData(response: Response): Promise<string[]> {
   const text = await response.text();
@@ -39,13 +31,12 @@ async function sseData(response: Response): Promise<string[]> {
 
 const markdownImage = /!\[generated\]\((data:image\/(?:jpeg|png);base64,[A-Za-z0-9+/=]+)\)/;
 
-async function decodeDataUrl(url: string) {
-  return sharp(Buffer.from(url.slice(url.indexOf(',') + 1), 'base64')).metadata();
-}
-
 describe('gateway → gemini (seed 000: gemini-3-pro-image-preview)', () => {
   it('answers a non-streaming request with a chat.completion whose content is a markdown data-URL image', async () => {
-    const response = await chat({ model: 'gemini-3-pro-image-preview', messages: [{ role: 'user', content: 'generate a cat' }] });
+    const response = await postChat(gateway, {
+      model: 'gemini-3-pro-image-preview',
+      messages: [{ role: 'user', content: 'generate a cat' }],
+    });
     expect(response.status).toBe(200);
     const body = await response.json();
     expect(body).toMatchObject({ object: 'chat.completion', model: 'gemini-3-pro-image-preview' });
@@ -58,7 +49,7 @@ describe('gateway → gemini (seed 000: gemini-3-pro-image-preview)', () => {
   });
 
   it('streams chat.completion.chunk events ending in the image and [DONE]', async () => {
-    const response = await chat({
+    const response = await postChat(gateway, {
       model: 'gemini-3-pro-image-preview',
       stream: true,
       messages: [{ role: 'user', content: 'generate a cat' }],
@@ -81,7 +72,7 @@ describe('gateway → gemini (seed 003: edit with gemini-2.0-flash-exp-image-gen
     const input = await sharp({ create: { width: 300, height: 200, channels: 3, background: { r: 0, g: 0, b: 255 } } })
       .png()
       .toBuffer();
-    const response = await chat({
+    const response = await postChat(gateway, {
       max_tokens: 4096,
       model: 'gemini-2.0-flash-exp-image-generation',
       messages: [
@@ -109,7 +100,7 @@ describe('gateway → gemini (seed 003: edit with gemini-2.0-flash-exp-image-gen
 
 describe('gateway → gemini (seed 004: stream with gemini-2.5-flash-image)', () => {
   it('streams the PNG image and usage with image tokens', async () => {
-    const response = await chat({
+    const response = await postChat(gateway, {
       model: 'gemini-2.5-flash-image',
       stream: true,
       stream_options: { include_usage: true },
@@ -129,7 +120,7 @@ describe('gateway → gemini (seed 004: stream with gemini-2.5-flash-image)', ()
   });
 
   it('streams thought summaries of 3.x models as reasoning_content', async () => {
-    const response = await chat({
+    const response = await postChat(gateway, {
       model: 'gemini-3-pro-image-preview',
       stream: true,
       messages: [{ role: 'user', content: 'Draw a lighthouse [scenario:thoughts]' }],
@@ -140,7 +131,7 @@ describe('gateway → gemini (seed 004: stream with gemini-2.5-flash-image)', ()
   });
 
   it('turns a blocked prompt into an OpenAI error instead of an empty answer', async () => {
-    const response = await chat({
+    const response = await postChat(gateway, {
       model: 'gemini-2.5-flash-image',
       messages: [{ role: 'user', content: 'draw it [scenario:prompt-block]' }],
     });

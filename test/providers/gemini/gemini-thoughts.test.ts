@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGeminiProvider } from '../../../src/providers/gemini/gemini-provider.js';
 import { defaultProviderContext } from '../../../src/providers/provider-context.js';
-import type { GenerationEvent } from '../../../src/providers/provider-types.js';
 import { type GeminiFake, startGeminiFake } from '../../fakes/gemini-fake.js';
-import { collect, describeImage, generationRequest } from './gemini-test-request.js';
+import { collect, describeImage, generationRequest, imagesOf } from '../generation-request-fixture.js';
 
 let fake: GeminiFake;
 beforeAll(async () => {
@@ -12,7 +11,6 @@ beforeAll(async () => {
 afterAll(() => fake.close());
 
 const provider = () => createGeminiProvider({ type: 'gemini', apiKey: 'key', baseURL: fake.url }, defaultProviderContext());
-const images = (events: GenerationEvent[]) => events.flatMap((event) => (event.type === 'image' ? [event.image] : []));
 const orange = { red: 230, green: 120, blue: 40 };
 const grey = { red: 128, green: 128, blue: 128 };
 
@@ -31,7 +29,7 @@ describe.each([false, true])('gemini provider thoughts (stream: %s)', (stream) =
 
     const reasoning = events.flatMap((event) => (event.type === 'reasoning-delta' ? [event.text] : []));
     expect(reasoning.join('')).toContain('Composing the scene');
-    const returned = images(events);
+    const returned = imagesOf(events);
     expect(returned).toHaveLength(1);
     const final = await describeImage(returned[0]!);
     expect(final).toMatchObject({ width: 1408, height: 768 });
@@ -43,7 +41,7 @@ describe.each([false, true])('gemini provider thoughts (stream: %s)', (stream) =
   it('falls back to the last image when every image part is marked as a thought', async () => {
     const request = generationRequest({ model, stream, prompt: 'a lighthouse [scenario:all-thought]' });
     const events = await collect(provider().generate(request, new AbortController().signal));
-    const returned = images(events);
+    const returned = imagesOf(events);
     expect(returned).toHaveLength(1);
     const described = await describeImage(returned[0]!);
     expect(closeTo(described.colour, grey)).toBe(false);

@@ -1,16 +1,7 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import {
-  buildRequest,
-  channelMeans,
-  decode,
-  generate,
-  imagesOf,
-  meanSpread,
-  pixelDifference,
-  sampleImage,
-  textOf,
-} from './local-test-helpers.js';
+import { imagesOf, textOf } from '../generation-request-fixture.js';
+import { buildRequest, channelMeans, decode, generate, meanSpread, pixelDifference, sampleImage } from './local-test-helpers.js';
 
 async function editOnce(prompt: string, overrides: Parameters<typeof buildRequest>[0] = {}) {
   const inputImages = overrides.inputImages ?? [await sampleImage()];

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createLocalProvider } from '../../../src/providers/local/local-provider.js';
 import { defaultProviderContext } from '../../../src/providers/provider-context.js';
-import { buildRequest, decode, generate, imagesOf, textOf } from './local-test-helpers.js';
+import { imagesOf, textOf } from '../generation-request-fixture.js';
+import { buildRequest, decode, generate } from './local-test-helpers.js';
 
 describe('local provider: instance', () => {
   it('serves local-image with the documented capabilities and defaults', () => {

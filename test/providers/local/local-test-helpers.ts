@@ -4,23 +4,11 @@ import { createLocalProvider } from '../../../src/providers/local/local-provider
 import type { ProviderConfig } from '../../../src/providers/provider-config.js';
 import type { GenerationEvent } from '../../../src/providers/provider-types.js';
 import type { GenerationRequest } from '../../../src/request/generation-request.js';
+import { collect, generationRequest } from '../generation-request-fixture.js';
 
-/** A GenerationRequest as normalisation would build it for one user message. */
+/** A request for the local engine, by default to draw a scene it knows. */
 export function buildRequest(overrides: Partial<GenerationRequest> = {}): GenerationRequest {
-  const prompt = overrides.prompt ?? 'draw a lighthouse at dusk';
-  const inputImages = overrides.inputImages ?? [];
-  return {
-    requestId: 'req-test',
-    model: 'local-image',
-    prompt,
-    messages: [{ role: 'user', text: prompt, images: inputImages }],
-    inputImages,
-    n: 1,
-    wantsImage: true,
-    stream: false,
-    extra: {},
-    ...overrides,
-  };
+  return generationRequest({ model: 'local-image', prompt: 'draw a lighthouse at dusk', ...overrides });
 }
 
 /** Runs one generation to the end and returns every event. */
@@ -30,17 +18,7 @@ export async function generate(
   signal: AbortSignal = new AbortController().signal,
 ): Promise<GenerationEvent[]> {
   const provider = createLocalProvider({ type: 'local', ...config });
-  const events: GenerationEvent[] = [];
-  for await (const event of provider.generate(request, signal)) events.push(event);
-  return events;
-}
-
-export function imagesOf(events: readonly GenerationEvent[]): ImageData[] {
-  return events.flatMap((event) => (event.type === 'image' ? [event.image] : []));
-}
-
-export function textOf(events: readonly GenerationEvent[], type: 'text-delta' | 'reasoning-delta' = 'text-delta'): string {
-  return events.map((event) => (event.type === type ? event.text : '')).join('');
+  return collect(provider.generate(request, signal));
 }
 
 /** Format and size as a decoder sees them, not as the provider claims. */

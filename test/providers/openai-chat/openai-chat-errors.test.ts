@@ -4,7 +4,7 @@ import { defaultProviderContext } from '../../../src/providers/provider-context.
 import type { GenerationEvent, ImageProvider } from '../../../src/providers/provider-types.js';
 import { UpstreamError } from '../../../src/providers/upstream-error.js';
 import { type OpenAIChatFake, startOpenAIChatFake } from '../../fakes/openai-chat-fake.js';
-import { generationRequest } from '../openai/generation-request-fixture.js';
+import { generationRequest } from '../generation-request-fixture.js';
 
 const apiKey = 'sk-relay-topsecret-9876';
 let fake: OpenAIChatFake;

@@ -1,7 +1,8 @@
-import sharp from 'sharp';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createImageGateway, type ImageGateway } from '../../../src/gateway/create-gateway.js';
 import { type OpenAIChatFake, startOpenAIChatFake } from '../../fakes/openai-chat-fake.js';
+import { postChat } from '../../helpers/gateway-client.js';
+import { decodedImages } from '../gateway-answer-images.js';
 
 let fake: OpenAIChatFake;
 let gateway: ImageGateway;
@@ -21,25 +22,9 @@ beforeEach(() => {
   fake.setScenario('image', 'images');
 });
 
-function post(body: unknown): Promise<Response> {
-  return gateway.fetch(
-    new Request('http://gateway/v1/chat/completions', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    }),
-  );
-}
-
-/** Decodes every `data:image/...` URL in some text. */
-async function decodedImages(text: string): Promise<Array<{ width?: number; height?: number }>> {
-  const urls = [...text.matchAll(/data:image\/[a-z]+;base64,([A-Za-z0-9+/=]+)/g)].map((match) => match[1] ?? '');
-  return Promise.all(urls.map(async (base64) => sharp(Buffer.from(base64, 'base64')).metadata()));
-}
-
 describe('openai-chat provider through the gateway', () => {
   it('answers seed 001 (gpt-4o-image, stream false, "Draw a cat") in the seed 001 shape', async () => {
-    const response = await post({ model: 'gpt-4o-image', stream: false, messages: [{ role: 'user', content: 'Draw a cat' }] });
+    const response = await postChat(gateway, { model: 'gpt-4o-image', stream: false, messages: [{ role: 'user', content: 'Draw a cat' }] });
     expect(response.status).toBe(200);
     const body = await response.json();
     expect(body).toMatchObject({
@@ -57,7 +42,7 @@ describe('openai-chat provider through the gateway', () => {
 
   it('streams a relay answer whose image arrives as markdown split across deltas', async () => {
     fake.setScenario('image', 'markdown-split');
-    const response = await post({ model: 'gpt-4o-image', stream: true, messages: [{ role: 'user', content: 'Draw a cat' }] });
+    const response = await postChat(gateway, { model: 'gpt-4o-image', stream: true, messages: [{ role: 'user', content: 'Draw a cat' }] });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toContain('text/event-stream');
     const text = await response.text();
@@ -73,7 +58,10 @@ describe('openai-chat provider through the gateway', () => {
   });
 
   it('answers a relay failure in OpenAI error form without the key', async () => {
-    const response = await post({ model: 'gpt-4o-image', messages: [{ role: 'user', content: 'Draw a cat [scenario:bad-key]' }] });
+    const response = await postChat(gateway, {
+      model: 'gpt-4o-image',
+      messages: [{ role: 'user', content: 'Draw a cat [scenario:bad-key]' }],
+    });
     expect(response.status).toBeGreaterThanOrEqual(400);
     const body = await response.json();
     expect(body.error).toMatchObject({ message: expect.any(String), type: expect.any(String) });

@@ -3,10 +3,10 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ImageData } from '../../../src/images/image-data.js';
 import { createOpenAIChatProvider } from '../../../src/providers/openai-chat/openai-chat-provider.js';
 import { defaultProviderContext } from '../../../src/providers/provider-context.js';
-import type { GenerationEvent, ImageProvider } from '../../../src/providers/provider-types.js';
+import type { ImageProvider } from '../../../src/providers/provider-types.js';
 import { type OpenAIChatFake, type OpenAIChatImageMode, startOpenAIChatFake } from '../../fakes/openai-chat-fake.js';
 import { makeFakeImage } from '../../fakes/openai-images-fake.js';
-import { collect, generationRequest } from '../openai/generation-request-fixture.js';
+import { collect, generationRequest, imagesOf, textOf } from '../generation-request-fixture.js';
 
 const apiKey = 'sk-relay-secret-1234';
 let fake: OpenAIChatFake;
@@ -30,8 +30,6 @@ beforeEach(() => {
   fake.setScenario('image', 'images');
 });
 
-const text = (events: GenerationEvent[]) => events.flatMap((event) => (event.type === 'text-delta' ? [event.text] : [])).join('');
-const images = (events: GenerationEvent[]) => events.flatMap((event) => (event.type === 'image' ? [event.image] : []));
 const run = (overrides: Parameters<typeof generationRequest>[0]) =>
   collect(provider.generate(generationRequest(overrides), new AbortController().signal));
 
@@ -142,10 +140,10 @@ describe('openai-chat provider: answers', () => {
     fake.setScenario('image', mode);
     const downloadsBefore = fake.downloads;
     const events = await run({ model: 'gpt-4o-image', stream });
-    expect(images(events)).toHaveLength(1);
-    await expectFakeImage(images(events)[0]);
-    expect(text(events)).toBe(mode === 'markdown' || mode === 'markdown-split' ? 'Here is your image:  Enjoy!' : 'Here is your image: ');
-    expect(text(events)).not.toContain('data:');
+    expect(imagesOf(events)).toHaveLength(1);
+    await expectFakeImage(imagesOf(events)[0]);
+    expect(textOf(events)).toBe(mode === 'markdown' || mode === 'markdown-split' ? 'Here is your image:  Enjoy!' : 'Here is your image: ');
+    expect(textOf(events)).not.toContain('data:');
     expect(fake.downloads - downloadsBefore).toBe(mode === 'markdown-url' ? 1 : 0);
     expect(events.at(-1)).toEqual({ type: 'finish', reason: 'stop' });
   });
@@ -169,8 +167,8 @@ describe('openai-chat provider: answers', () => {
   it.each([false, true])('answers text-only questions with text (stream %s)', async (stream) => {
     fake.setScenario('text');
     const events = await run({ model: 'gpt-4o-mini', stream, wantsImage: false });
-    expect(text(events)).toBe('The capital of France is Paris.');
-    expect(images(events)).toHaveLength(0);
+    expect(textOf(events)).toBe('The capital of France is Paris.');
+    expect(imagesOf(events)).toHaveLength(0);
     expect(fake.requests[0]?.json).not.toHaveProperty('modalities');
   });
 

@@ -4,7 +4,7 @@ import { defaultProviderContext } from '../../../src/providers/provider-context.
 import type { ImageProvider } from '../../../src/providers/provider-types.js';
 import { UpstreamError } from '../../../src/providers/upstream-error.js';
 import { type OpenAIImagesFake, startOpenAIImagesFake } from '../../fakes/openai-images-fake.js';
-import { collect, generationRequest } from './generation-request-fixture.js';
+import { collect, generationRequest } from '../generation-request-fixture.js';
 
 const apiKey = 'sk-proj-verysecretvalue-wxyz';
 let fake: OpenAIImagesFake;

@@ -1,7 +1,8 @@
-import sharp from 'sharp';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createImageGateway, type ImageGateway } from '../../../src/gateway/create-gateway.js';
 import { makeFakeImage, type OpenAIImagesFake, startOpenAIImagesFake } from '../../fakes/openai-images-fake.js';
+import { postChat } from '../../helpers/gateway-client.js';
+import { decodedImages } from '../gateway-answer-images.js';
 
 let fake: OpenAIImagesFake;
 let gateway: ImageGateway;
@@ -18,24 +19,13 @@ beforeEach(() => {
   fake.requests.length = 0;
 });
 
-function post(body: unknown): Promise<Response> {
-  return gateway.fetch(
-    new Request('http://gateway/v1/chat/completions', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    }),
-  );
-}
-
-async function decodedImages(text: string): Promise<Array<{ width?: number; height?: number }>> {
-  const urls = [...text.matchAll(/data:image\/[a-z]+;base64,([A-Za-z0-9+/=]+)/g)].map((match) => match[1] ?? '');
-  return Promise.all(urls.map(async (base64) => sharp(Buffer.from(base64, 'base64')).metadata()));
-}
-
 describe('openai images provider through the gateway', () => {
   it('turns a gpt-image-1 chat request into an images/generations call and answers with the image', async () => {
-    const response = await post({ model: 'gpt-image-1', size: '1536x1024', messages: [{ role: 'user', content: 'Draw a lighthouse' }] });
+    const response = await postChat(gateway, {
+      model: 'gpt-image-1',
+      size: '1536x1024',
+      messages: [{ role: 'user', content: 'Draw a lighthouse' }],
+    });
     expect(response.status).toBe(200);
     const body = await response.json();
     expect(body).toMatchObject({ object: 'chat.completion', choices: [{ message: { role: 'assistant' }, finish_reason: 'stop' }] });
@@ -50,7 +40,7 @@ describe('openai images provider through the gateway', () => {
 
   it('turns a chat request with an input image into a multipart images/edits call', async () => {
     const input = (await makeFakeImage(80, 60, 'png')).toString('base64');
-    const response = await post({
+    const response = await postChat(gateway, {
       model: 'gpt-image-1',
       messages: [
         {
@@ -72,7 +62,11 @@ describe('openai images provider through the gateway', () => {
   });
 
   it('streams gpt-image-1 through the gateway and ends with [DONE]', async () => {
-    const response = await post({ model: 'gpt-image-1', stream: true, messages: [{ role: 'user', content: 'Draw a lighthouse' }] });
+    const response = await postChat(gateway, {
+      model: 'gpt-image-1',
+      stream: true,
+      messages: [{ role: 'user', content: 'Draw a lighthouse' }],
+    });
     expect(response.status).toBe(200);
     const text = await response.text();
     expect(text.trimEnd().endsWith('data: [DONE]')).toBe(true);
@@ -81,7 +75,7 @@ describe('openai images provider through the gateway', () => {
   });
 
   it('answers a moderation block as a client-visible error, not a 200', async () => {
-    const response = await post({ model: 'gpt-image-1', messages: [{ role: 'user', content: 'Draw [scenario:moderation]' }] });
+    const response = await postChat(gateway, { model: 'gpt-image-1', messages: [{ role: 'user', content: 'Draw [scenario:moderation]' }] });
     expect(response.status).toBeGreaterThanOrEqual(400);
     expect((await response.json()).error).toMatchObject({ message: expect.any(String) });
   });

@@ -3,10 +3,10 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ImageData } from '../../../src/images/image-data.js';
 import { createOpenAIImagesProvider } from '../../../src/providers/openai/openai-images-provider.js';
 import { defaultProviderContext } from '../../../src/providers/provider-context.js';
-import type { GenerationEvent, ImageProvider } from '../../../src/providers/provider-types.js';
+import type { ImageProvider } from '../../../src/providers/provider-types.js';
 import { UpstreamError } from '../../../src/providers/upstream-error.js';
 import { makeFakeImage, type OpenAIImagesFake, startOpenAIImagesFake } from '../../fakes/openai-images-fake.js';
-import { collect, generationRequest } from './generation-request-fixture.js';
+import { collect, generationRequest, imagesOf } from '../generation-request-fixture.js';
 
 const apiKey = 'sk-test-secret-key-abcd';
 let fake: OpenAIImagesFake;
@@ -21,10 +21,6 @@ beforeEach(() => {
   fake.requests.length = 0;
   fake.setScenario('happy');
 });
-
-function images(events: GenerationEvent[]): ImageData[] {
-  return events.flatMap((event) => (event.type === 'image' ? [event.image] : []));
-}
 
 async function failure(promise: Promise<unknown>): Promise<UpstreamError> {
   const error = await promise.then(
@@ -46,7 +42,7 @@ describe('openai images provider: text-to-image', () => {
     expect(sent?.headers['content-type']).toBe('application/json');
     expect(sent?.json).toEqual({ model: 'gpt-image-1', prompt: 'Draw a cat', size: '1536x1024', quality: 'high', output_format: 'jpeg' });
 
-    const [image] = images(events);
+    const [image] = imagesOf(events);
     expect(image?.mediaType).toBe('image/jpeg');
     const metadata = await sharp(image!.bytes()).metadata();
     expect([metadata.width, metadata.height, metadata.format]).toEqual([1536, 1024, 'jpeg']);
@@ -62,7 +58,7 @@ describe('openai images provider: text-to-image', () => {
     const events = await collect(provider.generate(request, new AbortController().signal));
     expect(fake.requests[0]?.json).toMatchObject({ size: '1024x1536', n: 3 });
     expect(fake.requests).toHaveLength(1);
-    expect(images(events)).toHaveLength(3);
+    expect(imagesOf(events)).toHaveLength(3);
   });
 
   it('accepts a baseURL that already ends in /v1', async () => {
@@ -87,7 +83,7 @@ describe('openai images provider: text-to-image', () => {
       quality: 'hd',
       response_format: 'url',
     });
-    const decoded = await Promise.all(images(events).map((image) => sharp(image.bytes()).metadata()));
+    const decoded = await Promise.all(imagesOf(events).map((image) => sharp(image.bytes()).metadata()));
     expect(decoded.map((metadata) => `${metadata.width}x${metadata.height}`)).toEqual(['1792x1024', '1792x1024']);
     expect(events.find((event) => event.type === 'reasoning-delta')).toEqual({
       type: 'reasoning-delta',
@@ -129,7 +125,7 @@ describe('openai images provider: image-to-image', () => {
       ['image[]', 'image/jpeg', 66, 48],
       ['image[]', 'image/jpeg', 67, 48],
     ]);
-    expect(images(events)).toHaveLength(2);
+    expect(imagesOf(events)).toHaveLength(2);
   });
 
   it('sends a single input image as the field "image"', async () => {
@@ -156,7 +152,7 @@ describe('openai images provider: streaming', () => {
     expect(fake.requests[0]?.json).toMatchObject({ stream: true, partial_images: 2 });
     expect(events.map((event) => event.type)).toEqual(['image-partial', 'image-partial', 'image', 'usage', 'finish']);
     expect(events.filter((event) => event.type === 'image-partial').map((event) => event.index)).toEqual([0, 1]);
-    const metadata = await sharp(images(events)[0]!.bytes()).metadata();
+    const metadata = await sharp(imagesOf(events)[0]!.bytes()).metadata();
     expect([metadata.width, metadata.height]).toEqual([1024, 1536]);
     expect(events[3]).toEqual({ type: 'usage', usage: { promptTokens: 50, completionTokens: 4160, totalTokens: 4210, imageTokens: 4160 } });
   });
@@ -167,7 +163,7 @@ describe('openai images provider: streaming', () => {
       provider.generate(generationRequest({ model: 'gpt-image-1', stream: true, inputImages: [input] }), new AbortController().signal),
     );
     expect(fake.requests[0]?.fields).toMatchObject({ stream: 'true', partial_images: '2' });
-    expect(images(events)).toHaveLength(1);
+    expect(imagesOf(events)).toHaveLength(1);
   });
 
   it('stops at a data: [DONE] some relays append', async () => {
@@ -190,7 +186,7 @@ describe('openai images provider: streaming', () => {
   it('does not stream dall-e models even when the client streams', async () => {
     const events = await collect(provider.generate(generationRequest({ model: 'dall-e-2', stream: true }), new AbortController().signal));
     expect(fake.requests[0]?.json).not.toHaveProperty('stream');
-    expect(images(events)).toHaveLength(1);
+    expect(imagesOf(events)).toHaveLength(1);
   });
 
   it('turns a mid-stream error event into a retryable server UpstreamError after the partial image', async () => {
