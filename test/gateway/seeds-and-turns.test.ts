@@ -106,7 +106,7 @@ describe('standalone configuration', () => {
       },
       { heartbeatIntervalMs: 5_000 },
     );
-    expect(options.providers?.map((provider) => ('type' in provider ? provider.type : provider.id))).toEqual([
+    expect(options.providers?.map((provider) => (provider as { type: string }).type)).toEqual([
       'gemini',
       'openai',
       'openai-chat',
