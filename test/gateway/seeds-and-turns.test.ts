@@ -106,12 +106,7 @@ describe('standalone configuration', () => {
       },
       { heartbeatIntervalMs: 5_000 },
     );
-    expect(options.providers?.map((provider) => (provider as { type: string }).type)).toEqual([
-      'gemini',
-      'openai',
-      'openai-chat',
-      'flux',
-    ]);
+    expect(options.providers?.map((provider) => (provider as { type: string }).type)).toEqual(['gemini', 'openai', 'openai-chat', 'flux']);
     expect(options.providers?.[2]).toMatchObject({ apiKey: 'o-key', models: ['gpt-4o-image', 'nano-banana'] });
     expect(options.apiKeys).toEqual(['sk-one-12345678', 'sk-two-12345678']);
     expect(options.heartbeatIntervalMs).toBe(5_000);
