@@ -112,8 +112,33 @@ async function scenario(name, concurrency, body, bytesPerRequest, checkBytes) {
   ];
 }
 
+/**
+ * The floor under the longest block: one JSON.parse and one JSON.stringify
+ * of the upstream's 12 MB answer, timed here (outside the gateway) on an
+ * idle loop. A gateway that parses JSON answers whole cannot block for less.
+ */
+async function jsonFloor() {
+  const response = await fetch(`http://127.0.0.1:${big.port}/v1/chat/completions`, { method: 'POST', body: '{}' });
+  const text = await response.text();
+  let parseMs = Number.POSITIVE_INFINITY;
+  let stringifyMs = Number.POSITIVE_INFINITY;
+  for (let round = 0; round < 3; round++) {
+    const started = performance.now();
+    const value = JSON.parse(text);
+    const parsed = performance.now();
+    JSON.stringify(value);
+    parseMs = Math.min(parseMs, parsed - started);
+    stringifyMs = Math.min(stringifyMs, performance.now() - parsed);
+  }
+  return { parseMs, stringifyMs };
+}
+
 try {
   console.log(`upstream image: ${mib(big.imageBytes)} PNG, ${mib(big.dataUrlBytes)} as a data URL`);
+  const floor = await jsonFloor();
+  console.log(
+    `floor on this machine: JSON.parse of the answer ${fixed(floor.parseMs, 0)} ms, JSON.stringify ${fixed(floor.stringifyMs, 0)} ms`,
+  );
   const ask = (stream) =>
     JSON.stringify({ model: 'big-image', stream, messages: [{ role: 'user', content: 'Draw a detailed landscape' }] });
   const rows = [
@@ -128,6 +153,14 @@ try {
   const editBody = JSON.stringify({ model: 'edit-image', messages: [{ role: 'user', content }] });
   console.log(`edit request: 5 inputs of ${side}x${side}, body ${mib(editBody.length)}`);
   rows.push(...(await scenario(`5 x 4 MP in x${inputClients}`, inputClients, editBody, editBody.length, 100)));
+  rows.push(
+    row(
+      'big images: floor, one JSON.parse + JSON.stringify of the 12 MB answer',
+      `${fixed(floor.parseMs + floor.stringifyMs, 0)} ms`,
+      'report',
+      undefined,
+    ),
+  );
   emitRows(rows);
 } finally {
   await pool.destroy().catch(() => {});

@@ -1,24 +1,54 @@
 /**
- * Prints the functions that took the most self time in a .cpuprofile, for
- * finding where a missed target goes:
+ * Prints where a .cpuprofile spent its time, for finding the cause of a
+ * missed target:
  *
  *   BENCH_CPU_PROFILE=.tmp/profiles node bench/overhead/run.js
- *   node bench/lib/cpu-profile-summary.js .tmp/profiles/<file>.cpuprofile [--top 30]
+ *   node bench/lib/cpu-profile-summary.js .tmp/profiles/<file>.cpuprofile [--top 30] [--by function|package|inclusive]
+ *
+ * `function`: self time per function; `package`: self time per package
+ * (node_modules/<name>, node internals, the gateway's own code);
+ * `inclusive`: time per gateway function including what it calls.
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
-const { values, positionals } = parseArgs({ options: { top: { type: 'string', default: '30' } }, allowPositionals: true });
+const { values, positionals } = parseArgs({
+  options: { top: { type: 'string', default: '30' }, by: { type: 'string', default: 'function' } },
+  allowPositionals: true,
+});
 const profile = JSON.parse(readFileSync(positionals[0], 'utf8'));
 const byId = new Map(profile.nodes.map((node) => [node.id, node]));
-const selfTime = new Map();
-const deltas = profile.timeDeltas;
+const parentOf = new Map();
+for (const node of profile.nodes) for (const child of node.children ?? []) parentOf.set(child, node.id);
+
+const functionKey = (frame) => `${frame.functionName || '(anonymous)'} ${frame.url.split('/').slice(-2).join('/')}:${frame.lineNumber + 1}`;
+function packageKey(frame) {
+  const url = frame.url;
+  if (!url) return frame.functionName.startsWith('(') ? frame.functionName : '(native)';
+  const module = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
+  if (module) return module[1];
+  if (url.startsWith('node:')) return `node:${url.slice(5).split('/')[1] ?? url.slice(5)}`;
+  return /dist|src|adapters/.test(url) ? 'image-gateway' : url;
+}
+
+const totals = new Map();
+const add = (key, micros) => totals.set(key, (totals.get(key) ?? 0) + micros);
 profile.samples.forEach((id, index) => {
+  const micros = profile.timeDeltas[index] ?? 0;
   const frame = byId.get(id).callFrame;
-  const key = `${frame.functionName || '(anonymous)'} ${frame.url.split('/').slice(-2).join('/')}:${frame.lineNumber + 1}`;
-  selfTime.set(key, (selfTime.get(key) ?? 0) + (deltas[index] ?? 0));
+  if (values.by === 'package') add(packageKey(frame), micros);
+  else if (values.by === 'inclusive') {
+    const seen = new Set();
+    for (let current = id; current !== undefined; current = parentOf.get(current)) {
+      const callFrame = byId.get(current).callFrame;
+      if (packageKey(callFrame) !== 'image-gateway') continue;
+      const key = functionKey(callFrame);
+      if (!seen.has(key)) add(key, micros);
+      seen.add(key);
+    }
+  } else add(functionKey(frame), micros);
 });
-const total = [...selfTime.values()].reduce((sum, value) => sum + value, 0);
-const top = [...selfTime.entries()].sort((a, b) => b[1] - a[1]).slice(0, Number(values.top));
+const all = profile.timeDeltas.reduce((sum, value) => sum + value, 0);
+const top = [...totals.entries()].sort((a, b) => b[1] - a[1]).slice(0, Number(values.top));
 for (const [key, micros] of top)
-  console.log(`${((100 * micros) / total).toFixed(1).padStart(5)}%  ${(micros / 1000).toFixed(0).padStart(6)} ms  ${key}`);
+  console.log(`${((100 * micros) / all).toFixed(1).padStart(5)}%  ${(micros / 1000).toFixed(0).padStart(6)} ms  ${key}`);
