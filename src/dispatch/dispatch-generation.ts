@@ -1,3 +1,4 @@
+import { type LinkedSignal, linkSignals } from '../http/linked-signal.js';
 import type { GenerationEvent } from '../providers/provider-types.js';
 import { UpstreamError } from '../providers/upstream-error.js';
 import type { QueueTicket, SlotScheduler } from '../queue/slot-scheduler.js';
@@ -84,8 +85,8 @@ export async function dispatchGeneration(options: DispatchOptions): Promise<Disp
     options.health.onDispatch(route.provider.id);
     options.hooks.onAttempt?.(route, attempts);
 
-    const timeout = AbortSignal.timeout(route.provider.timeoutMs);
-    const signal = AbortSignal.any([options.signal, options.shutdownSignal, timeout]);
+    const link = linkSignals([options.signal, options.shutdownSignal], route.provider.timeoutMs);
+    const signal = link.signal;
     const startedAt = options.now();
     try {
       for await (const event of route.provider.generate({ ...options.request, model: route.model.id }, signal)) {
@@ -97,7 +98,7 @@ export async function dispatchGeneration(options: DispatchOptions): Promise<Disp
       options.health.onSuccess(route.provider.id);
       return { route, attempts, queueMs, generationMs: options.now() - startedAt };
     } catch (caught) {
-      const error = reasonFor(caught, options, timeout);
+      const error = reasonFor(caught, options, link);
       if (options.signal.aborted || options.shutdownSignal.aborted) {
         slot.release('aborted');
         options.health.onAbandon(route.provider.id);
@@ -106,20 +107,22 @@ export async function dispatchGeneration(options: DispatchOptions): Promise<Disp
       slot.release('failed');
       const upstream = UpstreamError.isInstance(error) ? error : undefined;
       if (upstream && countsAgainstHealth(upstream)) options.health.onFailure(route.provider.id, upstream);
-      else if (timeout.aborted) options.health.onFailure(route.provider.id, timeoutError(route));
+      else if (link.timedOut) options.health.onFailure(route.provider.id, timeoutError(route));
       else options.health.onAbandon(route.provider.id);
       lastError = error;
       if (!upstream?.retryable || !options.hooks.canRetry()) throw new DispatchFailure(error, attempts, route, queueMs);
+    } finally {
+      link.dispose();
     }
   }
   throw new DispatchFailure(lastError, attempts, lastRoute, queueMs);
 }
 
 /** What actually stopped the attempt: the request's own abort reason wins over what the provider threw. */
-function reasonFor(caught: unknown, options: DispatchOptions, timeout: AbortSignal): unknown {
+function reasonFor(caught: unknown, options: DispatchOptions, link: LinkedSignal): unknown {
   if (options.signal.aborted) return options.signal.reason;
   if (options.shutdownSignal.aborted) return options.shutdownSignal.reason;
-  if (timeout.aborted) return timeout.reason;
+  if (link.timedOut) return link.signal.reason;
   return caught;
 }
 

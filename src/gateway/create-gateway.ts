@@ -1,6 +1,7 @@
 import { createAuthenticator } from '../http/auth.js';
 import { errorResponse, toGatewayError } from '../http/error-response.js';
 import { GatewayError } from '../http/gateway-error.js';
+import { linkSignals } from '../http/linked-signal.js';
 import { createConversionQueue } from '../images/image-conversion-queue.js';
 import { createGuardedImageDownloader } from '../images/image-download.js';
 import { createImageIngester } from '../images/image-ingest.js';
@@ -124,10 +125,17 @@ export function createImageGateway(input: GatewayOptions = {}): ImageGateway {
     const caller = { requestId, startedAt: now(), ...(await authenticator.authenticate(request)) };
     if (entry.route === 'models') return modelsResponse(registry, createdAt);
     if (closing) throw shuttingDownError();
-    const signal = AbortSignal.any([request.signal, AbortSignal.timeout(options.routing.totalTimeoutMs)]);
-    const prepared = await prepareCompletion(request, context, caller, signal);
-    if (!prepared.chat.stream) return respondJson(prepared, context, caller, signal);
-    return respondStream(request, prepared, context, caller, signal);
+    const deadline = linkSignals([request.signal], options.routing.totalTimeoutMs);
+    let streaming = false;
+    try {
+      const prepared = await prepareCompletion(request, context, caller, deadline.signal);
+      if (!prepared.chat.stream) return await respondJson(prepared, context, caller, deadline.signal);
+      streaming = true;
+      return respondStream(request, prepared, context, caller, deadline.signal, deadline.dispose);
+    } finally {
+      // A stream lets go of its deadline when it ends; everything else when the answer is ready.
+      if (!streaming) deadline.dispose();
+    }
   }
 
   return {
@@ -187,6 +195,5 @@ function inputFormatsOf(
 function requestIdFor(request: Request): string {
   const incoming = request.headers.get('x-request-id');
   if (incoming && /^[\w.:-]{1,128}$/.test(incoming)) return incoming;
-  const random = crypto.getRandomValues(new Uint8Array(10));
-  return `req_${Array.from(random, (byte) => byte.toString(16).padStart(2, '0')).join('')}`;
+  return `req_${crypto.randomUUID().replaceAll('-', '').slice(0, 20)}`;
 }

@@ -1,5 +1,6 @@
 import { DispatchFailure } from '../dispatch/dispatch-generation.js';
 import { toGatewayError } from '../http/error-response.js';
+import { linkSignals } from '../http/linked-signal.js';
 import { createSseResponse } from '../http/sse-response.js';
 import type { QueueTicket } from '../queue/slot-scheduler.js';
 import { ChunkWriter } from '../response/chunk-writer.js';
@@ -22,6 +23,8 @@ export function respondStream(
   context: GatewayContext,
   caller: CallerInfo,
   requestSignal: AbortSignal,
+  /** Lets go of the request's deadline when the stream ends. */
+  release: () => void,
 ): Response {
   const firstRoute = prepared.routes[0];
   const model = prepared.chat.model === 'auto' && firstRoute ? firstRoute.model.id : prepared.chat.model;
@@ -32,7 +35,8 @@ export function respondStream(
     headers: diagnosticHeaders(caller.requestId, firstRoute, 1, prepared.reasoningEffort),
     run: async (writer, streamSignal) => {
       const end = context.inflight.begin(request);
-      const signal = AbortSignal.any([streamSignal, requestSignal]);
+      const link = linkSignals([streamSignal, requestSignal]);
+      const signal = link.signal;
       const chunks = new ChunkWriter(writer, identity, prepared.placement);
       chunks.role();
       let ticket: QueueTicket | undefined;
@@ -63,6 +67,8 @@ export function respondStream(
         if (!writer.closed) chunks.fail(error);
         context.report(usageEvent(prepared, caller, context, { status: error.status, errorCode: error.code, failure, images: 0 }));
       } finally {
+        link.dispose();
+        release();
         end();
       }
     },

@@ -2,10 +2,23 @@ const encoder = new TextEncoder();
 const keepAlive = encoder.encode(': keep-alive\n\n');
 const done = encoder.encode('data: [DONE]\n\n');
 
+/** ASCII text as bytes: a plain copy on Node (Buffer latin1), the encoder elsewhere. */
+function asciiBytes(text: string): Uint8Array {
+  const NodeBuffer = (globalThis as { Buffer?: { from(text: string, encoding: string): Uint8Array } }).Buffer;
+  return NodeBuffer ? NodeBuffer.from(text, 'latin1') : encoder.encode(text);
+}
+
 /** Writes Server-Sent Events into a response body. */
 export interface SseWriter {
   /** `data: <json>\n\n` — the JSON text must already be serialised. */
   data(json: string): void;
+  /**
+   * `data: <json>\n\n` where each `placeholder` in `json` stands for the
+   * pieces of `payload`, written as they are: a multi-megabyte data URL needs
+   * no JSON escaping, so it is never copied into the JSON text nor re-encoded.
+   * The payload must be ASCII (base64, a data URL header).
+   */
+  dataWithPayload(json: string, placeholder: string, payload: readonly string[]): void;
   /** `: <text>\n\n` — an SSE comment, ignored by OpenAI clients. */
   comment(text: string): void;
   /** `data: [DONE]\n\n`, then closes the stream. */
@@ -83,6 +96,14 @@ export function createSseResponse(options: SseResponseOptions): Response {
 
   const writer: SseWriter = {
     data: (json) => write(encoder.encode(`data: ${json}\n\n`)),
+    dataWithPayload: (json, placeholder, payload) => {
+      const pieces = json.split(placeholder);
+      pieces.forEach((piece, index) => {
+        write(encoder.encode(index === 0 ? `data: ${piece}` : piece));
+        if (index < pieces.length - 1) for (const part of payload) write(asciiBytes(part));
+      });
+      write(encoder.encode('\n\n'));
+    },
     comment: (text) => write(encoder.encode(`: ${text}\n\n`)),
     finish: () => {
       write(done);
@@ -95,13 +116,13 @@ export function createSseResponse(options: SseResponseOptions): Response {
       return closed;
     },
   };
+  // Progress and keep-alive go out as one chunk: one socket write per beat per stream.
   const heartbeat = () => {
     const text = progress?.();
     if (text !== undefined && text !== lastProgress) {
       lastProgress = text;
-      writer.comment(text);
-    }
-    write(keepAlive);
+      write(encoder.encode(`: ${text}\n\n: keep-alive\n\n`));
+    } else write(keepAlive);
   };
 
   const body = new ReadableStream<Uint8Array>({

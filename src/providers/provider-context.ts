@@ -1,3 +1,4 @@
+import { createPooledFetch } from './http/pooled-fetch.js';
 import type { ProviderContext } from './provider-types.js';
 
 /** Waits `ms`, or rejects with the signal's reason as soon as it aborts. */
@@ -19,10 +20,10 @@ export function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-/** The real-world context: global fetch, the wall clock, real timers. */
+/** The real-world context: pooled undici requests, the wall clock, real timers. */
 export function defaultProviderContext(overrides: Partial<ProviderContext> = {}): ProviderContext {
   return {
-    fetch: overrides.fetch ?? globalThis.fetch.bind(globalThis),
+    fetch: overrides.fetch ?? createPooledFetch(globalThis.fetch.bind(globalThis)),
     now: overrides.now ?? Date.now,
     sleep: overrides.sleep ?? abortableSleep,
     downloadImage: overrides.downloadImage,

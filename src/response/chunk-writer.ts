@@ -3,10 +3,15 @@ import type { GatewayError } from '../http/gateway-error.js';
 import type { SseWriter } from '../http/sse-response.js';
 import type { FinishReason, GenerationEvent, GenerationUsage } from '../providers/provider-types.js';
 import type { CompletionIdentity } from './completion-ids.js';
-import { type ImagePlacement, imageEntry, markdownImage } from './image-placement.js';
+import type { ImagePlacement } from './image-placement.js';
 import { toOpenAIUsage } from './output-usage.js';
 
 type Delta = Record<string, unknown>;
+
+/** Stands for an image's data URL in a chunk; a NUL, which JSON text always escapes, cannot come from elsewhere in an image chunk. */
+const imagePlaceholder = '\u0000image\u0000';
+/** The placeholder as it reads in the serialised JSON. */
+const serialisedPlaceholder = JSON.stringify(imagePlaceholder).slice(1, -1);
 
 /**
  * Turns provider events into `chat.completion.chunk` events. The last image
@@ -15,7 +20,7 @@ type Delta = Record<string, unknown>;
  * `finish_reason: "stop"`).
  */
 export class ChunkWriter {
-  #pending: Delta | undefined;
+  #pending: { delta: Delta; payload?: readonly string[] } | undefined;
   #imageIndex = 0;
   #contentSent = false;
   #finish: FinishReason = 'stop';
@@ -59,13 +64,15 @@ export class ChunkWriter {
         this.#send({ reasoning_content: `Partial image ${event.index + 1} received.\n` });
         break;
       case 'image': {
+        // The data URL stays out of the JSON text: a placeholder marks where its pieces are written.
         const delta: Delta = {};
-        if (this.placement !== 'images') delta.content = `${this.#imageIndex > 0 ? '\n\n' : ''}${markdownImage(event.image)}`;
-        if (this.placement !== 'markdown') delta.images = [imageEntry(event.image, this.#imageIndex)];
+        if (this.placement !== 'images') delta.content = `${this.#imageIndex > 0 ? '\n\n' : ''}![generated](${imagePlaceholder})`;
+        if (this.placement !== 'markdown')
+          delta.images = [{ type: 'image_url', image_url: { url: imagePlaceholder }, index: this.#imageIndex }];
         this.#imageIndex += 1;
         this.#imageCount += 1;
         this.#flush();
-        this.#pending = delta;
+        this.#pending = { delta, payload: [`data:${event.image.mediaType};base64,`, event.image.base64()] };
         this.#contentSent = true;
         break;
       }
@@ -93,9 +100,9 @@ export class ChunkWriter {
   /** The final chunk (merged with a held-back image chunk), the usage chunk when asked, then `[DONE]`. */
   finish(includeUsage: boolean, promptEstimate: number): void {
     const reason = this.#sawToolCall && this.#finish === 'stop' ? 'tool_calls' : this.#finish;
-    const last = this.#pending ?? {};
+    const last = this.#pending ?? { delta: {} };
     this.#pending = undefined;
-    this.#write(last, reason);
+    this.#write(last.delta, reason, last.payload);
     if (includeUsage) {
       this.writer.data(
         JSON.stringify({
@@ -128,18 +135,18 @@ export class ChunkWriter {
     if (!this.#pending) return;
     const pending = this.#pending;
     this.#pending = undefined;
-    this.#write(pending, null);
+    this.#write(pending.delta, null, pending.payload);
   }
 
-  #write(delta: Delta, finishReason: FinishReason | 'tool_calls' | null): void {
-    this.writer.data(
-      JSON.stringify({
-        id: this.identity.id,
-        object: 'chat.completion.chunk',
-        created: this.identity.created,
-        model: this.identity.model,
-        choices: [{ index: 0, delta, finish_reason: finishReason }],
-      }),
-    );
+  #write(delta: Delta, finishReason: FinishReason | 'tool_calls' | null, payload?: readonly string[]): void {
+    const json = JSON.stringify({
+      id: this.identity.id,
+      object: 'chat.completion.chunk',
+      created: this.identity.created,
+      model: this.identity.model,
+      choices: [{ index: 0, delta, finish_reason: finishReason }],
+    });
+    if (payload) this.writer.dataWithPayload(json, serialisedPlaceholder, payload);
+    else this.writer.data(json);
   }
 }

@@ -6,7 +6,6 @@ export interface CompletionIdentity {
 }
 
 export function newCompletionIdentity(model: string, now: number = Date.now()): CompletionIdentity {
-  const random = crypto.getRandomValues(new Uint8Array(12));
-  const id = `chatcmpl-${Array.from(random, (byte) => byte.toString(16).padStart(2, '0')).join('')}`;
-  return { id, created: Math.floor(now / 1000), model };
+  // randomUUID draws from a cached entropy pool: cheaper per request than getRandomValues + hex formatting.
+  return { id: `chatcmpl-${crypto.randomUUID().replaceAll('-', '').slice(0, 24)}`, created: Math.floor(now / 1000), model };
 }
