@@ -1,5 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { getRequestListener } from '@hono/node-server';
+import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
+import { bodyTextOf } from '../src/http/text-response.js';
 
 /** Serves one Node request through `fetch`; resolves once the response is written or the client left. */
 export type NodeBridge = (incoming: IncomingMessage, outgoing: ServerResponse, parsedBody?: unknown) => Promise<void>;
@@ -14,7 +16,22 @@ export type NodeBridge = (incoming: IncomingMessage, outgoing: ServerResponse, p
  * instead of the spent stream.
  */
 export function createNodeBridge(fetch: (request: Request) => Promise<Response>): NodeBridge {
-  const listener = getRequestListener(fetch, { overrideGlobalObjects: false });
+  const listener = getRequestListener(
+    async (request, env) => {
+      const response = await fetch(request);
+      const text = bodyTextOf(response);
+      if (text === undefined) return response;
+      // A body the core built from a string goes out in one end(): reading it back through a
+      // web stream costs a timer turn per response in the converter.
+      const { outgoing } = env as { outgoing: ServerResponse };
+      const headers: Record<string, string> = Object.fromEntries(response.headers);
+      headers['content-length'] = String(Buffer.byteLength(text));
+      outgoing.writeHead(response.status, headers);
+      outgoing.end(text);
+      return RESPONSE_ALREADY_SENT;
+    },
+    { overrideGlobalObjects: false },
+  );
   return async (incoming, outgoing, parsedBody) => {
     // Body parsers declare rawBody as a string on IncomingMessage; the converter wants a Buffer.
     const withRawBody = incoming as unknown as { rawBody?: unknown };

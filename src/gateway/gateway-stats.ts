@@ -1,3 +1,4 @@
+import { jsonResponse } from '../http/text-response.js';
 import type { ImageProvider } from '../providers/provider-types.js';
 import type { InstanceQueueStats } from '../queue/slot-scheduler.js';
 import type { InstanceHealthState } from '../routing/instance-health.js';
@@ -37,5 +38,5 @@ export function healthResponse(context: GatewayContext, providers: readonly Imag
       waiting: stats.waiting.stream + stats.waiting.nonStream,
     };
   }
-  return Response.json({ status: closing ? 'shutting_down' : 'ok', providers: summary }, { status: closing ? 503 : 200 });
+  return jsonResponse({ status: closing ? 'shutting_down' : 'ok', providers: summary }, { status: closing ? 503 : 200 });
 }

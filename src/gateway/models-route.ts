@@ -1,3 +1,4 @@
+import { jsonResponse } from '../http/text-response.js';
 import type { ModelRegistry } from '../routing/model-registry.js';
 
 /**
@@ -29,5 +30,5 @@ export function modelsResponse(registry: ModelRegistry, createdAt: number): Resp
     const entry = seen.get(target);
     if (entry) data.push({ ...entry, id: alias, alias_for: target });
   }
-  return Response.json({ object: 'list', data });
+  return jsonResponse({ object: 'list', data });
 }

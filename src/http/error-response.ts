@@ -1,5 +1,6 @@
 import { isAbortError, UpstreamError } from '../providers/upstream-error.js';
 import { GatewayError } from './gateway-error.js';
+import { textResponse } from './text-response.js';
 
 /**
  * The one place where any failure becomes an HTTP answer. GatewayErrors
@@ -125,7 +126,7 @@ export function errorBody(error: GatewayError): string {
 }
 
 export function errorResponse(error: GatewayError, headers: Record<string, string> = {}): Response {
-  return new Response(errorBody(error), {
+  return textResponse(errorBody(error), {
     status: error.status,
     headers: { 'content-type': 'application/json', ...error.headers, ...headers },
   });
