@@ -1,10 +1,8 @@
-import { createAddressPolicy } from './image-address-policy.js';
 import { ImageData } from './image-data.js';
 import { ImageFetchRefusal } from './image-errors.js';
 import { mediaTypeOf, sniffImageFormat } from './image-format.js';
-import type { ImageIngestDependencies } from './image-ingest.js';
+import { type ImageIngestDependencies, remoteFetchRules } from './image-ingest.js';
 import type { ImageOptions } from './image-options.js';
-import { createPinnedConnector, systemResolver } from './image-pinned-connector.js';
 import { fetchRemoteImage } from './image-remote-fetch.js';
 
 /** Downloads one image URL, or rejects with a message that says why it will not. */
@@ -24,15 +22,8 @@ export function createGuardedImageDownloader(
   options: ImageOptions,
   dependencies: Pick<ImageIngestDependencies, 'resolveHost' | 'connect'> = {},
 ): ImageDownloader {
-  const rules = {
-    allowRemoteUrls: true,
-    allowHttpUrls: options.allowHttpUrls,
-    remoteTimeoutMs: options.remoteTimeoutMs,
-    maxImageBytes: options.maxImageBytes,
-    checkAddress: createAddressPolicy(options.allowPrivateNetworks),
-    resolve: dependencies.resolveHost ?? systemResolver,
-    connect: dependencies.connect ?? createPinnedConnector(),
-  };
+  // Output URLs are fetched whatever allowRemoteUrls says about client input; the address rules still apply.
+  const rules = remoteFetchRules(options, dependencies, true);
   return async (url, signal) => {
     const bytes = await fetchRemoteImage(url, rules, signal);
     const sniffed = sniffImageFormat(bytes);

@@ -8,7 +8,7 @@ import { mediaTypeOf } from './image-format.js';
 import { type CheckedImage, checkImageCount, checkImageHeader, checkTotalBytes, partName } from './image-ingest-checks.js';
 import type { ImageIngester, ImageReference } from './image-ingest-types.js';
 import { checkDecodes, convertToJpeg } from './image-normalize.js';
-import { imageOptionsSchema } from './image-options.js';
+import { type ImageOptions, imageOptionsSchema } from './image-options.js';
 import { createPinnedConnector, systemResolver } from './image-pinned-connector.js';
 import { fetchRemoteImage, type RemoteFetchRules } from './image-remote-fetch.js';
 import type { HostResolver, RemoteConnector } from './image-remote-types.js';
@@ -37,6 +37,23 @@ export interface ConfigurableImageIngester extends ImageIngester {
   ingest(references: readonly ImageReference[], signal: AbortSignal, callOptions?: IngestCallOptions): Promise<ImageData[]>;
 }
 
+/** The SSRF rules for remote image URLs, from the `images` options; shared with the output-side downloader. */
+export function remoteFetchRules(
+  settings: ImageOptions,
+  dependencies: Pick<ImageIngestDependencies, 'resolveHost' | 'connect'> = {},
+  allowRemoteUrls = settings.allowRemoteUrls,
+): RemoteFetchRules {
+  return {
+    allowRemoteUrls,
+    allowHttpUrls: settings.allowHttpUrls,
+    remoteTimeoutMs: settings.remoteTimeoutMs,
+    maxImageBytes: settings.maxImageBytes,
+    checkAddress: createAddressPolicy(settings.allowPrivateNetworks),
+    resolve: dependencies.resolveHost ?? systemResolver,
+    connect: dependencies.connect ?? createPinnedConnector(),
+  };
+}
+
 /**
  * Builds the image input stage: decodes data URLs, fetches remote URLs
  * through the SSRF guard, sniffs and limits every image, then normalises it
@@ -52,15 +69,7 @@ export function createImageIngester(
 ): ConfigurableImageIngester {
   const settings = imageOptionsSchema.parse(options);
   const queue = dependencies.conversionQueue ?? createConversionQueue(settings.maxConcurrentConversions);
-  const remoteRules: RemoteFetchRules = {
-    allowRemoteUrls: settings.allowRemoteUrls,
-    allowHttpUrls: settings.allowHttpUrls,
-    remoteTimeoutMs: settings.remoteTimeoutMs,
-    maxImageBytes: settings.maxImageBytes,
-    checkAddress: createAddressPolicy(settings.allowPrivateNetworks),
-    resolve: dependencies.resolveHost ?? systemResolver,
-    connect: dependencies.connect ?? createPinnedConnector(),
-  };
+  const remoteRules = remoteFetchRules(settings, dependencies);
 
   async function load(reference: ImageReference, signal: AbortSignal): Promise<CheckedImage> {
     if (reference.url.slice(0, 5).toLowerCase() === 'data:') {
