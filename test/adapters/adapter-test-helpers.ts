@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import sharp from 'sharp';
-import { expect } from 'vitest';
+import { afterEach, expect } from 'vitest';
 import { createImageGateway, type ImageGateway } from '../../src/gateway/create-gateway.js';
 
 /** A drawing request the local engine answers with one picture of `size`. */
@@ -40,8 +40,25 @@ export function activeGenerations(gateway: ImageGateway): number {
   return gateway.stats().providers.local?.active ?? -1;
 }
 
-/** Starts `server` on an ephemeral loopback port and returns its base URL. */
+const openServers = new Set<Server>();
+const closers: Array<() => Promise<void>> = [];
+
+// Every server a test listens on and every adapter it tracks is closed after that test.
+afterEach(async () => {
+  for (const server of openServers) await closeServer(server);
+  openServers.clear();
+  await Promise.all(closers.splice(0).map((close) => close()));
+});
+
+/** Closes `closable` (an adapter or its gateway) after the current test. */
+export function track<T extends { close(): Promise<void> }>(closable: T): T {
+  closers.push(() => closable.close());
+  return closable;
+}
+
+/** Starts `server` on an ephemeral loopback port (closed after the test) and returns its base URL. */
 export async function listen(server: Server): Promise<string> {
+  openServers.add(server);
   if (!server.listening) await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }

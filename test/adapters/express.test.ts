@@ -1,31 +1,9 @@
-import type { Server } from 'node:http';
 import compression from 'compression';
 import express from 'express';
 import request from 'supertest';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { imageGateway } from '../../adapters/express.js';
-import {
-  closeServer,
-  decodeImage,
-  drawRequest,
-  expectDisconnectAborts,
-  expectLiveStream,
-  listen,
-  slowGateway,
-} from './adapter-test-helpers.js';
-
-let server: Server | undefined;
-const closers: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  await closeServer(server);
-  server = undefined;
-  await Promise.all(closers.splice(0).map((close) => close()));
-});
-
-function track<T extends { close(): Promise<void> }>(middleware: T): T {
-  closers.push(() => middleware.close());
-  return middleware;
-}
+import { decodeImage, drawRequest, expectDisconnectAborts, expectLiveStream, listen, slowGateway, track } from './adapter-test-helpers.js';
 
 describe('image-gateway/express', () => {
   it('answers a non-stream completion with a JPEG of the asked size', async () => {
@@ -81,7 +59,7 @@ describe('image-gateway/express', () => {
     const app = express();
     app.use(compression());
     app.use(track(imageGateway({ gateway: slowGateway(600) })));
-    server = app.listen(0);
+    const server = app.listen(0);
     const url = await listen(server);
     const response = await fetch(`${url}/v1/chat/completions`, {
       method: 'POST',
@@ -99,7 +77,7 @@ describe('image-gateway/express', () => {
     const gateway = slowGateway(3_000);
     const app = express();
     app.use(track(imageGateway({ gateway })));
-    server = app.listen(0);
+    const server = app.listen(0);
     await expectDisconnectAborts(gateway, `${await listen(server)}/v1/chat/completions`, 3_000, { stream });
   });
 

@@ -1,30 +1,9 @@
 import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { imageGateway } from '../../adapters/hono.js';
-import {
-  closeServer,
-  decodeImage,
-  drawRequest,
-  expectDisconnectAborts,
-  expectLiveStream,
-  listen,
-  slowGateway,
-} from './adapter-test-helpers.js';
-
-let server: Server | undefined;
-const closers: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  await closeServer(server);
-  server = undefined;
-  await Promise.all(closers.splice(0).map((close) => close()));
-});
-
-function track<T extends { close(): Promise<void> }>(app: T): T {
-  closers.push(() => app.close());
-  return app;
-}
+import { decodeImage, drawRequest, expectDisconnectAborts, expectLiveStream, listen, slowGateway, track } from './adapter-test-helpers.js';
 
 const post = (body: unknown) => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
@@ -75,7 +54,7 @@ describe('image-gateway/hono', () => {
     const app = new Hono();
     app.route('/', track(imageGateway({ gateway: slowGateway(600) })));
     await expectLiveStream(await app.request('/v1/chat/completions', post(drawRequest({ stream: true }))));
-    server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1', overrideGlobalObjects: false }) as Server;
+    const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1', overrideGlobalObjects: false }) as Server;
     await expectLiveStream(await fetch(`${await listen(server)}/v1/chat/completions`, post(drawRequest({ stream: true }))));
   });
 
@@ -86,7 +65,7 @@ describe('image-gateway/hono', () => {
     const gateway = slowGateway(3_000);
     const app = new Hono();
     app.route('/ai', track(imageGateway({ gateway })));
-    server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1', overrideGlobalObjects: false }) as Server;
+    const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1', overrideGlobalObjects: false }) as Server;
     await expectDisconnectAborts(gateway, `${await listen(server)}/ai/v1/chat/completions`, 3_000, { stream });
   });
 });

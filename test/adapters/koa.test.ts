@@ -1,32 +1,10 @@
-import type { Server } from 'node:http';
 import { bodyParser } from '@koa/bodyparser';
 import Koa from 'koa';
 import mount from 'koa-mount';
 import request from 'supertest';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { imageGateway } from '../../adapters/koa.js';
-import {
-  closeServer,
-  decodeImage,
-  drawRequest,
-  expectDisconnectAborts,
-  expectLiveStream,
-  listen,
-  slowGateway,
-} from './adapter-test-helpers.js';
-
-let server: Server | undefined;
-const closers: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  await closeServer(server);
-  server = undefined;
-  await Promise.all(closers.splice(0).map((close) => close()));
-});
-
-function track<T extends { close(): Promise<void> }>(middleware: T): T {
-  closers.push(() => middleware.close());
-  return middleware;
-}
+import { decodeImage, drawRequest, expectDisconnectAborts, expectLiveStream, listen, slowGateway, track } from './adapter-test-helpers.js';
 
 describe('image-gateway/koa', () => {
   it('answers a non-stream completion with a JPEG of the asked size', async () => {
@@ -88,7 +66,7 @@ describe('image-gateway/koa', () => {
   it('streams heartbeats while the generation runs', async () => {
     const app = new Koa();
     app.use(track(imageGateway({ gateway: slowGateway(600) })));
-    server = app.listen(0);
+    const server = app.listen(0);
     const response = await fetch(`${await listen(server)}/v1/chat/completions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -104,7 +82,7 @@ describe('image-gateway/koa', () => {
     const gateway = slowGateway(3_000);
     const app = new Koa();
     app.use(track(imageGateway({ gateway })));
-    server = app.listen(0);
+    const server = app.listen(0);
     await expectDisconnectAborts(gateway, `${await listen(server)}/v1/chat/completions`, 3_000, { stream });
   });
 });

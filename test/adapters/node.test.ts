@@ -1,26 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { createServer, type GatewayServer } from '../../adapters/node.js';
-import {
-  closeServer,
-  decodeImage,
-  drawRequest,
-  expectDisconnectAborts,
-  expectLiveStream,
-  listen,
-  slowGateway,
-} from './adapter-test-helpers.js';
-
-let server: GatewayServer | undefined;
-afterEach(async () => {
-  await closeServer(server);
-  server = undefined;
-});
+import { describe, expect, it } from 'vitest';
+import { createServer } from '../../adapters/node.js';
+import { decodeImage, drawRequest, expectDisconnectAborts, expectLiveStream, listen, slowGateway } from './adapter-test-helpers.js';
 
 const post = (body: unknown) => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
 describe('image-gateway/node', () => {
   it('serves completions, and 404s in OpenAI error form for other paths', async () => {
-    server = createServer();
+    const server = createServer();
     const url = await listen(server);
     const response = await fetch(`${url}/v1/chat/completions`, post(drawRequest()));
     expect(response.status).toBe(200);
@@ -31,14 +17,14 @@ describe('image-gateway/node', () => {
   });
 
   it('serves under basePath', async () => {
-    server = createServer({ basePath: '/ai' });
+    const server = createServer({ basePath: '/ai' });
     const url = await listen(server);
     expect((await fetch(`${url}/ai/healthz`)).status).toBe(200);
     expect((await fetch(`${url}/healthz`)).status).toBe(404);
   });
 
   it('streams heartbeats before the image', async () => {
-    server = createServer({ gateway: slowGateway(600) });
+    const server = createServer({ gateway: slowGateway(600) });
     await expectLiveStream(await fetch(`${await listen(server)}/v1/chat/completions`, post(drawRequest({ stream: true }))));
   });
 
@@ -46,15 +32,15 @@ describe('image-gateway/node', () => {
     ['stream', true],
     ['non-stream', false],
   ])('aborts a %s generation when the client disconnects', async (_kind, stream) => {
-    server = createServer({ gateway: slowGateway(3_000) });
+    const server = createServer({ gateway: slowGateway(3_000) });
     await expectDisconnectAborts(server.gateway, `${await listen(server)}/v1/chat/completions`, 3_000, { stream });
   });
 
   it('close() drains the gateway too', async () => {
-    server = createServer();
+    const server = createServer();
     const url = await listen(server);
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
-    const closed = new Promise<void>((resolve) => server!.close(() => resolve()));
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     await closed;
     expect(server.listening).toBe(false);
     const health = await server.gateway.fetch(new Request('http://localhost/healthz'));
