@@ -1,5 +1,6 @@
 import type { ModelConfig } from './provider-config.js';
 import type { ModelCapabilities, ModelInfo } from './provider-types.js';
+import { UpstreamError } from './upstream-error.js';
 
 /** Capabilities of a typical image model; providers start from this and change what differs. */
 export const imageModelCapabilities: ModelCapabilities = {
@@ -36,4 +37,11 @@ export function resolveModels(
       capabilities: { ...base, ...entry.capabilities },
     };
   });
+}
+
+/** The model `name` names among an instance's models (by id or alias); an unknown one is a `not_found` upstream error. */
+export function findServedModel(models: readonly ModelInfo[], name: string, provider: string): ModelInfo {
+  const model = models.find((candidate) => candidate.id === name || candidate.aliases?.includes(name));
+  if (!model) throw new UpstreamError({ provider, kind: 'not_found', message: `model "${name}" is not served by this instance` });
+  return model;
 }

@@ -1,11 +1,11 @@
 import type { GenerationRequest } from '../../request/generation-request.js';
 import { fetchUpstream, redactUrl } from '../http/upstream-fetch.js';
+import { findServedModel } from '../model-catalog.js';
 import { endpointUrl, parseProviderSettings, requestHeaders } from '../openai/openai-config.js';
 import { type OpenAIErrorContext, openAIErrorFromEvent, openAIErrorFromResponse } from '../openai/openai-error.js';
 import { readJsonObject } from '../openai/openai-response-body.js';
 import { defaultGenerationTimeoutMs, type ProviderConfig } from '../provider-config.js';
 import type { GenerationEvent, ImageProvider, ModelInfo, ProviderContext } from '../provider-types.js';
-import { UpstreamError } from '../upstream-error.js';
 import { resolveRelayModels } from './openai-chat-models.js';
 import { buildChatBody } from './openai-chat-request.js';
 import { type ChatCompletionBody, readChatCompletion } from './openai-chat-response.js';
@@ -28,7 +28,7 @@ export function createOpenAIChatProvider(config: ProviderConfig, context: Provid
   const id = config.name ?? 'openai-chat';
   const models = resolveRelayModels(settings.models);
   const url = endpointUrl(settings.baseURL, 'chat/completions');
-  const state: ProviderState = { id, url, config, settings, models, context };
+  const state: ProviderState = { id, url, redactedUrl: redactUrl(url), config, settings, models, context };
   return {
     id,
     type: 'openai-chat',
@@ -42,6 +42,8 @@ export function createOpenAIChatProvider(config: ProviderConfig, context: Provid
 interface ProviderState {
   id: string;
   url: string;
+  /** For error messages; parsed once, not per request. */
+  redactedUrl: string;
   config: ProviderConfig;
   settings: OpenAIChatSettings;
   models: readonly ModelInfo[];
@@ -49,15 +51,8 @@ interface ProviderState {
 }
 
 async function* generate(state: ProviderState, request: GenerationRequest, signal: AbortSignal): AsyncGenerator<GenerationEvent> {
-  const model = state.models.find((candidate) => candidate.id === request.model || candidate.aliases?.includes(request.model));
-  if (!model) {
-    throw new UpstreamError({
-      provider: state.id,
-      kind: 'not_found',
-      message: `model "${request.model}" is not served by this instance`,
-    });
-  }
-  const errorContext: OpenAIErrorContext = { provider: state.id, url: redactUrl(state.url), now: state.context.now };
+  const model = findServedModel(state.models, request.model, state.id);
+  const errorContext: OpenAIErrorContext = { provider: state.id, url: state.redactedUrl, now: state.context.now };
   const headers = requestHeaders({
     apiKey: state.settings.apiKey,
     headers: state.config.headers,

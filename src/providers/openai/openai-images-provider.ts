@@ -1,5 +1,6 @@
 import type { GenerationRequest } from '../../request/generation-request.js';
 import { fetchUpstream, redactUrl } from '../http/upstream-fetch.js';
+import { findServedModel } from '../model-catalog.js';
 import { defaultGenerationTimeoutMs, type ProviderConfig } from '../provider-config.js';
 import type { GenerationEvent, GenerationUsage, ImageProvider, ModelInfo, ProviderContext } from '../provider-types.js';
 import { UpstreamError } from '../upstream-error.js';
@@ -44,14 +45,7 @@ interface ProviderState {
 }
 
 async function* generate(state: ProviderState, request: GenerationRequest, signal: AbortSignal): AsyncGenerator<GenerationEvent> {
-  const model = state.models.find((candidate) => candidate.id === request.model || candidate.aliases?.includes(request.model));
-  if (!model) {
-    throw new UpstreamError({
-      provider: state.id,
-      kind: 'not_found',
-      message: `model "${request.model}" is not served by this instance`,
-    });
-  }
+  const model = findServedModel(state.models, request.model, state.id);
   if (request.inputImages.length > 0 && !model.capabilities.imageInput) {
     throw new UpstreamError({ provider: state.id, kind: 'bad_request', message: `${request.model} cannot edit images` });
   }
