@@ -35,16 +35,18 @@ if (configPath) {
   }
 }
 
+const options = { ...optionsFromEnvironment(process.env, fileOptions), logger };
 let server: ReturnType<typeof createServer>;
 try {
-  server = createServer({ ...optionsFromEnvironment(process.env, fileOptions), logger });
+  server = createServer(options);
 } catch (error) {
   logger.fatal({ error: (error as Error).message }, 'invalid configuration');
   process.exit(1);
 }
 
 const port = Number(process.env.PORT ?? 3000);
-const authOn = Boolean(fileOptions?.apiKeys?.length || process.env.GATEWAY_API_KEYS);
+// From the options in force (a config file's "apiKeys": [] overrides the environment), not from raw variables.
+const authOn = (options.apiKeys?.length ?? 0) > 0;
 // Open access is only safe on this machine: bind to loopback unless keys protect the gateway.
 const host = process.env.HOST ?? (authOn ? '0.0.0.0' : '127.0.0.1');
 
@@ -64,7 +66,8 @@ server.listen(port, host, () => {
 const shutdown = (signal: string) => {
   logger.info({ signal }, 'shutting down');
   server.close(() => process.exit(0));
-  setTimeout(() => process.exit(1), 35_000).unref();
+  // close() takes at most the grace period plus 5 s to abort what is left; exit hard only after that.
+  setTimeout(() => process.exit(1), (options.shutdownGraceMs ?? 30_000) + 10_000).unref();
 };
 process.on('SIGINT', () => shutdown('SIGINT'));
 process.on('SIGTERM', () => shutdown('SIGTERM'));

@@ -78,6 +78,11 @@ export async function dispatchGeneration(options: DispatchOptions): Promise<Disp
       throw new DispatchFailure(error, attempts, lastRoute, queueMs);
     }
     queueMs += slot.queueMs;
+    if (options.signal.aborted) {
+      // The client left between the slot being handed over and this line: do not start the provider.
+      slot.release('aborted');
+      throw new DispatchFailure(options.signal.reason, attempts, lastRoute, queueMs);
+    }
     const route = remaining.find((candidate) => candidate.provider.id === slot.instanceId) as ModelRoute;
     attempts += 1;
     lastRoute = route;
@@ -89,8 +94,7 @@ export async function dispatchGeneration(options: DispatchOptions): Promise<Disp
     const signal = link.signal;
     const startedAt = options.now();
     try {
-      for await (const event of route.provider.generate({ ...options.request, model: route.model.id }, signal)) {
-        if (signal.aborted) throw signal.reason;
+      for await (const event of untilAborted(route.provider.generate({ ...options.request, model: route.model.id }, signal), signal)) {
         await options.hooks.onEvent(event);
       }
       if (signal.aborted) throw signal.reason;
@@ -98,7 +102,11 @@ export async function dispatchGeneration(options: DispatchOptions): Promise<Disp
       options.health.onSuccess(route.provider.id);
       return { route, attempts, queueMs, generationMs: options.now() - startedAt };
     } catch (caught) {
-      const error = reasonFor(caught, options, link);
+      // A provider timeout is an upstream failure like any other: retryable on another instance.
+      const error =
+        link.timedOut && !options.signal.aborted && !options.shutdownSignal.aborted
+          ? timeoutError(route)
+          : reasonFor(caught, options, link);
       if (options.signal.aborted || options.shutdownSignal.aborted) {
         slot.release('aborted');
         options.health.onAbandon(route.provider.id);
@@ -107,7 +115,6 @@ export async function dispatchGeneration(options: DispatchOptions): Promise<Disp
       slot.release('failed');
       const upstream = UpstreamError.isInstance(error) ? error : undefined;
       if (upstream && countsAgainstHealth(upstream)) options.health.onFailure(route.provider.id, upstream);
-      else if (link.timedOut) options.health.onFailure(route.provider.id, timeoutError(route));
       else options.health.onAbandon(route.provider.id);
       lastError = error;
       if (!upstream?.retryable || !options.hooks.canRetry()) throw new DispatchFailure(error, attempts, route, queueMs);
@@ -122,8 +129,39 @@ export async function dispatchGeneration(options: DispatchOptions): Promise<Disp
 function reasonFor(caught: unknown, options: DispatchOptions, link: LinkedSignal): unknown {
   if (options.signal.aborted) return options.signal.reason;
   if (options.shutdownSignal.aborted) return options.shutdownSignal.reason;
-  if (link.timedOut) return link.signal.reason;
+  if (link.signal.aborted) return link.signal.reason;
   return caught;
+}
+
+/**
+ * Iterates a provider's events but stops at once when `signal` aborts, even
+ * if the provider ignores its signal: a custom provider stuck in a promise
+ * must not hold the request and its slot forever.
+ */
+async function* untilAborted<T>(events: AsyncIterable<T>, signal: AbortSignal): AsyncGenerator<T> {
+  const iterator = events[Symbol.asyncIterator]();
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(signal.reason);
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+  });
+  aborted.catch(() => {});
+  let finished = false;
+  try {
+    while (true) {
+      const next = await Promise.race([iterator.next(), aborted]);
+      if (next.done) {
+        finished = true;
+        return;
+      }
+      yield next.value;
+    }
+  } finally {
+    if (onAbort) signal.removeEventListener('abort', onAbort);
+    // Not awaited: a provider that ignores its signal may never answer return().
+    if (!finished) void Promise.resolve(iterator.return?.()).catch(() => {});
+  }
 }
 
 function timeoutError(route: ModelRoute): UpstreamError {

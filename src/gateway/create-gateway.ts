@@ -40,11 +40,11 @@ export interface ImageGateway {
 }
 
 type Route = 'chat' | 'models' | 'health';
-const routes: Record<string, { route: Route; method: string }> = {
-  '/v1/chat/completions': { route: 'chat', method: 'POST' },
-  '/v1/models': { route: 'models', method: 'GET' },
-  '/healthz': { route: 'health', method: 'GET' },
-};
+const routes = new Map<string, { route: Route; method: string }>([
+  ['/v1/chat/completions', { route: 'chat', method: 'POST' }],
+  ['/v1/models', { route: 'models', method: 'GET' }],
+  ['/healthz', { route: 'health', method: 'GET' }],
+]);
 
 /**
  * Creates the gateway. Options are validated here: a bad one throws a
@@ -100,7 +100,8 @@ export function createImageGateway(input: GatewayOptions = {}): ImageGateway {
   const match = (request: Pick<Request, 'method' | 'url'>) => {
     const pathname = new URL(request.url).pathname;
     if (!pathname.startsWith(options.basePath)) return undefined;
-    return routes[pathname.slice(options.basePath.length) || '/'];
+    // The prefix must end at a segment boundary: "/api" serves "/api/healthz", not "/apix/healthz".
+    return routes.get(pathname.slice(options.basePath.length));
   };
 
   async function handle(request: Request, requestId: string): Promise<Response> {
@@ -131,7 +132,7 @@ export function createImageGateway(input: GatewayOptions = {}): ImageGateway {
       const prepared = await prepareCompletion(request, context, caller, deadline.signal);
       if (!prepared.chat.stream) return await respondJson(prepared, context, caller, deadline.signal);
       streaming = true;
-      return respondStream(request, prepared, context, caller, deadline.signal, deadline.dispose);
+      return respondStream(request, prepared, context, caller, deadline);
     } finally {
       // A stream lets go of its deadline when it ends; everything else when the answer is ready.
       if (!streaming) deadline.dispose();

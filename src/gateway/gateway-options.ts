@@ -17,6 +17,8 @@ export interface GatewayLogger {
 export type AuthenticationResult = boolean | { ok: boolean; keyId?: string; message?: string };
 
 const isFunction = (value: unknown) => typeof value === 'function';
+/** Node clamps longer timers to 1 ms: a huge "wait long" would mean "give up now". */
+const maxTimerMs = 2_147_483_647;
 const isProviderObject = (value: unknown) =>
   typeof value === 'object' &&
   value !== null &&
@@ -54,7 +56,7 @@ export const gatewayOptionsSchema = z
       .object({
         maxWaiting: z.int().min(0).optional(),
         maxStreamWaiting: z.int().min(0).default(10_000),
-        maxWaitMs: z.int().positive().default(120_000),
+        maxWaitMs: z.int().positive().max(maxTimerMs).default(120_000),
         store: z.custom<SlotStore>((value) => typeof value === 'object' && value !== null, 'must be a SlotStore').optional(),
       })
       .strict()
@@ -64,13 +66,13 @@ export const gatewayOptionsSchema = z
         /** Provider attempts per request, fallbacks included. */
         maxAttempts: z.int().min(1).max(10).default(3),
         /** Deadline for all attempts of one request together, in ms. */
-        totalTimeoutMs: z.int().positive().default(600_000),
+        totalTimeoutMs: z.int().positive().max(maxTimerMs).default(600_000),
         /** Consecutive failures that open an instance's circuit. */
         failureThreshold: z.int().min(1).default(3),
         /** Error rate over the recent window that opens the circuit (with at least 10 calls). */
         errorRateThreshold: z.number().min(0).max(1).default(0.5),
         /** How long an open circuit keeps an instance out, in ms. */
-        cooldownMs: z.int().min(0).default(30_000),
+        cooldownMs: z.int().min(0).max(maxTimerMs).default(30_000),
       })
       .strict()
       .default({ maxAttempts: 3, totalTimeoutMs: 600_000, failureThreshold: 3, errorRateThreshold: 0.5, cooldownMs: 30_000 }),
@@ -91,7 +93,7 @@ export const gatewayOptionsSchema = z
     /** CORS for browser clients: true allows any origin. */
     cors: z.union([z.boolean(), z.object({ origin: z.union([z.string(), z.array(z.string())]) }).strict()]).default(false),
     /** How long close() lets running generations finish before aborting them, in ms. */
-    shutdownGraceMs: z.int().min(0).default(30_000),
+    shutdownGraceMs: z.int().min(0).max(maxTimerMs).default(30_000),
     /** Clock in epoch ms for queue, health and timings (tests inject one). */
     now: z.custom<() => number>(isFunction, 'must be a function returning epoch milliseconds').optional(),
     /** fetch used for upstream calls (tests inject one). */

@@ -23,7 +23,7 @@ export function gatewayStats(context: GatewayContext, providers: readonly ImageP
     const stats = queue[provider.id];
     if (stats) result[provider.id] = { type: provider.type, ...stats, health: context.health.state(provider.id) };
   }
-  return { providers: result, projects: { ...context.usage.projects }, keys: { ...context.usage.keys } };
+  return { providers: result, projects: context.usage.projects(), keys: context.usage.keys() };
 }
 
 /** GET /healthz: up or shutting down, with a per-instance summary (no keys, no URLs). */

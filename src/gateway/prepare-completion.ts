@@ -34,7 +34,7 @@ export async function prepareCompletion(
   caller: CallerInfo,
   signal: AbortSignal,
 ): Promise<PreparedCompletion> {
-  const body = await readJsonBody(request, context.options.maxBodyBytes);
+  const body = await readJsonBody(request, context.options.maxBodyBytes, signal);
   const chat = validateChatRequest(body);
   const projectId = chat.project_id ?? request.headers.get('x-gateway-project-id') ?? undefined;
   if (context.options.requireProjectId && !projectId) {

@@ -1,6 +1,6 @@
 import { DispatchFailure } from '../dispatch/dispatch-generation.js';
 import { toGatewayError } from '../http/error-response.js';
-import { linkSignals } from '../http/linked-signal.js';
+import { type LinkedSignal, linkSignals } from '../http/linked-signal.js';
 import { createSseResponse } from '../http/sse-response.js';
 import type { QueueTicket } from '../queue/slot-scheduler.js';
 import { ChunkWriter } from '../response/chunk-writer.js';
@@ -22,20 +22,20 @@ export function respondStream(
   prepared: PreparedCompletion,
   context: GatewayContext,
   caller: CallerInfo,
-  requestSignal: AbortSignal,
-  /** Lets go of the request's deadline when the stream ends. */
-  release: () => void,
+  /** The client's signal plus the request's total deadline; disposed when the stream ends. */
+  deadline: LinkedSignal,
 ): Response {
   const firstRoute = prepared.routes[0];
   const model = prepared.chat.model === 'auto' && firstRoute ? firstRoute.model.id : prepared.chat.model;
   const identity = newCompletionIdentity(model, context.now());
   return createSseResponse({
     heartbeatIntervalMs: context.options.heartbeatIntervalMs,
-    clientSignal: requestSignal,
+    // Only the client going away ends the body at once; a deadline must still write its error event and [DONE].
+    clientSignal: request.signal,
     headers: diagnosticHeaders(caller.requestId, firstRoute, 1, prepared.reasoningEffort),
     run: async (writer, streamSignal) => {
       const end = context.inflight.begin(request);
-      const link = linkSignals([streamSignal, requestSignal]);
+      const link = linkSignals([streamSignal, deadline.signal]);
       const signal = link.signal;
       const chunks = new ChunkWriter(writer, identity, prepared.placement);
       chunks.role();
@@ -68,7 +68,7 @@ export function respondStream(
         context.report(usageEvent(prepared, caller, context, { status: error.status, errorCode: error.code, failure, images: 0 }));
       } finally {
         link.dispose();
-        release();
+        deadline.dispose();
         end();
       }
     },

@@ -35,10 +35,10 @@ export function linkSignals(sources: readonly (AbortSignal | undefined)[], timeo
   for (const source of sources) {
     if (!source) continue;
     if (source.aborted) {
-      abort(source.reason);
+      abort(asAbortError(source.reason));
       break;
     }
-    const listener = () => abort(source.reason);
+    const listener = () => abort(asAbortError(source.reason));
     source.addEventListener('abort', listener, { once: true });
     listeners.push([source, listener]);
   }
@@ -56,4 +56,12 @@ export function linkSignals(sources: readonly (AbortSignal | undefined)[], timeo
     },
     dispose,
   };
+}
+
+/**
+ * Some converters abort with a bare string ("Client connection prematurely
+ * closed."); downstream, an abort must read as an AbortError, not as a crash.
+ */
+function asAbortError(reason: unknown): unknown {
+  return reason instanceof Error ? reason : new DOMException(String(reason ?? 'The operation was aborted.'), 'AbortError');
 }

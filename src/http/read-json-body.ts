@@ -5,7 +5,7 @@ import { GatewayError } from './gateway-error.js';
  * `limit` bytes: Content-Length is checked first, then the stream is
  * counted as it arrives and cancelled once it crosses the limit.
  */
-export async function readJsonBody(request: Request, limit: number): Promise<unknown> {
+export async function readJsonBody(request: Request, limit: number, signal?: AbortSignal): Promise<unknown> {
   const contentType = request.headers.get('content-type');
   if (contentType && !/^application\/(?:[\w.+-]+\+)?json\b/i.test(contentType.trim())) {
     throw new GatewayError({
@@ -17,7 +17,7 @@ export async function readJsonBody(request: Request, limit: number): Promise<unk
   }
   const declared = Number(request.headers.get('content-length') ?? Number.NaN);
   if (Number.isFinite(declared) && declared > limit) throw tooLarge(declared, limit);
-  const text = await readLimitedText(request, limit);
+  const text = await readLimitedText(request, limit, signal);
   if (text.trim() === '') {
     throw new GatewayError({
       status: 400,
@@ -38,14 +38,28 @@ export async function readJsonBody(request: Request, limit: number): Promise<unk
   }
 }
 
-async function readLimitedText(request: Request, limit: number): Promise<string> {
+async function readLimitedText(request: Request, limit: number, signal?: AbortSignal): Promise<string> {
   if (!request.body) return '';
   const reader = request.body.getReader();
+  // A client trickling its body is bound by the request's deadline like everything else.
+  const onAbort = () => {
+    reader.cancel(signal?.reason).catch(() => {});
+  };
+  signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    return await readChunks(reader, limit, signal);
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+async function readChunks(reader: ReadableStreamDefaultReader<Uint8Array>, limit: number, signal?: AbortSignal): Promise<string> {
   const decoder = new TextDecoder();
   let text = '';
   let size = 0;
   while (true) {
     const { done, value } = await reader.read();
+    if (signal?.aborted) throw signal.reason;
     if (done) break;
     size += value.byteLength;
     if (size > limit) {

@@ -35,7 +35,7 @@ export const imageOptionsSchema = z
      */
     allowPrivateNetworks: z.array(cidr).default([]),
     /** Deadline for fetching one remote image (DNS, redirects and body), in ms. */
-    remoteTimeoutMs: z.int().positive().default(15_000),
+    remoteTimeoutMs: z.int().positive().max(2_147_483_647).default(15_000),
     /** Convert inputs to JPEG (seed 000); false keeps PNG/WebP/GIF/JPEG as sent. */
     convertToJpeg: z.boolean().default(true),
     /** Quality of JPEG (and WebP) encoding, for inputs and converted outputs. */

@@ -44,7 +44,7 @@ export const providerConfigSchema = z
     models: z.array(modelConfigSchema).min(1).optional(),
     concurrency: z.int().min(1).max(10_000).optional(),
     /** Longest one generation may run, in ms (default 300 000). */
-    timeoutMs: z.int().min(1).optional(),
+    timeoutMs: z.int().min(1).max(2_147_483_647, 'must be at most 2147483647 (Node timers clamp longer delays to 1 ms)').optional(),
     headers: z.record(z.string(), z.string()).optional(),
     /** Input images for this instance: converted to JPEG, or kept as sent (PNG/WebP/GIF). Default: images.convertToJpeg. */
     inputFormat: z.enum(['jpeg', 'original']).optional(),

@@ -4,7 +4,8 @@ import type { ChatMessage, ChatRequest } from './chat-request-schema.js';
 export type { ImageInputPlan, ImageReference };
 
 /** `![alt](data:image/png;base64,...)`, the way this gateway (and seed 000) returns images in `content`. */
-const markdownDataImage = /!\[[^\]]*\]\((data:image\/[\w.+-]+;base64,[A-Za-z0-9+/=_-]+)\)/g;
+// Alt text may not contain brackets and is bounded, so the scan stays linear on hostile input.
+const markdownDataImage = /!\[[^\][]{0,1000}\]\((data:image\/[\w.+-]+;base64,[A-Za-z0-9+/=_-]+)\)/g;
 
 /** "draw a cat", "generate an image of ...": a new picture, not a change to the last one. */
 const freshRequest =

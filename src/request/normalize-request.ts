@@ -3,7 +3,8 @@ import type { ImageInputPlan } from '../images/image-ingest-types.js';
 import type { ChatMessage, ChatRequest } from './chat-request-schema.js';
 import type { ConversationMessage, GenerationRequest, MessageRole } from './generation-request.js';
 
-const markdownImage = /!\[[^\]]*\]\((?:data:[^)\s]+|https?:\/\/[^)\s]+)\)/g;
+// Alt text may not contain brackets and is bounded: `[^\]]*` went quadratic on "![![![…" (a 200 KB message blocked for seconds).
+const markdownImage = /!\[[^\][]{0,1000}\]\((?:data:[^)\s]+|https?:\/\/[^)\s]+)\)/g;
 
 export interface NormalizeContext {
   requestId: string;
