@@ -1,3 +1,4 @@
+import { GatewayError } from '../http/gateway-error.js';
 import { type LinkedSignal, linkSignals } from '../http/linked-signal.js';
 import type { GenerationEvent } from '../providers/provider-types.js';
 import { UpstreamError } from '../providers/upstream-error.js';
@@ -62,6 +63,7 @@ export async function dispatchGeneration(options: DispatchOptions): Promise<Disp
   let queueMs = 0;
   let lastRoute: ModelRoute | undefined;
   let lastError: unknown;
+  let refused: ModelRoute | undefined;
 
   while (attempts < options.maxAttempts) {
     const remaining = options.routes.filter(
@@ -84,10 +86,15 @@ export async function dispatchGeneration(options: DispatchOptions): Promise<Disp
       throw new DispatchFailure(options.signal.reason, attempts, lastRoute, queueMs);
     }
     const route = remaining.find((candidate) => candidate.provider.id === slot.instanceId) as ModelRoute;
+    tried.add(route.provider.id);
+    if (!options.health.admit(route.provider.id)) {
+      // Its circuit changed while this request waited (another request is its probe): try elsewhere.
+      slot.release('aborted');
+      refused = route;
+      continue;
+    }
     attempts += 1;
     lastRoute = route;
-    tried.add(route.provider.id);
-    options.health.onDispatch(route.provider.id);
     options.hooks.onAttempt?.(route, attempts);
 
     const link = linkSignals([options.signal, options.shutdownSignal], route.provider.timeoutMs);
@@ -122,7 +129,20 @@ export async function dispatchGeneration(options: DispatchOptions): Promise<Disp
       link.dispose();
     }
   }
-  throw new DispatchFailure(lastError, attempts, lastRoute, queueMs);
+  throw new DispatchFailure(lastError ?? unavailable(refused, options.health), attempts, lastRoute, queueMs);
+}
+
+/** Every candidate was refused by its circuit before anything ran. */
+function unavailable(route: ModelRoute | undefined, health: InstanceHealth): GatewayError {
+  const until = route ? health.state(route.provider.id).unavailableUntil : null;
+  const seconds = until === null ? 1 : Math.max(1, Math.ceil((until - health.options.now()) / 1000));
+  return new GatewayError({
+    status: 503,
+    type: 'server_error',
+    code: 'PROVIDER_UNAVAILABLE',
+    message: `Every provider that could serve this request is recovering from failures; retry in about ${seconds} s.`,
+    headers: { 'retry-after': String(seconds) },
+  });
 }
 
 /** What actually stopped the attempt: the request's own abort reason wins over what the provider threw. */

@@ -55,10 +55,17 @@ export class InstanceHealth {
     return record.openUntil <= now && !record.probing;
   }
 
-  /** Called when a request is dispatched to the instance: a half-open circuit lets this one through as its probe. */
-  onDispatch(id: string): void {
+  /**
+   * Called when a request is about to run on the instance. A closed circuit
+   * admits it; a half-open one admits it as its single probe; otherwise
+   * (still open, cooling after a 429, or a probe already running) it is
+   * refused, and the request must go elsewhere.
+   */
+  admit(id: string): boolean {
+    if (!this.isAvailable(id)) return false;
     const record = this.#record(id);
-    if (record.opened && record.openUntil <= this.options.now()) record.probing = true;
+    if (record.opened) record.probing = true;
+    return true;
   }
 
   onSuccess(id: string): void {

@@ -27,8 +27,8 @@ export function createScriptedProvider(options: {
   timeoutMs?: number;
   models?: string[];
   capabilities?: Partial<ModelCapabilities>;
-  /** Decide each call at once instead of waiting for the test. */
-  auto?: (request: GenerationRequest) => 'succeed' | Error;
+  /** Decides a call at once ('succeed' or an error to throw), or returns undefined to let the test end it. */
+  auto?: (request: GenerationRequest) => 'succeed' | Error | undefined;
 }) {
   const pending: ScriptedCall[] = [];
   const state = { active: 0, maxActive: 0, calls: 0, aborted: 0 };
