@@ -1,5 +1,6 @@
 import { ImageData } from '../../images/image-data.js';
 import type { GenerationRequest } from '../../request/generation-request.js';
+import { textAsksForImage } from '../../request/image-intent.js';
 import { imageModelCapabilities, resolveModels } from '../model-catalog.js';
 import type { ProviderConfig } from '../provider-config.js';
 import { defaultProviderContext } from '../provider-context.js';
@@ -10,7 +11,7 @@ import { drawPicture } from './local-draw.js';
 import { editImages } from './local-edit.js';
 import { chooseFormat } from './local-encode.js';
 import { describeOperation, parseInstructions } from './local-instructions.js';
-import { appliedNote, asksForPicture, conversationReply, unknownInstructionNote } from './local-replies.js';
+import { appliedNote, conversationReply, unknownInstructionNote } from './local-replies.js';
 import { outputSize, type PixelSize } from './local-size.js';
 import { estimateUsage } from './local-usage.js';
 
@@ -72,7 +73,8 @@ async function* generate(
   signal.throwIfAborted();
   const transcript: Transcript = { text: '', reasoning: '', images: [] };
   const job: Job = { settings, request, signal, transcript, pause: () => waitWithProgress(settings.delayMs, context.sleep, signal) };
-  const work = request.inputImages.length > 0 ? edit(job) : request.wantsImage || asksForPicture(request.prompt) ? draw(job) : answer(job);
+  const work =
+    request.inputImages.length > 0 ? edit(job) : request.wantsImage || textAsksForImage(request.prompt) ? draw(job) : answer(job);
   for await (const event of work) {
     if (event.type === 'text-delta') transcript.text += event.text;
     if (event.type === 'reasoning-delta') transcript.reasoning += event.text;

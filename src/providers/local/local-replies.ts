@@ -20,25 +20,3 @@ export function unknownInstructionNote(prompt: string, applied: readonly string[
 export function appliedNote(applied: readonly string[]): string {
   return `Applied: ${applied.join(', ')}.`;
 }
-
-const drawVerb = /\b(draw|paint|sketch|illustrate|render|generate|create|make|design|produce|imagine|show me)\b/i;
-const pictureNoun =
-  /\b(images?|pictures?|photos?|photographs?|drawings?|paintings?|illustrations?|logos?|icons?|posters?|wallpapers?|artworks?|art|portraits?|scenes?|sketch(es)?|banners?|avatars?|landscapes?)\b/i;
-
-/**
- * True when a text clearly asks for a picture even though the request did
- * not say so: it starts with a drawing verb ("draw a cat"), pairs a verb with
- * a picture word ("can you make a poster"), says "picture of", or asks in
- * Chinese (画, 生成…图).
- *
- * @example
- * asksForPicture('Draw a cute cat'); // true
- * asksForPicture('What is the capital of France?'); // false
- */
-export function asksForPicture(text: string): boolean {
-  if (/^\s*(please\s+)?(draw|paint|sketch|illustrate|generate|render|imagine)\b/i.test(text)) return true;
-  if (/\b(image|picture|photo|illustration|drawing|painting|portrait) of\b/i.test(text)) return true;
-  if (/画|生成.{0,12}图|图片|照片/.test(text)) return true;
-  const verb = drawVerb.exec(text);
-  return verb !== null && pictureNoun.test(text.slice(verb.index));
-}
