@@ -25,10 +25,6 @@ export class InflightTracker {
     };
   }
 
-  get count(): number {
-    return this.#count;
-  }
-
   /** Resolves true when all work ended, false when `timeoutMs` passed first. */
   drain(timeoutMs: number): Promise<boolean> {
     if (this.#count === 0) return Promise.resolve(true);

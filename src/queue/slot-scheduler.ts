@@ -252,13 +252,6 @@ export class SlotScheduler {
     return this.#closed;
   }
 
-  /** Requests waiting and running across all instances. */
-  totals(): { waiting: number; active: number } {
-    let active = 0;
-    for (const instanceId of this.#instances.keys()) active += this.#store.active(instanceId);
-    return { waiting: this.#waiters.length, active };
-  }
-
   stats(): Record<string, InstanceQueueStats> {
     const result: Record<string, InstanceQueueStats> = {};
     for (const [instanceId, state] of this.#instances) {

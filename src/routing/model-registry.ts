@@ -15,7 +15,7 @@ export class ModelRegistry {
   readonly #routes: ModelRoute[] = [];
 
   constructor(
-    readonly providers: readonly ImageProvider[],
+    providers: readonly ImageProvider[],
     readonly aliases: Readonly<Record<string, string>> = {},
   ) {
     for (const provider of providers) {
