@@ -17,19 +17,5 @@ export interface AdapterGateway {
 /** Options never contain `gateway` (the options schema is strict), so the two shapes cannot be confused. */
 export function resolveGateway(input: GatewayInput = {}): AdapterGateway {
   const gateway = 'gateway' in input && input.gateway ? input.gateway : createImageGateway(input as GatewayOptions);
-  return { gateway, fetch: (request) => gateway.fetch(request).then(withoutTransform) };
-}
-
-/**
- * Compression middleware (Express `compression`, Next's gzip) buffers what it
- * compresses, which would hold heartbeats back until the stream ends; they all
- * skip responses marked `no-transform`, so event streams get that mark here.
- */
-function withoutTransform(response: Response): Response {
-  if (!response.headers.get('content-type')?.startsWith('text/event-stream')) return response;
-  const cacheControl = response.headers.get('cache-control') ?? 'no-cache';
-  if (/\bno-transform\b/.test(cacheControl)) return response;
-  const headers = new Headers(response.headers);
-  headers.set('cache-control', `${cacheControl}, no-transform`);
-  return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+  return { gateway, fetch: (request) => gateway.fetch(request) };
 }

@@ -37,8 +37,8 @@ export interface KoaGatewayMiddleware {
  * app.listen(3000);
  */
 export function imageGateway(input: GatewayInput = {}): KoaGatewayMiddleware {
-  const { gateway, fetch } = resolveGateway(input);
-  const bridge = createNodeBridge(fetch);
+  const { gateway } = resolveGateway(input);
+  const bridge = createNodeBridge(gateway);
   const middleware = async (context: KoaContextLike, next: () => Promise<unknown>): Promise<void> => {
     if (!gateway.handles({ method: context.method, url: `http://localhost${context.url}` })) {
       await next();

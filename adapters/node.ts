@@ -8,9 +8,9 @@ import { createNodeBridge } from './adapter-node-bridge.js';
 export type GatewayRequestListener = (request: IncomingMessage, response: ServerResponse, next?: (error?: unknown) => void) => void;
 
 /**
- * A `node:http` listener for a gateway, built on @hono/node-server: the
- * Request is built lazily, bodies stream with backpressure, and
- * `request.signal` aborts when the client disconnects. Given `next`
+ * A `node:http` listener for a gateway: requests go from IncomingMessage to
+ * ServerResponse without Web Request/Response objects in between, and the
+ * generation is aborted when the client disconnects. Given `next`
  * (connect-style), paths the gateway does not serve fall through to it.
  *
  * @example
@@ -18,7 +18,7 @@ export type GatewayRequestListener = (request: IncomingMessage, response: Server
  * http.createServer(listener).listen(3000);
  */
 export function createGatewayListener(gateway: ImageGateway): GatewayRequestListener {
-  const bridge = createNodeBridge(resolveGateway({ gateway }).fetch);
+  const bridge = createNodeBridge(gateway);
   return (request, response, next) => {
     if (next && !gateway.handles({ method: request.method ?? 'GET', url: `http://localhost${request.url ?? '/'}` })) {
       next();

@@ -23,7 +23,17 @@ the embedded local engine (model local-image).`);
   process.exit(0);
 }
 
-const logger = pino({ name: 'image-gateway' });
+// Asynchronous writes: lines logged while a write is in flight go out together, instead of one
+// blocking write per request line. Each line still leaves at once when the log is quiet.
+const logDestination = pino.destination({ sync: false });
+const logger = pino({ name: 'image-gateway' }, logDestination);
+process.on('exit', () => {
+  try {
+    logDestination.flushSync();
+  } catch {
+    // A closed or full pipe: nothing more can be written.
+  }
+});
 const configPath = values.config ?? process.env.GATEWAY_CONFIG;
 let fileOptions: GatewayOptions | undefined;
 if (configPath) {

@@ -1,3 +1,5 @@
+import type { Answer } from '../http/answer.js';
+import type { IncomingCall } from '../http/incoming-call.js';
 import type { ResolvedGatewayOptions } from './gateway-options.js';
 
 const exposed = [
@@ -11,9 +13,9 @@ const exposed = [
 ].join(', ');
 
 /** CORS headers for a request, or none when CORS is off or the origin is not allowed. */
-export function corsHeaders(option: ResolvedGatewayOptions['cors'], request: Request): Record<string, string> {
+export function corsHeaders(option: ResolvedGatewayOptions['cors'], call: IncomingCall): Record<string, string> {
   if (option === false) return {};
-  const origin = request.headers.get('origin');
+  const origin = call.header('origin');
   let allowed: string | undefined;
   if (option === true) allowed = '*';
   else {
@@ -32,8 +34,8 @@ export function corsHeaders(option: ResolvedGatewayOptions['cors'], request: Req
   };
 }
 
-/** Copies extra headers onto a response; streaming bodies are kept as they are. */
-export function withHeaders(response: Response, headers: Record<string, string>): Response {
-  for (const [name, value] of Object.entries(headers)) response.headers.set(name, value);
-  return response;
+/** Adds headers to an answer (they win over the answer's own). */
+export function withHeaders(answer: Answer, headers: Record<string, string>): Answer {
+  Object.assign(answer.headers, headers);
+  return answer;
 }

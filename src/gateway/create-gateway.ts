@@ -1,6 +1,9 @@
+import { setMaxListeners } from 'node:events';
+import { type Answer, answerToResponse } from '../http/answer.js';
 import { createAuthenticator } from '../http/auth.js';
-import { errorResponse, toGatewayError } from '../http/error-response.js';
+import { errorAnswer, toGatewayError } from '../http/error-response.js';
 import { GatewayError } from '../http/gateway-error.js';
+import { callFromRequest, type IncomingCall } from '../http/incoming-call.js';
 import { linkSignals } from '../http/linked-signal.js';
 import { createConversionQueue } from '../images/image-conversion-queue.js';
 import { createGuardedImageDownloader } from '../images/image-download.js';
@@ -18,9 +21,10 @@ import { buildProviders } from './build-providers.js';
 import { corsHeaders, withHeaders } from './cors.js';
 import type { GatewayContext } from './gateway-context.js';
 import { type GatewayOptions, type ResolvedGatewayOptions, resolveGatewayOptions } from './gateway-options.js';
-import { type GatewayStats, gatewayStats, healthResponse } from './gateway-stats.js';
+import { attachServe } from './gateway-serve.js';
+import { type GatewayStats, gatewayStats, healthAnswer } from './gateway-stats.js';
 import { InflightTracker } from './inflight-tracker.js';
-import { modelsResponse } from './models-route.js';
+import { modelsAnswer } from './models-route.js';
 import { prepareCompletion } from './prepare-completion.js';
 import { respondJson } from './respond-json.js';
 import { respondStream } from './respond-stream.js';
@@ -67,6 +71,8 @@ export function createImageGateway(input: GatewayOptions = {}): ImageGateway {
   const registry = new ModelRegistry(providers, options.aliases);
   const usage = new UsageTracker();
   const shutdown = new AbortController();
+  // Every running attempt listens to it: thousands of listeners are expected, not a leak.
+  setMaxListeners(0, shutdown.signal);
   const inflight = new InflightTracker();
   const authenticator = createAuthenticator(options.apiKeys, options.authenticate);
   const createdAt = Math.floor(now() / 1000);
@@ -97,72 +103,73 @@ export function createImageGateway(input: GatewayOptions = {}): ImageGateway {
     },
   };
 
-  const match = (request: Pick<Request, 'method' | 'url'>) => {
-    const pathname = new URL(request.url).pathname;
+  const match = (call: Pick<Request, 'method' | 'url'>) => {
+    const pathname = pathOf(call.url);
     if (!pathname.startsWith(options.basePath)) return undefined;
     // The prefix must end at a segment boundary: "/api" serves "/api/healthz", not "/apix/healthz".
     return routes.get(pathname.slice(options.basePath.length));
   };
 
-  async function handle(request: Request, requestId: string): Promise<Response> {
-    const entry = match(request);
+  async function handle(call: IncomingCall, requestId: string): Promise<Answer> {
+    const entry = match(call);
     if (!entry)
       throw new GatewayError({
         status: 404,
         type: 'not_found_error',
         code: 'NOT_FOUND',
-        message: `No route for ${request.method} ${new URL(request.url).pathname}.`,
+        message: `No route for ${call.method} ${pathOf(call.url)}.`,
       });
-    if (request.method !== entry.method) {
+    if (call.method !== entry.method) {
       throw new GatewayError({
         status: 405,
         type: 'invalid_request_error',
         code: 'METHOD_NOT_ALLOWED',
-        message: `${request.method} is not allowed here; use ${entry.method}.`,
+        message: `${call.method} is not allowed here; use ${entry.method}.`,
         headers: { allow: entry.method },
       });
     }
-    if (entry.route === 'health') return healthResponse(context, providers, closing !== undefined);
-    const caller = { requestId, startedAt: now(), ...(await authenticator.authenticate(request)) };
-    if (entry.route === 'models') return modelsResponse(registry, createdAt);
+    if (entry.route === 'health') return healthAnswer(context, providers, closing !== undefined);
+    const caller = { requestId, startedAt: now(), ...(await authenticator.authenticate(call)) };
+    if (entry.route === 'models') return modelsAnswer(registry, createdAt);
     if (closing) throw shuttingDownError();
-    const deadline = linkSignals([request.signal], options.routing.totalTimeoutMs);
+    const deadline = linkSignals([(listener) => call.clientGone(listener)], options.routing.totalTimeoutMs);
     let streaming = false;
     try {
-      const prepared = await prepareCompletion(request, context, caller, deadline.signal);
+      const prepared = await prepareCompletion(call, context, caller, deadline.signal);
       if (!prepared.chat.stream) return await respondJson(prepared, context, caller, deadline.signal);
       streaming = true;
-      return respondStream(request, prepared, context, caller, deadline);
+      return respondStream(call, prepared, context, caller, deadline);
     } finally {
       // A stream lets go of its deadline when it ends; everything else when the answer is ready.
       if (!streaming) deadline.dispose();
     }
   }
 
-  return {
+  async function serve(call: IncomingCall): Promise<Answer> {
+    const requestId = requestIdFor(call);
+    const cors = corsHeaders(options.cors, call);
+    if (call.method === 'OPTIONS' && options.cors !== false && match(call)) return { status: 204, headers: cors };
+    const done = inflight.begin(call);
+    try {
+      const answer = await handle(call, requestId);
+      done();
+      return withHeaders(answer, { 'x-gateway-request-id': requestId, ...cors });
+    } catch (caught) {
+      done();
+      const error = toGatewayError(caught);
+      if (error.status >= 500)
+        options.logger?.error(
+          { requestId, status: error.status, code: error.code, cause: String((caught as Error)?.message ?? caught) },
+          'request failed',
+        );
+      else options.logger?.info({ requestId, status: error.status, code: error.code }, 'request rejected');
+      return errorAnswer(error, { 'x-gateway-request-id': requestId, ...cors });
+    }
+  }
+
+  const gateway: ImageGateway = {
     handles: (request) => match(request) !== undefined,
-    async fetch(request) {
-      const requestId = requestIdFor(request);
-      const cors = corsHeaders(options.cors, request);
-      if (request.method === 'OPTIONS' && options.cors !== false && match(request))
-        return new Response(null, { status: 204, headers: cors });
-      const done = inflight.begin(request);
-      try {
-        const response = await handle(request, requestId);
-        done();
-        return withHeaders(response, { 'x-gateway-request-id': requestId, ...cors });
-      } catch (caught) {
-        done();
-        const error = toGatewayError(caught);
-        if (error.status >= 500)
-          options.logger?.error(
-            { requestId, status: error.status, code: error.code, cause: String((caught as Error)?.message ?? caught) },
-            'request failed',
-          );
-        else options.logger?.info({ requestId, status: error.status, code: error.code }, 'request rejected');
-        return errorResponse(error, { 'x-gateway-request-id': requestId, ...cors });
-      }
-    },
+    fetch: async (request) => answerToResponse(await serve(callFromRequest(request))),
     close() {
       closing ??= (async () => {
         scheduler.close();
@@ -177,6 +184,8 @@ export function createImageGateway(input: GatewayOptions = {}): ImageGateway {
     stats: () => gatewayStats(context, providers),
     models: () => registry.names(),
   };
+  attachServe(gateway, serve);
+  return gateway;
 }
 
 /** Each instance's input format: its config's `inputFormat`, or a custom provider's own. */
@@ -193,8 +202,20 @@ function inputFormatsOf(
   return formats;
 }
 
-function requestIdFor(request: Request): string {
-  const incoming = request.headers.get('x-request-id');
+function requestIdFor(call: IncomingCall): string {
+  const incoming = call.header('x-request-id');
   if (incoming && /^[\w.:-]{1,128}$/.test(incoming)) return incoming;
   return `req_${crypto.randomUUID().replaceAll('-', '').slice(0, 20)}`;
+}
+
+/** The path of an absolute URL, without building a URL object for it. */
+function pathOf(url: string): string {
+  const start = url.indexOf('/', url.indexOf('//') + 2);
+  if (start < 0) return '/';
+  let end = url.length;
+  for (const separator of ['?', '#']) {
+    const at = url.indexOf(separator, start);
+    if (at >= 0 && at < end) end = at;
+  }
+  return url.slice(start, end);
 }

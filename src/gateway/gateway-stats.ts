@@ -1,4 +1,4 @@
-import { jsonResponse } from '../http/text-response.js';
+import { type Answer, jsonAnswer } from '../http/answer.js';
 import type { ImageProvider } from '../providers/provider-types.js';
 import type { InstanceQueueStats } from '../queue/slot-scheduler.js';
 import type { InstanceHealthState } from '../routing/instance-health.js';
@@ -27,7 +27,7 @@ export function gatewayStats(context: GatewayContext, providers: readonly ImageP
 }
 
 /** GET /healthz: up or shutting down, with a per-instance summary (no keys, no URLs). */
-export function healthResponse(context: GatewayContext, providers: readonly ImageProvider[], closing: boolean): Response {
+export function healthAnswer(context: GatewayContext, providers: readonly ImageProvider[], closing: boolean): Answer {
   const summary: Record<string, unknown> = {};
   for (const [id, stats] of Object.entries(gatewayStats(context, providers).providers)) {
     summary[id] = {
@@ -38,5 +38,5 @@ export function healthResponse(context: GatewayContext, providers: readonly Imag
       waiting: stats.waiting.stream + stats.waiting.nonStream,
     };
   }
-  return jsonResponse({ status: closing ? 'shutting_down' : 'ok', providers: summary }, { status: closing ? 503 : 200 });
+  return jsonAnswer({ status: closing ? 'shutting_down' : 'ok', providers: summary }, closing ? 503 : 200);
 }

@@ -1,9 +1,9 @@
 /**
  * Counts work in progress so close() can wait for it to drain, and holds
- * each piece's Request. A Web Request owns the AbortController that follows
- * the caller's signal (undici keeps only a weak link from the signal to it):
- * if the Request were collected mid-stream, the client's abort would never
- * reach the work.
+ * each piece's incoming call. A Web Request owns the AbortController that
+ * follows the caller's signal (undici keeps only a weak link from the signal
+ * to it): if the Request were collected mid-stream, the client's abort would
+ * never reach the work.
  */
 export class InflightTracker {
   #count = 0;
@@ -11,9 +11,9 @@ export class InflightTracker {
   readonly #held = new Set<object>();
 
   /** Marks one piece of work started; call the returned function once when it ends. */
-  begin(request?: Request): () => void {
+  begin(holder?: object): () => void {
     this.#count += 1;
-    const token = request ?? {};
+    const token = holder ?? {};
     this.#held.add(token);
     let ended = false;
     return () => {

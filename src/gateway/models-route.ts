@@ -1,11 +1,11 @@
-import { jsonResponse } from '../http/text-response.js';
+import { type Answer, jsonAnswer } from '../http/answer.js';
 import type { ModelRegistry } from '../routing/model-registry.js';
 
 /**
  * GET /v1/models in OpenAI's list shape, plus what each model can do and
  * which instances serve it. Never keys or base URLs.
  */
-export function modelsResponse(registry: ModelRegistry, createdAt: number): Response {
+export function modelsAnswer(registry: ModelRegistry, createdAt: number): Answer {
   const data: Record<string, unknown>[] = [];
   const seen = new Map<string, Record<string, unknown>>();
   for (const { provider, model } of registry.all()) {
@@ -30,5 +30,5 @@ export function modelsResponse(registry: ModelRegistry, createdAt: number): Resp
     const entry = seen.get(target);
     if (entry) data.push({ ...entry, id: alias, alias_for: target });
   }
-  return jsonResponse({ object: 'list', data });
+  return jsonAnswer({ object: 'list', data });
 }

@@ -1,4 +1,5 @@
 import { invalidRequest } from '../http/gateway-error.js';
+import type { IncomingCall } from '../http/incoming-call.js';
 import { readJsonBody } from '../http/read-json-body.js';
 import { checkImageCount } from '../images/image-ingest-checks.js';
 import type { ChatRequest } from '../request/chat-request-schema.js';
@@ -29,14 +30,14 @@ export interface PreparedCompletion {
  * input is always a plain 4xx, never an error event.
  */
 export async function prepareCompletion(
-  request: Request,
+  call: IncomingCall,
   context: GatewayContext,
   caller: CallerInfo,
   signal: AbortSignal,
 ): Promise<PreparedCompletion> {
-  const body = await readJsonBody(request, context.options.maxBodyBytes, signal);
+  const body = await readJsonBody(call, context.options.maxBodyBytes, signal);
   const chat = validateChatRequest(body);
-  const projectId = chat.project_id ?? request.headers.get('x-gateway-project-id') ?? undefined;
+  const projectId = chat.project_id ?? call.header('x-gateway-project-id') ?? undefined;
   if (context.options.requireProjectId && !projectId) {
     throw invalidRequest(
       'A project is required: send "project_id" in the body or the x-gateway-project-id header.',

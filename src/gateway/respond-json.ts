@@ -1,6 +1,6 @@
 import { DispatchFailure } from '../dispatch/dispatch-generation.js';
-import { errorResponse, toGatewayError } from '../http/error-response.js';
-import { textResponse } from '../http/text-response.js';
+import { type Answer, textAnswer } from '../http/answer.js';
+import { errorAnswer, toGatewayError } from '../http/error-response.js';
 import { CompletionBuilder } from '../response/completion-builder.js';
 import { newCompletionIdentity } from '../response/completion-ids.js';
 import { diagnosticHeaders } from './diagnostic-headers.js';
@@ -15,7 +15,7 @@ export async function respondJson(
   context: GatewayContext,
   caller: CallerInfo,
   signal: AbortSignal,
-): Promise<Response> {
+): Promise<Answer> {
   let builder = new CompletionBuilder(prepared.placement);
   try {
     const result = await runCompletion(prepared, context, signal, {
@@ -29,19 +29,16 @@ export async function respondJson(
     const model = prepared.chat.model === 'auto' ? result.route.model.id : prepared.chat.model;
     const body = builder.toJSON(newCompletionIdentity(model, context.now()), prepared.promptEstimate);
     context.report(usageEvent(prepared, caller, context, { status: 200, result, images: builder.imageCount, usage: builder.usage }));
-    return textResponse(body, {
-      status: 200,
-      headers: {
-        'content-type': 'application/json',
-        'x-gateway-queue-ms': String(result.queueMs),
-        ...diagnosticHeaders(caller.requestId, result.route, result.attempts, prepared.reasoningEffort),
-      },
+    return textAnswer(body, 200, {
+      'content-type': 'application/json',
+      'x-gateway-queue-ms': String(result.queueMs),
+      ...diagnosticHeaders(caller.requestId, result.route, result.attempts, prepared.reasoningEffort),
     });
   } catch (caught) {
     const failure = caught instanceof DispatchFailure ? caught : new DispatchFailure(caught, 0, undefined, 0);
     const error = toGatewayError(failure.error);
     context.report(usageEvent(prepared, caller, context, { status: error.status, errorCode: error.code, failure, images: 0 }));
-    return errorResponse(error, {
+    return errorAnswer(error, {
       'x-gateway-queue-ms': String(failure.queueMs),
       ...diagnosticHeaders(caller.requestId, failure.route, failure.attempts, prepared.reasoningEffort),
     });

@@ -1,7 +1,9 @@
 import { DispatchFailure } from '../dispatch/dispatch-generation.js';
+import type { Answer } from '../http/answer.js';
 import { toGatewayError } from '../http/error-response.js';
-import { type LinkedSignal, linkSignals } from '../http/linked-signal.js';
-import { createSseResponse } from '../http/sse-response.js';
+import type { IncomingCall } from '../http/incoming-call.js';
+import type { LinkedSignal } from '../http/linked-signal.js';
+import { createSseAnswer } from '../http/sse-response.js';
 import type { QueueTicket } from '../queue/slot-scheduler.js';
 import { ChunkWriter } from '../response/chunk-writer.js';
 import { newCompletionIdentity } from '../response/completion-ids.js';
@@ -18,25 +20,25 @@ import { usageEvent } from './usage-event.js';
  * a closing comment names the one that served (it differs after a fallback).
  */
 export function respondStream(
-  request: Request,
+  call: IncomingCall,
   prepared: PreparedCompletion,
   context: GatewayContext,
   caller: CallerInfo,
   /** The client's signal plus the request's total deadline; disposed when the stream ends. */
   deadline: LinkedSignal,
-): Response {
+): Answer {
   const firstRoute = prepared.routes[0];
   const model = prepared.chat.model === 'auto' && firstRoute ? firstRoute.model.id : prepared.chat.model;
   const identity = newCompletionIdentity(model, context.now());
-  return createSseResponse({
+  return createSseAnswer({
     heartbeatIntervalMs: context.options.heartbeatIntervalMs,
     // Only the client going away ends the body at once; a deadline must still write its error event and [DONE].
-    clientSignal: request.signal,
+    clientGone: (listener) => call.clientGone(listener),
+    onCancel: (reason) => deadline.abort(reason),
     headers: diagnosticHeaders(caller.requestId, firstRoute, 1, prepared.reasoningEffort),
-    run: async (writer, streamSignal) => {
-      const end = context.inflight.begin(request);
-      const link = linkSignals([streamSignal, deadline.signal]);
-      const signal = link.signal;
+    run: async (writer) => {
+      const end = context.inflight.begin(call);
+      const signal = deadline.signal;
       const chunks = new ChunkWriter(writer, identity, prepared.placement);
       chunks.role();
       let ticket: QueueTicket | undefined;
@@ -67,7 +69,6 @@ export function respondStream(
         if (!writer.closed) chunks.fail(error);
         context.report(usageEvent(prepared, caller, context, { status: error.status, errorCode: error.code, failure, images: 0 }));
       } finally {
-        link.dispose();
         deadline.dispose();
         end();
       }

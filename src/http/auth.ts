@@ -1,9 +1,10 @@
 import type { AuthenticationResult } from '../gateway/gateway-options.js';
 import { GatewayError } from './gateway-error.js';
+import type { IncomingCall } from './incoming-call.js';
 
 export interface Authenticator {
   /** Resolves with the caller's key id (for accounting), or throws 401. */
-  authenticate(request: Request): Promise<{ keyId?: string }>;
+  authenticate(call: IncomingCall): Promise<{ keyId?: string }>;
   readonly enabled: boolean;
 }
 
@@ -51,9 +52,9 @@ export function createAuthenticator(
   const digests = Promise.all(keys.map(digest));
   return {
     enabled: keys.length > 0 || hook !== undefined,
-    async authenticate(request) {
+    async authenticate(call) {
       if (keys.length > 0) {
-        const header = request.headers.get('authorization') ?? '';
+        const header = call.header('authorization') ?? '';
         const match = /^Bearer\s+(.+)$/i.exec(header.trim());
         if (!match?.[1]) throw unauthorized('Missing API key: send "Authorization: Bearer <key>".');
         const presented = await digest(match[1].trim());
@@ -63,7 +64,7 @@ export function createAuthenticator(
         if (!hook) return { keyId: `key_${toHex(found).slice(0, 12)}` };
       }
       if (hook) {
-        const verdict = await hook(request);
+        const verdict = await hook(call.request());
         const ok = typeof verdict === 'boolean' ? verdict : verdict.ok;
         if (!ok) throw unauthorized(typeof verdict === 'object' && verdict.message ? verdict.message : 'Authentication failed.');
         return { keyId: typeof verdict === 'object' ? verdict.keyId : undefined };

@@ -1,6 +1,6 @@
 import { isAbortError, UpstreamError } from '../providers/upstream-error.js';
+import { type Answer, textAnswer } from './answer.js';
 import { GatewayError } from './gateway-error.js';
-import { textResponse } from './text-response.js';
 
 /**
  * The one place where any failure becomes an HTTP answer. GatewayErrors
@@ -125,9 +125,7 @@ export function errorBody(error: GatewayError): string {
   return JSON.stringify({ error: payload });
 }
 
-export function errorResponse(error: GatewayError, headers: Record<string, string> = {}): Response {
-  return textResponse(errorBody(error), {
-    status: error.status,
-    headers: { 'content-type': 'application/json', ...error.headers, ...headers },
-  });
+/** The answer for an error: its envelope, status and headers (Retry-After, WWW-Authenticate). */
+export function errorAnswer(error: GatewayError, headers: Record<string, string> = {}): Answer {
+  return textAnswer(errorBody(error), error.status, { 'content-type': 'application/json', ...error.headers, ...headers });
 }

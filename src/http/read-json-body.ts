@@ -1,12 +1,13 @@
 import { GatewayError } from './gateway-error.js';
+import type { IncomingBody, IncomingCall } from './incoming-call.js';
 
 /**
  * Reads and parses a JSON request body without ever holding more than
  * `limit` bytes: Content-Length is checked first, then the stream is
  * counted as it arrives and cancelled once it crosses the limit.
  */
-export async function readJsonBody(request: Request, limit: number, signal?: AbortSignal): Promise<unknown> {
-  const contentType = request.headers.get('content-type');
+export async function readJsonBody(call: IncomingCall, limit: number, signal?: AbortSignal): Promise<unknown> {
+  const contentType = call.header('content-type');
   if (contentType && !/^application\/(?:[\w.+-]+\+)?json\b/i.test(contentType.trim())) {
     throw new GatewayError({
       status: 415,
@@ -15,9 +16,9 @@ export async function readJsonBody(request: Request, limit: number, signal?: Abo
       message: `Content-Type must be application/json, got "${contentType.slice(0, 100)}".`,
     });
   }
-  const declared = Number(request.headers.get('content-length') ?? Number.NaN);
+  const declared = Number(call.header('content-length') ?? Number.NaN);
   if (Number.isFinite(declared) && declared > limit) throw tooLarge(declared, limit);
-  const text = await readLimitedText(request, limit, signal);
+  const text = await readLimitedText(call, limit, signal);
   if (text.trim() === '') {
     throw new GatewayError({
       status: 400,
@@ -38,38 +39,45 @@ export async function readJsonBody(request: Request, limit: number, signal?: Abo
   }
 }
 
-async function readLimitedText(request: Request, limit: number, signal?: AbortSignal): Promise<string> {
-  if (!request.body) return '';
-  const reader = request.body.getReader();
+async function readLimitedText(call: IncomingCall, limit: number, signal?: AbortSignal): Promise<string> {
+  const body = call.body();
+  if (!body) return '';
   // A client trickling its body is bound by the request's deadline like everything else.
-  const onAbort = () => {
-    reader.cancel(signal?.reason).catch(() => {});
-  };
+  const onAbort = () => body.cancel(signal?.reason);
   signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    return await readChunks(reader, limit, signal);
+    return await readChunks(body, limit, signal);
   } finally {
     signal?.removeEventListener('abort', onAbort);
   }
 }
 
-async function readChunks(reader: ReadableStreamDefaultReader<Uint8Array>, limit: number, signal?: AbortSignal): Promise<string> {
-  const decoder = new TextDecoder();
-  let text = '';
+async function readChunks(body: IncomingBody, limit: number, signal?: AbortSignal): Promise<string> {
+  const chunks: Uint8Array[] = [];
   let size = 0;
   while (true) {
-    const { done, value } = await reader.read();
+    const chunk = await body.read();
     if (signal?.aborted) throw signal.reason;
-    if (done) break;
-    size += value.byteLength;
+    if (chunk === undefined) break;
+    size += chunk.byteLength;
     if (size > limit) {
-      await reader.cancel().catch(() => {});
+      body.cancel();
       throw tooLarge(size, limit);
     }
-    text += decoder.decode(value, { stream: true });
+    chunks.push(chunk);
   }
-  return text + decoder.decode();
+  // One decode of the whole body: a multi-byte character split across chunks stays whole.
+  if (chunks.length === 1) return decoder.decode(chunks[0]);
+  const whole = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    whole.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return decoder.decode(whole);
 }
+
+const decoder = new TextDecoder();
 
 function tooLarge(size: number, limit: number): GatewayError {
   return new GatewayError({

@@ -1,3 +1,5 @@
+import type { Answer, ByteSink } from './answer.js';
+
 const encoder = new TextEncoder();
 const keepAlive = encoder.encode(': keep-alive\n\n');
 const done = encoder.encode('data: [DONE]\n\n');
@@ -32,128 +34,202 @@ export interface SseWriter {
   readonly closed: boolean;
 }
 
-export interface SseResponseOptions {
+export interface SseAnswerOptions {
   heartbeatIntervalMs: number;
   headers?: Record<string, string>;
-  /** Aborts when the client goes away (request.signal in most adapters). */
-  clientSignal?: AbortSignal;
+  /** Subscribes to the client going away (returns how to unsubscribe): the body ends at once. */
+  clientGone?: (listener: (reason: unknown) => void) => () => void;
+  /** Called once when the reader goes away before the end (client gone, body cancelled). */
+  onCancel(reason: unknown): void;
   /**
-   * Produces the events. Its signal aborts when the client disconnects or the
-   * body is cancelled. Whatever it throws has been handled by then: `run`
+   * Produces the events. Whatever it throws has been handled by then: `run`
    * must write its own error event; a throw here only closes the stream.
    */
-  run(writer: SseWriter, signal: AbortSignal): Promise<void>;
+  run(writer: SseWriter): Promise<void>;
 }
 
 /**
- * A `text/event-stream` Response whose `: keep-alive` comments flow every
+ * A `text/event-stream` answer whose `: keep-alive` comments flow every
  * `heartbeatIntervalMs` from the start to the last byte (`run` writes the
- * first chunk synchronously, so headers go out at once), so proxies and clients never see a silent connection
- * while an image is queued or generating.
+ * first chunk synchronously, so headers go out at once), so proxies and
+ * clients never see a silent connection while an image is queued or
+ * generating. `no-transform` keeps compression middleware from buffering it.
  *
  * @example
- * return createSseResponse({ heartbeatIntervalMs: 10_000, run: async (writer) => {
+ * return createSseAnswer({ heartbeatIntervalMs: 10_000, onCancel: () => {}, run: async (writer) => {
  *   writer.data(JSON.stringify(chunk)); writer.finish();
  * }});
  */
-export function createSseResponse(options: SseResponseOptions): Response {
-  const abort = new AbortController();
-  let timer: ReturnType<typeof setInterval> | undefined;
-  let controllerRef: ReadableStreamDefaultController<Uint8Array> | undefined;
-  let closed = false;
-  let progress: (() => string | undefined) | undefined;
-  let lastProgress: string | undefined;
-
-  const stop = () => {
-    if (timer) clearInterval(timer);
-    timer = undefined;
-    options.clientSignal?.removeEventListener('abort', onClientAbort);
-  };
-  const close = () => {
-    if (closed) return;
-    closed = true;
-    stop();
-    try {
-      controllerRef?.close();
-    } catch {
-      // Already closed or errored by a cancel: nothing left to flush.
-    }
-  };
-  const write = (bytes: Uint8Array) => {
-    if (closed || !controllerRef) return;
-    try {
-      controllerRef.enqueue(bytes);
-    } catch {
-      closed = true;
-      stop();
-    }
-  };
-  const onClientAbort = () => {
-    abort.abort(options.clientSignal?.reason);
-    // Nobody reads any more; ending the body lets whatever still holds it finish.
-    close();
-  };
-
-  const writer: SseWriter = {
-    data: (json) => write(encoder.encode(`data: ${json}\n\n`)),
-    dataWithPayload: (json, placeholder, payload) => {
-      const pieces = json.split(placeholder);
-      pieces.forEach((piece, index) => {
-        write(encoder.encode(index === 0 ? `data: ${piece}` : piece));
-        if (index < pieces.length - 1) for (const part of payload) write(asciiBytes(part));
-      });
-      write(encoder.encode('\n\n'));
-    },
-    comment: (text) => write(encoder.encode(`: ${text}\n\n`)),
-    finish: () => {
-      write(done);
-      close();
-    },
-    setProgress: (next) => {
-      progress = next;
-    },
-    get closed() {
-      return closed;
-    },
-  };
-  // Progress and keep-alive go out as one chunk: one socket write per beat per stream.
-  const heartbeat = () => {
-    const text = progress?.();
-    if (text !== undefined && text !== lastProgress) {
-      lastProgress = text;
-      write(encoder.encode(`: ${text}\n\n: keep-alive\n\n`));
-    } else write(keepAlive);
-  };
-
-  const body = new ReadableStream<Uint8Array>({
-    start(controller) {
-      controllerRef = controller;
-      if (options.clientSignal?.aborted) {
-        onClientAbort();
-        return;
-      }
-      options.clientSignal?.addEventListener('abort', onClientAbort, { once: true });
-      timer = setInterval(heartbeat, options.heartbeatIntervalMs);
-      timer.unref?.();
-      options
-        .run(writer, abort.signal)
-        .catch(() => {})
-        .finally(close);
-    },
-    cancel(reason) {
-      closed = true;
-      stop();
-      abort.abort(reason ?? new DOMException('The client closed the stream.', 'AbortError'));
-    },
-  });
-
-  return new Response(body, {
+export function createSseAnswer(options: SseAnswerOptions): Answer {
+  return {
     status: 200,
     headers: {
       'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache',
+      'cache-control': 'no-cache, no-transform',
       'x-accel-buffering': 'no',
       ...options.headers,
     },
-  });
+    stream: (sink) => startEvents(sink, options),
+  };
+}
+
+function startEvents(sink: ByteSink, options: SseAnswerOptions): (reason: unknown) => void {
+  const stream = new EventStream(sink, options);
+  stream.start();
+  return (reason) => stream.cancel(reason);
+}
+
+// A class rather than closures and an object literal: thousands wait at once, and each closure
+// context and literal with a getter costs more per stream than these fields.
+class EventStream implements SseWriter {
+  readonly #sink: ByteSink;
+  readonly #options: SseAnswerOptions;
+  #closed = false;
+  #progress: (() => string | undefined) | undefined;
+  #lastProgress: string | undefined;
+  #unsubscribe: (() => void) | undefined;
+
+  constructor(sink: ByteSink, options: SseAnswerOptions) {
+    this.#sink = sink;
+    this.#options = options;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  start(): void {
+    this.#unsubscribe = this.#options.clientGone?.((reason) => this.#clientGone(reason));
+    if (this.#closed) return;
+    heartbeatClock(this.#options.heartbeatIntervalMs).add(this);
+    this.#options
+      .run(this)
+      .catch(() => {})
+      .finally(() => this.#close());
+  }
+
+  /** The reader went away before the end. */
+  cancel(reason: unknown): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#stop();
+    this.#options.onCancel(reason);
+  }
+
+  data(json: string): void {
+    this.#write(encoder.encode(`data: ${json}\n\n`));
+  }
+
+  dataWithPayload(json: string, placeholder: string, payload: readonly string[]): void {
+    const pieces = json.split(placeholder);
+    pieces.forEach((piece, index) => {
+      this.#write(encoder.encode(index === 0 ? `data: ${piece}` : piece));
+      if (index < pieces.length - 1) for (const part of payload) this.#write(asciiBytes(part));
+    });
+    this.#write(encoder.encode('\n\n'));
+  }
+
+  comment(text: string): void {
+    this.#write(encoder.encode(`: ${text}\n\n`));
+  }
+
+  finish(): void {
+    this.#write(done);
+    this.#close();
+  }
+
+  setProgress(progress: (() => string | undefined) | undefined): void {
+    this.#progress = progress;
+  }
+
+  /** Progress and keep-alive go out as one chunk: one socket write per beat per stream. */
+  beat(): void {
+    const text = this.#progress?.();
+    if (text !== undefined && text !== this.#lastProgress) {
+      this.#lastProgress = text;
+      this.#write(encoder.encode(`: ${text}\n\n: keep-alive\n\n`));
+    } else this.#write(keepAlive);
+  }
+
+  #write(bytes: Uint8Array): void {
+    if (!this.#closed) this.#sink.write(bytes);
+  }
+
+  #clientGone(reason: unknown): void {
+    this.#options.onCancel(reason);
+    // Nobody reads any more; ending the body lets whatever still holds it finish.
+    this.#close();
+  }
+
+  #close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#stop();
+    this.#sink.close();
+  }
+
+  #stop(): void {
+    heartbeatClock(this.#options.heartbeatIntervalMs).delete(this);
+    this.#unsubscribe?.();
+    this.#unsubscribe = undefined;
+  }
+}
+
+const phases = 8;
+
+/**
+ * One timer for every stream with the same interval, instead of one each.
+ * Streams are spread over `phases` buckets by when they started, so each
+ * tick writes to about an eighth of them, and each stream still beats once
+ * per interval (the first beat comes up to an eighth of an interval early).
+ */
+class HeartbeatClock {
+  readonly #buckets = Array.from({ length: phases }, () => new Set<EventStream>());
+  readonly #intervalMs: number;
+  #tick = 0;
+  #size = 0;
+  #timer: ReturnType<typeof setInterval> | undefined;
+
+  constructor(intervalMs: number) {
+    this.#intervalMs = intervalMs;
+  }
+
+  add(stream: EventStream): void {
+    const bucket = this.#buckets[this.#tick % phases] as Set<EventStream>;
+    if (bucket.has(stream)) return;
+    bucket.add(stream);
+    this.#size += 1;
+    if (!this.#timer) {
+      this.#timer = setInterval(() => this.#beat(), Math.max(1, Math.floor(this.#intervalMs / phases)));
+      this.#timer.unref?.();
+    }
+  }
+
+  delete(stream: EventStream): void {
+    for (const bucket of this.#buckets) {
+      if (!bucket.delete(stream)) continue;
+      this.#size -= 1;
+      break;
+    }
+    if (this.#size === 0 && this.#timer) {
+      clearInterval(this.#timer);
+      this.#timer = undefined;
+    }
+  }
+
+  #beat(): void {
+    this.#tick += 1;
+    for (const stream of this.#buckets[this.#tick % phases] as Set<EventStream>) stream.beat();
+  }
+}
+
+const clocks = new Map<number, HeartbeatClock>();
+
+function heartbeatClock(intervalMs: number): HeartbeatClock {
+  let clock = clocks.get(intervalMs);
+  if (!clock) {
+    clock = new HeartbeatClock(intervalMs);
+    clocks.set(intervalMs, clock);
+  }
+  return clock;
 }

@@ -114,7 +114,7 @@ describe('streaming', () => {
     });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
-    expect(response.headers.get('cache-control')).toBe('no-cache');
+    expect(response.headers.get('cache-control')).toBe('no-cache, no-transform');
     expect(response.headers.get('x-accel-buffering')).toBe('no');
     const items = parseSse(await response.text());
     expect(items.at(-1)).toEqual({ kind: 'data', value: '[DONE]' });

@@ -1,0 +1,67 @@
+/**
+ * One incoming HTTP request as the core sees it: what it reads, and nothing
+ * it does not. A Web Request is one source; the Node adapters build calls
+ * straight from IncomingMessage, so the Web Request is only made when an
+ * `authenticate` hook asks for it.
+ */
+export interface IncomingCall {
+  readonly method: string;
+  /** The absolute URL. */
+  readonly url: string;
+  /** A header's value (name in lower case), or null. */
+  header(name: string): string | null;
+  /** Aborts when the client goes away. */
+  readonly signal: AbortSignal;
+  /**
+   * Calls `listener` once when the client goes away; returns how to
+   * unsubscribe. What the core links its deadline to: a Node call needs no
+   * AbortController of its own for it.
+   */
+  clientGone(listener: (reason: unknown) => void): () => void;
+  /** The body, or undefined when there is none. */
+  body(): IncomingBody | undefined;
+  /** The Web Request, built on first use. */
+  request(): Request;
+}
+
+/** A request body being read. */
+export interface IncomingBody {
+  /** Reads the next chunk; undefined at the end. */
+  read(): Promise<Uint8Array | undefined>;
+  /** Stops reading; a pending read settles. */
+  cancel(reason?: unknown): void;
+}
+
+/** The call for a Web Request. */
+export function callFromRequest(request: Request): IncomingCall {
+  return {
+    method: request.method,
+    url: request.url,
+    header: (name) => request.headers.get(name),
+    signal: request.signal,
+    clientGone(listener) {
+      const signal = request.signal;
+      const onAbort = () => listener(signal.reason);
+      if (signal.aborted) {
+        onAbort();
+        return () => {};
+      }
+      signal.addEventListener('abort', onAbort, { once: true });
+      return () => signal.removeEventListener('abort', onAbort);
+    },
+    body() {
+      if (!request.body) return undefined;
+      const reader = request.body.getReader();
+      return {
+        read: async () => {
+          const { done, value } = await reader.read();
+          return done ? undefined : value;
+        },
+        cancel: (reason) => {
+          reader.cancel(reason).catch(() => {});
+        },
+      };
+    },
+    request: () => request,
+  };
+}
