@@ -26,7 +26,8 @@ export function createNodeBridge(gateway: ImageGateway): NodeBridge {
   return async (incoming, outgoing, parsedBody) => {
     const call = new NodeCall(incoming, outgoing, parsedBody);
     const answer = await serve(call);
-    await writeAnswer(answer, call, outgoing);
+    writeAnswer(answer, call, outgoing);
+    await call.ended;
   };
 }
 
@@ -44,6 +45,8 @@ class NodeCall implements IncomingCall {
   #goneReason: unknown;
   #gone = false;
   #goneListeners: Array<(reason: unknown) => void> | undefined;
+  /** Settles when the response finished or the connection closed. */
+  readonly ended: Promise<void>;
   /** Set when the core stopped reading the body early: the connection cannot be reused. */
   bodyAbandoned = false;
 
@@ -52,8 +55,14 @@ class NodeCall implements IncomingCall {
     this.#parsedBody = parsedBody;
     this.method = incoming.method ?? 'GET';
     this.url = absoluteUrl(incoming);
-    outgoing.once('close', () => {
+    // One listener for everything that waits on the end: 'close' follows 'finish' too.
+    let resolveEnded: () => void = () => {};
+    this.ended = new Promise((resolve) => {
+      resolveEnded = resolve;
+    });
+    outgoing.on('close', () => {
       if (!outgoing.writableFinished) this.#clientLeft(clientClosed());
+      resolveEnded();
     });
   }
 
@@ -171,35 +180,29 @@ function headersOf(incoming: IncomingMessage): Headers {
   return headers;
 }
 
-/** Writes an answer; resolves when the response finished or the client left. */
-function writeAnswer(answer: Answer, call: NodeCall, outgoing: ServerResponse): Promise<void> {
-  const ended = new Promise<void>((resolve) => {
-    outgoing.once('close', resolve);
-    outgoing.once('finish', resolve);
-  });
-  if (outgoing.destroyed) return Promise.resolve();
+/** Writes an answer; `call.ended` settles when the response finished or the client left. */
+function writeAnswer(answer: Answer, call: NodeCall, outgoing: ServerResponse): void {
+  if (outgoing.destroyed) return;
   const headers = call.bodyAbandoned ? { ...answer.headers, connection: 'close' } : answer.headers;
   if (answer.stream) {
     outgoing.writeHead(answer.status, headers);
     outgoing.flushHeaders();
     const cancel = answer.stream({
       write: (chunk) => {
-        if (!outgoing.writableEnded) outgoing.write(chunk);
+        if (!outgoing.writableEnded && !outgoing.destroyed) outgoing.write(chunk);
       },
       close: () => {
-        if (!outgoing.writableEnded) outgoing.end();
+        if (!outgoing.writableEnded && !outgoing.destroyed) outgoing.end();
       },
     });
-    outgoing.once('close', () => {
-      if (!outgoing.writableFinished) cancel(clientClosed());
-    });
-    return ended;
+    call.clientGone(cancel);
+    return;
   }
   const body = answer.body ?? '';
   if (typeof body === 'string') {
     outgoing.writeHead(answer.status, { ...headers, 'content-length': String(Buffer.byteLength(body)) });
     outgoing.end(body);
-    return ended;
+    return;
   }
   let length = 0;
   for (const piece of body) length += typeof piece === 'string' ? Buffer.byteLength(piece) : piece.byteLength;
@@ -208,7 +211,6 @@ function writeAnswer(answer: Answer, call: NodeCall, outgoing: ServerResponse): 
   for (const piece of body) outgoing.write(piece);
   outgoing.end();
   outgoing.uncork();
-  return ended;
 }
 
 /** For gateway objects without `serve`: Web Request/Response through @hono/node-server. */

@@ -1,5 +1,5 @@
 import { GatewayError } from '../http/gateway-error.js';
-import { type LinkedSignal, linkSignals } from '../http/linked-signal.js';
+import { type CancelSignal, type LinkedSignal, linkSignals } from '../http/linked-signal.js';
 import type { GenerationEvent } from '../providers/provider-types.js';
 import { UpstreamError } from '../providers/upstream-error.js';
 import type { QueueTicket, SlotScheduler } from '../queue/slot-scheduler.js';
@@ -22,7 +22,7 @@ export interface DispatchOptions {
   routes: readonly ModelRoute[];
   request: Omit<GenerationRequest, 'model'>;
   /** The client's signal combined with the request's total deadline. */
-  signal: AbortSignal;
+  signal: CancelSignal;
   /** Aborts running generations when the gateway shuts down. */
   shutdownSignal: AbortSignal;
   maxAttempts: number;

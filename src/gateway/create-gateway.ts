@@ -135,8 +135,8 @@ export function createImageGateway(input: GatewayOptions = {}): ImageGateway {
     const deadline = linkSignals([(listener) => call.clientGone(listener)], options.routing.totalTimeoutMs);
     let streaming = false;
     try {
-      const prepared = await prepareCompletion(call, context, caller, deadline.signal);
-      if (!prepared.chat.stream) return await respondJson(prepared, context, caller, deadline.signal);
+      const prepared = await prepareCompletion(call, context, caller, deadline);
+      if (!prepared.chat.stream) return await respondJson(prepared, context, caller, deadline);
       streaming = true;
       return respondStream(call, prepared, context, caller, deadline);
     } finally {

@@ -1,5 +1,6 @@
 import { invalidRequest } from '../http/gateway-error.js';
 import type { IncomingCall } from '../http/incoming-call.js';
+import type { LinkedSignal } from '../http/linked-signal.js';
 import { readJsonBody } from '../http/read-json-body.js';
 import { checkImageCount } from '../images/image-ingest-checks.js';
 import type { ChatRequest } from '../request/chat-request-schema.js';
@@ -33,9 +34,10 @@ export async function prepareCompletion(
   call: IncomingCall,
   context: GatewayContext,
   caller: CallerInfo,
-  signal: AbortSignal,
+  /** The client plus the request's deadline; its AbortSignal is only made when images are fetched or converted. */
+  deadline: LinkedSignal,
 ): Promise<PreparedCompletion> {
-  const body = await readJsonBody(call, context.options.maxBodyBytes, signal);
+  const body = await readJsonBody(call, context.options.maxBodyBytes, deadline);
   const chat = validateChatRequest(body);
   const projectId = chat.project_id ?? call.header('x-gateway-project-id') ?? undefined;
   if (context.options.requireProjectId && !projectId) {
@@ -56,7 +58,10 @@ export async function prepareCompletion(
   const needs = detectNeeds(chat, plan.references.length, wantsImage);
   const routePlan = context.planner.plan(chat.model, needs);
 
-  const images = await context.ingester.ingest(plan.references, signal, { format: inputFormatFor(routePlan.routes, context) });
+  const images =
+    plan.references.length === 0
+      ? []
+      : await context.ingester.ingest(plan.references, deadline.signal, { format: inputFormatFor(routePlan.routes, context) });
   const generation = normalizeRequest(chat, { requestId: caller.requestId, plan, images, wantsImage, suffix: routePlan.suffix });
   const firstModel = routePlan.routes[0]?.model.capabilities;
   const reasoningEffort =

@@ -1,6 +1,7 @@
 import { DispatchFailure } from '../dispatch/dispatch-generation.js';
 import { type Answer, textAnswer } from '../http/answer.js';
 import { errorAnswer, toGatewayError } from '../http/error-response.js';
+import type { LinkedSignal } from '../http/linked-signal.js';
 import { CompletionBuilder } from '../response/completion-builder.js';
 import { newCompletionIdentity } from '../response/completion-ids.js';
 import { diagnosticHeaders } from './diagnostic-headers.js';
@@ -14,11 +15,11 @@ export async function respondJson(
   prepared: PreparedCompletion,
   context: GatewayContext,
   caller: CallerInfo,
-  signal: AbortSignal,
+  deadline: LinkedSignal,
 ): Promise<Answer> {
   let builder = new CompletionBuilder(prepared.placement);
   try {
-    const result = await runCompletion(prepared, context, signal, {
+    const result = await runCompletion(prepared, context, deadline, {
       // A failed attempt's partial output must not leak into the next one's answer.
       onAttempt: () => {
         builder = new CompletionBuilder(prepared.placement);

@@ -38,7 +38,6 @@ export function respondStream(
     headers: diagnosticHeaders(caller.requestId, firstRoute, 1, prepared.reasoningEffort),
     run: async (writer) => {
       const end = context.inflight.begin(call);
-      const signal = deadline.signal;
       const chunks = new ChunkWriter(writer, identity, prepared.placement);
       chunks.role();
       let ticket: QueueTicket | undefined;
@@ -49,7 +48,7 @@ export function respondStream(
         return position > 0 ? `queue position ${position}` : undefined;
       });
       try {
-        const result = await runCompletion(prepared, context, signal, {
+        const result = await runCompletion(prepared, context, deadline, {
           onQueued: (next) => {
             ticket = next;
             runningSince = undefined;

@@ -1,4 +1,5 @@
 import { type DispatchHooks, type DispatchResult, dispatchGeneration } from '../dispatch/dispatch-generation.js';
+import type { LinkedSignal } from '../http/linked-signal.js';
 import type { GenerationEvent } from '../providers/provider-types.js';
 import type { GatewayContext } from './gateway-context.js';
 import type { PreparedCompletion } from './prepare-completion.js';
@@ -10,19 +11,20 @@ import type { PreparedCompletion } from './prepare-completion.js';
 export function runCompletion(
   prepared: PreparedCompletion,
   context: GatewayContext,
-  signal: AbortSignal,
+  /** The request's deadline: waiting needs no AbortSignal; the output encoder gets a real one. */
+  deadline: LinkedSignal,
   hooks: Omit<DispatchHooks, 'onEvent'> & { onEvent(event: GenerationEvent): void },
 ): Promise<DispatchResult> {
   return dispatchGeneration({
     routes: prepared.routes,
     request: prepared.generation,
-    signal,
+    signal: deadline,
     shutdownSignal: context.shutdownSignal,
     maxAttempts: context.options.routing.maxAttempts,
     scheduler: context.scheduler,
     health: context.health,
     now: context.now,
-    hooks: { ...hooks, onEvent: async (event) => hooks.onEvent(await encodeEvent(event, context, signal)) },
+    hooks: { ...hooks, onEvent: async (event) => hooks.onEvent(await encodeEvent(event, context, deadline.signal)) },
   });
 }
 

@@ -1,12 +1,13 @@
 import { GatewayError } from './gateway-error.js';
 import type { IncomingBody, IncomingCall } from './incoming-call.js';
+import type { CancelSignal } from './linked-signal.js';
 
 /**
  * Reads and parses a JSON request body without ever holding more than
  * `limit` bytes: Content-Length is checked first, then the stream is
  * counted as it arrives and cancelled once it crosses the limit.
  */
-export async function readJsonBody(call: IncomingCall, limit: number, signal?: AbortSignal): Promise<unknown> {
+export async function readJsonBody(call: IncomingCall, limit: number, signal?: CancelSignal): Promise<unknown> {
   const contentType = call.header('content-type');
   if (contentType && !/^application\/(?:[\w.+-]+\+)?json\b/i.test(contentType.trim())) {
     throw new GatewayError({
@@ -39,7 +40,7 @@ export async function readJsonBody(call: IncomingCall, limit: number, signal?: A
   }
 }
 
-async function readLimitedText(call: IncomingCall, limit: number, signal?: AbortSignal): Promise<string> {
+async function readLimitedText(call: IncomingCall, limit: number, signal?: CancelSignal): Promise<string> {
   const body = call.body();
   if (!body) return '';
   // A client trickling its body is bound by the request's deadline like everything else.
@@ -52,7 +53,7 @@ async function readLimitedText(call: IncomingCall, limit: number, signal?: Abort
   }
 }
 
-async function readChunks(body: IncomingBody, limit: number, signal?: AbortSignal): Promise<string> {
+async function readChunks(body: IncomingBody, limit: number, signal?: CancelSignal): Promise<string> {
   const chunks: Uint8Array[] = [];
   let size = 0;
   while (true) {

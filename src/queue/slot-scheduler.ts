@@ -1,3 +1,4 @@
+import type { CancelSignal } from '../http/linked-signal.js';
 import { queueFullError, queueTimeoutError, shuttingDownError } from './queue-errors.js';
 import { createMemorySlotStore, type SlotStore } from './slot-store.js';
 import { TimingWindow } from './timing-window.js';
@@ -25,7 +26,7 @@ export interface SlotRequest {
   /** Instances that can serve the request, in order of preference. */
   candidates: readonly string[];
   stream: boolean;
-  signal: AbortSignal;
+  signal: CancelSignal;
 }
 
 /** A place in the queue; `slot` settles when a slot is taken or the wait fails. */
