@@ -175,32 +175,34 @@ class EventStream implements SseWriter {
   }
 }
 
-const phases = 8;
-
 /**
  * One timer for every stream with the same interval, instead of one each.
- * Streams are spread over `phases` buckets by when they started, so each
- * tick writes to about an eighth of them, and each stream still beats once
- * per interval (the first beat comes up to an eighth of an interval early).
+ * Streams are spread over up to 32 phases by when they started, so each tick
+ * writes to a slice of them (a block of the event loop stays short with ten
+ * thousand streams), and each stream beats once per interval, never later
+ * (the first beat may come up to one phase early).
  */
 class HeartbeatClock {
-  readonly #buckets = Array.from({ length: phases }, () => new Set<EventStream>());
-  readonly #intervalMs: number;
+  readonly #phases: number;
+  readonly #tickMs: number;
+  readonly #buckets: Set<EventStream>[];
   #tick = 0;
   #size = 0;
   #timer: ReturnType<typeof setInterval> | undefined;
 
   constructor(intervalMs: number) {
-    this.#intervalMs = intervalMs;
+    this.#phases = Math.min(32, Math.max(1, Math.floor(intervalMs / 10)));
+    this.#tickMs = Math.max(1, Math.floor(intervalMs / this.#phases));
+    this.#buckets = Array.from({ length: this.#phases }, () => new Set<EventStream>());
   }
 
   add(stream: EventStream): void {
-    const bucket = this.#buckets[this.#tick % phases] as Set<EventStream>;
+    const bucket = this.#buckets[this.#tick % this.#phases] as Set<EventStream>;
     if (bucket.has(stream)) return;
     bucket.add(stream);
     this.#size += 1;
     if (!this.#timer) {
-      this.#timer = setInterval(() => this.#beat(), Math.max(1, Math.floor(this.#intervalMs / phases)));
+      this.#timer = setInterval(() => this.#beat(), this.#tickMs);
       this.#timer.unref?.();
     }
   }
@@ -219,7 +221,7 @@ class HeartbeatClock {
 
   #beat(): void {
     this.#tick += 1;
-    for (const stream of this.#buckets[this.#tick % phases] as Set<EventStream>) stream.beat();
+    for (const stream of this.#buckets[this.#tick % this.#phases] as Set<EventStream>) stream.beat();
   }
 }
 
