@@ -180,15 +180,19 @@ class EventStream implements SseWriter {
  * Streams are spread over up to 32 phases by when they started, so each tick
  * writes to a slice of them (a block of the event loop stays short with ten
  * thousand streams), and each stream beats once per interval, never later
- * (the first beat may come up to one phase early).
+ * (the first beat may come up to one phase early). Ticks are scheduled
+ * against the clock, not one after the other, so the time spent writing
+ * does not add up into late beats.
  */
 class HeartbeatClock {
   readonly #phases: number;
   readonly #tickMs: number;
   readonly #buckets: Set<EventStream>[];
   #tick = 0;
+  /** When tick 0 was (performance.now()); tick n is due at origin + n * tickMs. */
+  #origin = 0;
   #size = 0;
-  #timer: ReturnType<typeof setInterval> | undefined;
+  #timer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(intervalMs: number) {
     this.#phases = Math.min(32, Math.max(1, Math.floor(intervalMs / 10)));
@@ -202,8 +206,8 @@ class HeartbeatClock {
     bucket.add(stream);
     this.#size += 1;
     if (!this.#timer) {
-      this.#timer = setInterval(() => this.#beat(), this.#tickMs);
-      this.#timer.unref?.();
+      this.#origin = performance.now() - this.#tick * this.#tickMs;
+      this.#schedule();
     }
   }
 
@@ -214,14 +218,22 @@ class HeartbeatClock {
       break;
     }
     if (this.#size === 0 && this.#timer) {
-      clearInterval(this.#timer);
+      clearTimeout(this.#timer);
       this.#timer = undefined;
     }
+  }
+
+  #schedule(): void {
+    const due = this.#origin + (this.#tick + 1) * this.#tickMs;
+    this.#timer = setTimeout(() => this.#beat(), Math.max(0, due - performance.now()));
+    this.#timer.unref?.();
   }
 
   #beat(): void {
     this.#tick += 1;
     for (const stream of this.#buckets[this.#tick % this.#phases] as Set<EventStream>) stream.beat();
+    if (this.#size > 0) this.#schedule();
+    else this.#timer = undefined;
   }
 }
 
