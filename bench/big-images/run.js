@@ -4,7 +4,10 @@
  * 5 input images of 4 MP. For each, the gateway's peak RSS growth against
  * the bytes in flight, and its longest event-loop block.
  *
- *   node bench/big-images/run.js [--clients 20] [--rounds 2] [--input-clients 4]
+ *   node bench/big-images/run.js [--clients 20] [--rounds 2] [--input-clients 4] [--only output|input]
+ *
+ * `--only input` runs just the input-image part (and `--only output` just the
+ * 12 MB answers), to iterate on one of them; the default runs both, in order.
  *
  * Bytes in flight = concurrent requests × the payload each carries on the
  * wire (the image's base64 data URL out, or the whole request body in).
@@ -22,8 +25,14 @@ const { values } = parseArgs({
     clients: { type: 'string', default: '20' },
     rounds: { type: 'string', default: '2' },
     'input-clients': { type: 'string', default: '4' },
+    only: { type: 'string' },
   },
 });
+if (values.only !== undefined && values.only !== 'output' && values.only !== 'input') {
+  throw new Error(`--only takes "output" or "input", not ${JSON.stringify(values.only)}`);
+}
+const runOutput = values.only !== 'input';
+const runInput = values.only !== 'output';
 const clients = Number(values.clients);
 const rounds = Number(values.rounds);
 const inputClients = Number(values['input-clients']);
@@ -134,33 +143,39 @@ async function jsonFloor() {
 }
 
 try {
-  console.log(`upstream image: ${mib(big.imageBytes)} PNG, ${mib(big.dataUrlBytes)} as a data URL`);
-  const floor = await jsonFloor();
-  console.log(
-    `floor on this machine: JSON.parse of the answer ${fixed(floor.parseMs, 0)} ms, JSON.stringify ${fixed(floor.stringifyMs, 0)} ms`,
-  );
-  const ask = (stream) =>
-    JSON.stringify({ model: 'big-image', stream, messages: [{ role: 'user', content: 'Draw a detailed landscape' }] });
-  const rows = [
-    ...(await scenario(`12 MB out x${clients} non-stream`, clients, ask(false), big.dataUrlBytes, big.dataUrlBytes)),
-    ...(await scenario(`12 MB out x${clients} stream`, clients, ask(true), big.dataUrlBytes, big.dataUrlBytes)),
-  ];
-  const inputs = await makeInputs();
-  const content = [
-    { type: 'text', text: 'Make these images more vibrant' },
-    ...inputs.map((url) => ({ type: 'image_url', image_url: { url } })),
-  ];
-  const editBody = JSON.stringify({ model: 'edit-image', messages: [{ role: 'user', content }] });
-  console.log(`edit request: 5 inputs of ${side}x${side}, body ${mib(editBody.length)}`);
-  rows.push(...(await scenario(`5 x 4 MP in x${inputClients}`, inputClients, editBody, editBody.length, 100)));
-  rows.push(
-    row(
-      'big images: floor, one JSON.parse + JSON.stringify of the 12 MB answer',
-      `${fixed(floor.parseMs + floor.stringifyMs, 0)} ms`,
-      'report',
-      undefined,
-    ),
-  );
+  const rows = [];
+  let floor;
+  if (runOutput) {
+    console.log(`upstream image: ${mib(big.imageBytes)} PNG, ${mib(big.dataUrlBytes)} as a data URL`);
+    floor = await jsonFloor();
+    console.log(
+      `floor on this machine: JSON.parse of the answer ${fixed(floor.parseMs, 0)} ms, JSON.stringify ${fixed(floor.stringifyMs, 0)} ms`,
+    );
+    const ask = (stream) =>
+      JSON.stringify({ model: 'big-image', stream, messages: [{ role: 'user', content: 'Draw a detailed landscape' }] });
+    rows.push(...(await scenario(`12 MB out x${clients} non-stream`, clients, ask(false), big.dataUrlBytes, big.dataUrlBytes)));
+    rows.push(...(await scenario(`12 MB out x${clients} stream`, clients, ask(true), big.dataUrlBytes, big.dataUrlBytes)));
+  }
+  if (runInput) {
+    const inputs = await makeInputs();
+    const content = [
+      { type: 'text', text: 'Make these images more vibrant' },
+      ...inputs.map((url) => ({ type: 'image_url', image_url: { url } })),
+    ];
+    const editBody = JSON.stringify({ model: 'edit-image', messages: [{ role: 'user', content }] });
+    console.log(`edit request: 5 inputs of ${side}x${side}, body ${mib(editBody.length)}`);
+    rows.push(...(await scenario(`5 x 4 MP in x${inputClients}`, inputClients, editBody, editBody.length, 100)));
+  }
+  if (floor) {
+    rows.push(
+      row(
+        'big images: floor, one JSON.parse + JSON.stringify of the 12 MB answer',
+        `${fixed(floor.parseMs + floor.stringifyMs, 0)} ms`,
+        'report',
+        undefined,
+      ),
+    );
+  }
   emitRows(rows);
 } finally {
   await pool.destroy().catch(() => {});

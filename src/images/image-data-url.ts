@@ -3,6 +3,12 @@ export interface DecodedDataUrl {
   /** The MIME type the client declared; only a hint, the bytes are sniffed later. */
   declaredType: string;
   bytes: Buffer;
+  /**
+   * The payload itself when it is already canonical base64 (standard
+   * alphabet, padded, unwrapped), so an image passed on unchanged can reuse
+   * it instead of encoding its bytes again. Undefined otherwise.
+   */
+  canonicalBase64?: string;
 }
 
 export type DataUrlResult = { ok: true; value: DecodedDataUrl } | { ok: false; reason: string; tooLarge?: number };
@@ -49,7 +55,9 @@ function decodeFast(payload: string, declaredType: string, maxBytes: number): Da
   const expected = Math.floor((end * 3) / 4);
   if (expected > maxBytes) return undefined;
   const bytes = Buffer.from(payload, 'base64');
-  return bytes.length === expected ? { ok: true, value: { declaredType, bytes } } : undefined;
+  if (bytes.length !== expected) return undefined;
+  const canonical = payload.length % 4 === 0 && !payload.includes('-') && !payload.includes('_');
+  return { ok: true, value: { declaredType, bytes, canonicalBase64: canonical ? payload : undefined } };
 }
 
 /** Validates character by character, to tolerate line breaks and to say what is wrong. */

@@ -11,6 +11,8 @@ export interface CheckedImage {
   format: ImageFormat;
   width: number;
   height: number;
+  /** The client's base64 when it was canonical, reusable if the bytes go on unchanged. */
+  canonicalBase64?: string;
 }
 
 type Limits = Pick<ImageOptions, 'maxImageBytes' | 'maxPixels'>;

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { createAddressPolicy } from './image-address-policy.js';
+import { whyJpegNeedsReencoding } from './image-clean-jpeg.js';
 import { type ConversionQueue, createConversionQueue } from './image-conversion-queue.js';
 import { ImageData } from './image-data.js';
 import { decodeDataUrl } from './image-data-url.js';
@@ -57,7 +58,9 @@ export function remoteFetchRules(
 /**
  * Builds the image input stage: decodes data URLs, fetches remote URLs
  * through the SSRF guard, sniffs and limits every image, then normalises it
- * to JPEG (or keeps it as sent). Results come back in reference order.
+ * to JPEG (or keeps it as sent). A JPEG that conversion would not change
+ * (see image-clean-jpeg.ts) is kept as sent too, once it proves to decode.
+ * Results come back in reference order.
  *
  * @example
  * const ingester = createImageIngester({ maxImages: 5 });
@@ -79,7 +82,8 @@ export function createImageIngester(
         throw imageError('IMAGE_TOO_LARGE', reference.param, detail);
       }
       if (!decoded.ok) throw imageError('invalid_image_data', reference.param, `(${partName(reference)}) ${decoded.reason}`);
-      return checkImageHeader(reference, decoded.value.bytes, settings);
+      const checked = checkImageHeader(reference, decoded.value.bytes, settings);
+      return { ...checked, canonicalBase64: decoded.value.canonicalBase64 };
     }
     try {
       const bytes = await fetchRemoteImage(reference.url, remoteRules, signal);
@@ -92,9 +96,10 @@ export function createImageIngester(
 
   async function normalise(image: CheckedImage, format: 'jpeg' | 'original', signal: AbortSignal): Promise<ImageData> {
     try {
-      if (format === 'original') {
+      const keepAsSent = format === 'original' || (image.format === 'jpeg' && whyJpegNeedsReencoding(image.bytes) === undefined);
+      if (keepAsSent) {
         await queue.run(() => checkDecodes(image.bytes, settings.maxPixels), signal);
-        return ImageData.fromBytes(image.bytes, mediaTypeOf[image.format]);
+        return passedOn(image);
       }
       const converted = await queue.run(
         () => convertToJpeg(image.bytes, { quality: settings.jpegQuality, maxPixels: settings.maxPixels }),
@@ -109,6 +114,13 @@ export function createImageIngester(
     }
   }
 
+  /** The image as sent; the client's base64 when canonical, so the bytes need not be encoded again. */
+  function passedOn(image: CheckedImage): ImageData {
+    const mediaType = mediaTypeOf[image.format];
+    if (image.canonicalBase64 !== undefined) return ImageData.fromBase64(image.canonicalBase64, mediaType);
+    return ImageData.fromBytes(image.bytes, mediaType);
+  }
+
   return {
     async ingest(references, signal, callOptions = {}) {
       signal.throwIfAborted();
@@ -121,7 +133,10 @@ export function createImageIngester(
       try {
         const checked = await Promise.all(references.map((reference) => load(reference, linked)));
         checkTotalBytes(checked, settings.maxTotalImageBytes);
-        return await Promise.all(checked.map((image) => normalise(image, format, linked)));
+        const normalised = checked.map((image) => normalise(image, format, linked));
+        // Each input's decoded bytes can then go as soon as its own conversion ends, not when the last one does.
+        checked.length = 0;
+        return await Promise.all(normalised);
       } catch (error) {
         siblings.abort(error);
         if (signal.aborted) throw signal.reason;

@@ -36,9 +36,9 @@ export const imageOptionsSchema = z
     allowPrivateNetworks: z.array(cidr).default([]),
     /** Deadline for fetching one remote image (DNS, redirects and body), in ms. */
     remoteTimeoutMs: z.int().positive().max(2_147_483_647).default(15_000),
-    /** Convert inputs to JPEG (seed 000); false keeps PNG/WebP/GIF/JPEG as sent. */
+    /** Send inputs as JPEG (seed 000): clean JPEGs as sent, the rest re-encoded; false keeps PNG/WebP/GIF/JPEG as sent. */
     convertToJpeg: z.boolean().default(true),
-    /** Quality of JPEG (and WebP) encoding, for inputs and converted outputs. */
+    /** Quality of JPEG (and WebP) encoding, for re-encoded inputs and converted outputs. */
     jpegQuality: z.int().min(1).max(100).default(90),
     /** Image conversions (sharp) running at once per gateway; more wait their turn. */
     maxConcurrentConversions: z.int().min(1).max(64).default(4),

@@ -1,11 +1,15 @@
 import type { ImageInputPlan, ImageReference } from '../images/image-ingest-types.js';
 import type { ChatMessage, ChatRequest } from './chat-request-schema.js';
+import { findMarkdownImages, type MarkdownImage, withoutMarkdownImages } from './markdown-images.js';
 
 export type { ImageInputPlan, ImageReference };
 
-/** `![alt](data:image/png;base64,...)`, the way this gateway (and seed 000) returns images in `content`. */
-// Alt text may not contain brackets and is bounded, so the scan stays linear on hostile input.
-const markdownDataImage = /!\[[^\][]{0,1000}\]\((data:image\/[\w.+-]+;base64,[A-Za-z0-9+/=_-]+)\)/g;
+/**
+ * The head of `![alt](data:image/png;base64,...)`, the way this gateway (and
+ * seed 000) returns images in `content`. Only the head is matched: the
+ * base64 is checked once, when the image is ingested.
+ */
+const dataImageHead = /^data:image\/[\w.+-]+;base64,/;
 
 /** "draw a cat", "generate an image of ...": a new picture, not a change to the last one. */
 const freshRequest =
@@ -70,7 +74,12 @@ export function readsAsEdit(text: string): boolean {
 
 /** Removes markdown data-URL images from assistant text, so history does not carry megabytes of base64. */
 export function stripMarkdownImages(text: string): string {
-  return text.replace(markdownDataImage, '').trim();
+  return withoutMarkdownImages(text, markdownDataImages(text)).trim();
+}
+
+/** The markdown images of a text whose URL is a base64 `data:image/...` URL. */
+function markdownDataImages(text: string): MarkdownImage[] {
+  return findMarkdownImages(text).filter((image) => dataImageHead.test(image.url.slice(0, 256)));
 }
 
 function userImages(message: ChatMessage, messageIndex: number): ImageReference[] {
@@ -101,8 +110,8 @@ function assistantImages(message: ChatMessage, messageIndex: number): ImageRefer
   const found: ImageReference[] = [];
   const base = `messages[${messageIndex}]`;
   const fromMarkdown = (text: string, param: string) => {
-    for (const match of text.matchAll(markdownDataImage)) {
-      found.push({ url: match[1]!, param, messageIndex, partIndex: found.length, origin: 'assistant' });
+    for (const image of markdownDataImages(text)) {
+      found.push({ url: image.url, param, messageIndex, partIndex: found.length, origin: 'assistant' });
     }
   };
   if (typeof message.content === 'string') fromMarkdown(message.content, `${base}.content`);

@@ -2,9 +2,7 @@ import type { ImageData } from '../images/image-data.js';
 import type { ImageInputPlan } from '../images/image-ingest-types.js';
 import type { ChatMessage, ChatRequest } from './chat-request-schema.js';
 import type { ConversationMessage, GenerationRequest, MessageRole } from './generation-request.js';
-
-// Alt text may not contain brackets and is bounded: `[^\]]*` went quadratic on "![![![…" (a 200 KB message blocked for seconds).
-const markdownImage = /!\[[^\][]{0,1000}\]\((?:data:[^)\s]+|https?:\/\/[^)\s]+)\)/g;
+import { withoutMarkdownImages } from './markdown-images.js';
 
 export interface NormalizeContext {
   requestId: string;
@@ -104,7 +102,7 @@ export function normalizeRequest(request: ChatRequest, context: NormalizeContext
 
 /** The text of a message with markdown images taken out (they travel as images). */
 export function messageText(message: ChatMessage): string {
-  if (typeof message.content === 'string') return message.content.replace(markdownImage, '').trim();
+  if (typeof message.content === 'string') return withoutMarkdownImages(message.content).trim();
   if (!Array.isArray(message.content)) return '';
   return message.content
     .filter((part) => part.type === 'text')

@@ -5,6 +5,7 @@ import type { ImageReference } from '../../src/images/image-ingest-types.js';
 import {
   dataUrl,
   never,
+  noisyJpeg,
   pixelAt,
   pngHeaderClaiming,
   rejection,
@@ -75,6 +76,18 @@ describe('createImageIngester: formats', () => {
     expect(image!.bytes().equals(webp)).toBe(true);
   });
 
+  it('refuses a truncated PNG kept as sent (convertToJpeg off): it must still decode', async () => {
+    const png = await sharp({
+      create: { width: 300, height: 300, channels: 3, background: '#000', noise: { type: 'gaussian', mean: 128, sigma: 40 } },
+    })
+      .png()
+      .toBuffer();
+    const ingester = createImageIngester({ convertToJpeg: false });
+    const error = await rejection(ingester.ingest([userReference(dataUrl(png.subarray(0, png.length / 2)))], never));
+    expect(error).toMatchObject({ status: 400, code: 'unsupported_image_format' });
+    expect(error.message).toMatch(/is a PNG that cannot be decoded/);
+  });
+
   it('keeps the original bytes when asked per call, even with convertToJpeg on', async () => {
     const png = await twoToneImage('png');
     const [image] = await createImageIngester().ingest([userReference(dataUrl(png))], never, { format: 'original' });
@@ -113,6 +126,44 @@ describe('createImageIngester: formats', () => {
     const error = await rejection(createImageIngester().ingest([userReference(dataUrl(corrupt, 'image/jpeg'))], never));
     expect(error).toMatchObject({ status: 400, code: 'unsupported_image_format' });
     expect(error.message).toContain('truncated or corrupt JPEG');
+  });
+});
+
+describe('createImageIngester: clean JPEGs go on as sent', () => {
+  it('passes a clean JPEG on unchanged, reusing the base64 the client sent', async () => {
+    const jpeg = await noisyJpeg(300, 200);
+    const base64 = jpeg.toString('base64');
+    const [image] = await createImageIngester().ingest([userReference(`data:image/png;base64,${base64}`)], never);
+    expect(image!.mediaType).toBe('image/jpeg');
+    expect(image!.base64()).toBe(base64);
+    expect(image!.bytes().equals(jpeg)).toBe(true);
+  });
+
+  it('passes a progressive JPEG sent in URL-safe base64 on as the same bytes in standard base64', async () => {
+    const jpeg = await noisyJpeg(300, 200, { progressive: true });
+    expect(jpeg.toString('base64url')).toMatch(/[-_]/);
+    const [image] = await createImageIngester().ingest([userReference(`data:image/jpeg;base64,${jpeg.toString('base64url')}`)], never);
+    expect(image!.base64()).toBe(jpeg.toString('base64'));
+  });
+
+  it('re-encodes a JPEG that carries EXIF, even with orientation 1, and drops the EXIF', async () => {
+    const withExif = await sharp(await noisyJpeg(300, 200))
+      .withMetadata({ orientation: 1, exif: { IFD0: { Copyright: 'secret' } } })
+      .jpeg()
+      .toBuffer();
+    const [image] = await createImageIngester().ingest([userReference(dataUrl(withExif, 'image/jpeg'))], never);
+    expect(image!.bytes().equals(withExif)).toBe(false);
+    const metadata = await sharp(image!.bytes()).metadata();
+    expect(metadata).toMatchObject({ format: 'jpeg', width: 300, height: 200 });
+    expect(metadata.exif).toBeUndefined();
+  });
+
+  it('refuses a clean-looking JPEG whose image data is cut short', async () => {
+    const jpeg = await noisyJpeg(300, 200);
+    const truncated = jpeg.subarray(0, jpeg.length / 2);
+    const error = await rejection(createImageIngester().ingest([userReference(dataUrl(truncated, 'image/jpeg'))], never));
+    expect(error).toMatchObject({ status: 400, code: 'unsupported_image_format' });
+    expect(error.message).toMatch(/is a JPEG that cannot be decoded/);
   });
 });
 
@@ -204,10 +255,11 @@ describe('createImageIngester: abort', () => {
   });
 
   it('rejects promptly when the client leaves during conversion', async () => {
+    // A PNG, so each one is converted (a clean JPEG would only be checked).
     const big = await sharp({
-      create: { width: 1500, height: 1500, channels: 3, background: '#000', noise: { type: 'gaussian', mean: 128, sigma: 40 } },
+      create: { width: 1400, height: 1400, channels: 3, background: '#000', noise: { type: 'gaussian', mean: 128, sigma: 40 } },
     })
-      .jpeg()
+      .png({ compressionLevel: 1 })
       .toBuffer();
     const controller = new AbortController();
     // Eight conversions one at a time take well over the 250 ms allowed below.

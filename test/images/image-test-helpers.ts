@@ -64,3 +64,17 @@ export async function rejection(promise: Promise<unknown>): Promise<GatewayError
   if (!GatewayError.isInstance(error)) throw new Error(`expected a GatewayError, got ${String(error)}`);
   return error;
 }
+
+/** A photo-like JPEG (noise) as sharp writes it: baseline, a bare JFIF header, no metadata. */
+export function noisyJpeg(width: number, height: number, options: sharp.JpegOptions = {}): Promise<Buffer> {
+  return sharp({ create: { width, height, channels: 3, background: '#000', noise: { type: 'gaussian', mean: 128, sigma: 40 } } })
+    .jpeg(options)
+    .toBuffer();
+}
+
+/** The JPEG with one more segment (`marker`, `payload`) right after its SOI marker. */
+export function jpegWithSegment(jpeg: Buffer, marker: number, payload: Buffer): Buffer {
+  const header = Buffer.from([0xff, marker, 0, 0]);
+  header.writeUInt16BE(payload.length + 2, 2);
+  return Buffer.concat([jpeg.subarray(0, 2), header, payload, jpeg.subarray(2)]);
+}
