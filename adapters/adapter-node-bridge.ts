@@ -1,7 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { getRequestListener } from '@hono/node-server';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
+import { bodyPiecesOf } from '../src/http/pieces-response.js';
 import { bodyTextOf } from '../src/http/text-response.js';
+import { writeBodyPieces } from './adapter-node-body-pieces.js';
 
 /** Serves one Node request through `fetch`; resolves once the response is written or the client left. */
 export type NodeBridge = (incoming: IncomingMessage, outgoing: ServerResponse, parsedBody?: unknown) => Promise<void>;
@@ -20,14 +22,17 @@ export function createNodeBridge(fetch: (request: Request) => Promise<Response>)
     async (request, env) => {
       const response = await fetch(request);
       const text = bodyTextOf(response);
-      if (text === undefined) return response;
-      // A body the core built from a string goes out in one end(): reading it back through a
-      // web stream costs a timer turn per response in the converter.
+      const pieces = text === undefined ? bodyPiecesOf(response) : [text];
+      if (pieces === undefined) return response;
+      // A body the core built from strings and buffers is written straight to the socket: reading it back
+      // through a web stream costs a timer turn per response in the converter, and a copy of every byte.
       const { outgoing } = env as { outgoing: ServerResponse };
       const headers: Record<string, string> = Object.fromEntries(response.headers);
-      headers['content-length'] = String(Buffer.byteLength(text));
+      let length = 0;
+      for (const piece of pieces) length += typeof piece === 'string' ? Buffer.byteLength(piece) : piece.byteLength;
+      headers['content-length'] = String(length);
       outgoing.writeHead(response.status, headers);
-      outgoing.end(text);
+      writeBodyPieces(outgoing, pieces);
       return RESPONSE_ALREADY_SENT;
     },
     { overrideGlobalObjects: false },

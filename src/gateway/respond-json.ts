@@ -1,6 +1,6 @@
 import { DispatchFailure } from '../dispatch/dispatch-generation.js';
 import { errorResponse, toGatewayError } from '../http/error-response.js';
-import { textResponse } from '../http/text-response.js';
+import { piecesResponse } from '../http/pieces-response.js';
 import { CompletionBuilder } from '../response/completion-builder.js';
 import { newCompletionIdentity } from '../response/completion-ids.js';
 import { diagnosticHeaders } from './diagnostic-headers.js';
@@ -27,9 +27,9 @@ export async function respondJson(
       canRetry: () => true,
     });
     const model = prepared.chat.model === 'auto' ? result.route.model.id : prepared.chat.model;
-    const body = builder.toJSON(newCompletionIdentity(model, context.now()), prepared.promptEstimate);
+    const body = builder.toBodyPieces(newCompletionIdentity(model, context.now()), prepared.promptEstimate);
     context.report(usageEvent(prepared, caller, context, { status: 200, result, images: builder.imageCount, usage: builder.usage }));
-    return textResponse(body, {
+    return piecesResponse(body, {
       status: 200,
       headers: {
         'content-type': 'application/json',

@@ -16,9 +16,10 @@ export interface SseWriter {
    * `data: <json>\n\n` where each `placeholder` in `json` stands for the
    * pieces of `payload`, written as they are: a multi-megabyte data URL needs
    * no JSON escaping, so it is never copied into the JSON text nor re-encoded.
-   * The payload must be ASCII (base64, a data URL header).
+   * The payload must be ASCII (base64, a data URL header): strings, or
+   * bytes that are written as they are (an image held as received).
    */
-  dataWithPayload(json: string, placeholder: string, payload: readonly string[]): void;
+  dataWithPayload(json: string, placeholder: string, payload: readonly (string | Uint8Array)[]): void;
   /** `: <text>\n\n` — an SSE comment, ignored by OpenAI clients. */
   comment(text: string): void;
   /** `data: [DONE]\n\n`, then closes the stream. */
@@ -100,7 +101,7 @@ export function createSseResponse(options: SseResponseOptions): Response {
       const pieces = json.split(placeholder);
       pieces.forEach((piece, index) => {
         write(encoder.encode(index === 0 ? `data: ${piece}` : piece));
-        if (index < pieces.length - 1) for (const part of payload) write(asciiBytes(part));
+        if (index < pieces.length - 1) for (const part of payload) write(typeof part === 'string' ? asciiBytes(part) : part);
       });
       write(encoder.encode('\n\n'));
     },
