@@ -1,3 +1,5 @@
+import { createPacedWrites } from './paced-writes.js';
+
 const encoder = new TextEncoder();
 const keepAlive = encoder.encode(': keep-alive\n\n');
 const done = encoder.encode('data: [DONE]\n\n');
@@ -69,6 +71,7 @@ export function createSseResponse(options: SseResponseOptions): Response {
     if (timer) clearInterval(timer);
     timer = undefined;
     options.clientSignal?.removeEventListener('abort', onClientAbort);
+    paced.clear();
   };
   const close = () => {
     if (closed) return;
@@ -80,7 +83,7 @@ export function createSseResponse(options: SseResponseOptions): Response {
       // Already closed or errored by a cancel: nothing left to flush.
     }
   };
-  const write = (bytes: Uint8Array) => {
+  const enqueue = (bytes: Uint8Array) => {
     if (closed || !controllerRef) return;
     try {
       controllerRef.enqueue(bytes);
@@ -89,6 +92,9 @@ export function createSseResponse(options: SseResponseOptions): Response {
       stop();
     }
   };
+  // Every write goes through the pacing, in order: a heartbeat must never land inside an image's data line.
+  const paced = createPacedWrites(enqueue, { ready: () => (controllerRef?.desiredSize ?? 0) > 0 });
+  const write = (bytes: Uint8Array) => paced.write(bytes);
   const onClientAbort = () => {
     abort.abort(options.clientSignal?.reason);
     // Nobody reads any more; ending the body lets whatever still holds it finish.
@@ -99,16 +105,18 @@ export function createSseResponse(options: SseResponseOptions): Response {
     data: (json) => write(encoder.encode(`data: ${json}\n\n`)),
     dataWithPayload: (json, placeholder, payload) => {
       const pieces = json.split(placeholder);
+      const bytes: Uint8Array[] = [];
       pieces.forEach((piece, index) => {
-        write(encoder.encode(index === 0 ? `data: ${piece}` : piece));
-        if (index < pieces.length - 1) for (const part of payload) write(typeof part === 'string' ? asciiBytes(part) : part);
+        bytes.push(encoder.encode(index === 0 ? `data: ${piece}` : piece));
+        if (index < pieces.length - 1) for (const part of payload) bytes.push(typeof part === 'string' ? asciiBytes(part) : part);
       });
-      write(encoder.encode('\n\n'));
+      bytes.push(encoder.encode('\n\n'));
+      paced.writeSpread(bytes);
     },
     comment: (text) => write(encoder.encode(`: ${text}\n\n`)),
     finish: () => {
       write(done);
-      close();
+      paced.afterPending(close);
     },
     setProgress: (next) => {
       progress = next;
@@ -139,7 +147,10 @@ export function createSseResponse(options: SseResponseOptions): Response {
       options
         .run(writer, abort.signal)
         .catch(() => {})
-        .finally(close);
+        .finally(() => paced.afterPending(close));
+    },
+    pull() {
+      paced.resume();
     },
     cancel(reason) {
       closed = true;
