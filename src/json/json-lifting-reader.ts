@@ -1,13 +1,13 @@
 import { firstNonAsciiText } from './json-ascii-scan.js';
 import { LiftedString } from './json-lifted-string.js';
+import { type JsonPath, JsonPathTracker } from './json-path-tracker.js';
 
-/** Where a value sits: object keys and array indices from the root. */
-export type JsonPath = readonly (string | number)[];
+export type { JsonPath } from './json-path-tracker.js';
 
 export interface JsonLiftingOptions {
   /**
    * Whether the string value at `path` may be lifted out. Asked once per
-   * string value (never for keys) at most `maxLiftDepth` levels deep.
+   * string value (never for keys) at most 16 levels deep.
    */
   liftAt(path: JsonPath): boolean;
   /** Shorter strings stay in the JSON text (default 64 KiB): lifting pays off only for big values. */
@@ -22,18 +22,6 @@ export interface LiftedJson {
   parse(): unknown;
 }
 
-interface ObjectFrame {
-  kind: 'object';
-  /** The key of the value being read; undefined between members, or when the key is too long to matter. */
-  key: string | undefined;
-  expectingKey: boolean;
-}
-
-interface ArrayFrame {
-  kind: 'array';
-  index: number;
-}
-
 interface Lift {
   path: JsonPath;
   placeholder: string;
@@ -43,8 +31,6 @@ interface Lift {
 const quote = 0x22;
 const backslash = 0x5c;
 const defaultMinimumLength = 64 * 1024;
-/** Paths deeper than this are never lifted, which bounds the work per string on adversarial nesting. */
-const maxLiftDepth = 16;
 /** Keys longer than this cannot name a lifted path; their bytes are not kept. */
 const maxKeyLength = 128;
 /** A placeholder no upstream can forge: its text is only known to this process. */
@@ -61,8 +47,8 @@ const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
  * Only a string that sits at a path `liftAt` accepts, is at least
  * `minimumLength` long, and holds nothing but printable ASCII without
  * escapes is lifted; any other string goes to JSON.parse untouched. Each
- * chunk is scanned once with `Buffer.indexOf`, so no step does work
- * proportional to more than one chunk.
+ * chunk is scanned once, with `Buffer.indexOf`, as it arrives; the only
+ * step over everything is the final JSON.parse, of what was not lifted.
  *
  * @example
  * const reader = new JsonLiftingReader({ liftAt: (path) => path.at(-1) === 'url' });
@@ -75,12 +61,10 @@ export class JsonLiftingReader {
   /** The JSON text so far, as views of the chunks, lifted strings left out. */
   readonly #text: Uint8Array[] = [];
   readonly #lifts: Lift[] = [];
-  readonly #frames: Array<ObjectFrame | ArrayFrame> = [];
+  readonly #path = new JsonPathTracker();
   /** The chunks so far while they are too short to hold a string worth lifting; undefined once scanning started. */
   #held: Buffer[] | undefined = [];
   #heldLength = 0;
-  /** Levels opened beyond the frames kept, on adversarial nesting. */
-  #untrackedDepth = 0;
   #mode: 'structure' | 'string' | 'key' | 'lift' = 'structure';
   /** The chunk ended just after a backslash inside a string: the next byte is escaped. */
   #escapePending = false;
@@ -159,43 +143,23 @@ export class JsonLiftingReader {
         this.#openString(position);
         return position + 1;
       }
-      if (byte === 0x7b || byte === 0x5b) this.#open(byte === 0x7b);
-      else if (byte === 0x7d || byte === 0x5d) this.#close();
-      else if (byte === 0x2c) this.#nextMember();
+      if (byte === 0x7b || byte === 0x5b) this.#path.open(byte === 0x7b);
+      else if (byte === 0x7d || byte === 0x5d) this.#path.close();
+      else if (byte === 0x2c) this.#path.nextMember();
     }
     return chunk.length;
   }
 
-  #open(isObject: boolean): void {
-    if (this.#untrackedDepth > 0 || this.#frames.length >= maxLiftDepth) this.#untrackedDepth += 1;
-    else this.#frames.push(isObject ? { kind: 'object', key: undefined, expectingKey: true } : { kind: 'array', index: 0 });
-  }
-
-  #close(): void {
-    if (this.#untrackedDepth > 0) this.#untrackedDepth -= 1;
-    else this.#frames.pop();
-  }
-
-  #nextMember(): void {
-    if (this.#untrackedDepth > 0) return;
-    const frame = this.#frames.at(-1);
-    if (frame?.kind === 'object') {
-      frame.key = undefined;
-      frame.expectingKey = true;
-    } else if (frame) frame.index += 1;
-  }
-
   #openString(quoteAt: number): void {
-    const frame = this.#untrackedDepth > 0 ? undefined : this.#frames.at(-1);
-    if (frame?.kind === 'object' && frame.expectingKey) {
+    if (this.#path.expectsKey()) {
       this.#mode = 'key';
       this.#keyPieces = [];
       this.#keyLength = 0;
       this.#keyHasEscape = false;
       return;
     }
-    // A string that is the whole document is never lifted: there is nothing around it to parse.
-    const path = this.#untrackedDepth > 0 || this.#frames.length === 0 ? undefined : this.#currentPath();
+    // No path at the root: a string that is the whole document has nothing around it to parse.
+    const path = this.#path.currentPath();
     if (path && this.#liftAt(path)) {
       this.#emitRun(quoteAt + 1);
       this.#mode = 'lift';
@@ -205,16 +169,6 @@ export class JsonLiftingReader {
       return;
     }
     this.#mode = 'string';
-  }
-
-  #currentPath(): JsonPath | undefined {
-    const path: Array<string | number> = [];
-    for (const frame of this.#frames) {
-      if (frame.kind === 'array') path.push(frame.index);
-      else if (frame.key === undefined) return undefined;
-      else path.push(frame.key);
-    }
-    return path;
   }
 
   /** Inside a string or key that stays in the text: skips to its closing quote, stepping over escapes. */
@@ -259,9 +213,7 @@ export class JsonLiftingReader {
   }
 
   #endKey(): void {
-    const frame = this.#frames.at(-1) as ObjectFrame;
-    frame.expectingKey = false;
-    frame.key = this.#keyLength > maxKeyLength ? undefined : decodeKey(Buffer.concat(this.#keyPieces), this.#keyHasEscape);
+    this.#path.setKey(this.#keyLength > maxKeyLength ? undefined : decodeKey(Buffer.concat(this.#keyPieces), this.#keyHasEscape));
     this.#keyPieces = [];
   }
 

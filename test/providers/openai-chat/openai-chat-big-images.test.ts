@@ -9,8 +9,12 @@ import { createServer as createHttpServer, type Server } from 'node:http';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer } from '../../../adapters/node.js';
+import { createImageGateway } from '../../../src/gateway/create-gateway.js';
+import { createOpenAIChatProvider } from '../../../src/providers/openai-chat/openai-chat-provider.js';
+import { defaultProviderContext } from '../../../src/providers/provider-context.js';
 import { closeServer, listen } from '../../adapters/adapter-test-helpers.js';
-import { dataChunks, parseSse } from '../../helpers/gateway-client.js';
+import { dataChunks, parseSse, postChat } from '../../helpers/gateway-client.js';
+import { collect, generationRequest, imagesOf } from '../generation-request-fixture.js';
 
 interface UpstreamAnswer {
   /** The data URL exactly as it appears in the upstream's JSON (may hold escapes). */
@@ -128,6 +132,37 @@ describe('openai-chat: big images through a Node server', () => {
       else expect(result.text.trimEnd().endsWith('data: [DONE]')).toBe(true);
     } finally {
       await result.close();
+    }
+  });
+
+  it.each([false, true])('keeps the image as the received bytes, never a string (stream %s)', async (stream) => {
+    answer = { urlJson: bigDataUrl, stream };
+    const provider = createOpenAIChatProvider(
+      { type: 'openai-chat', baseURL: upstreamUrl, models: ['big-image'] },
+      defaultProviderContext(),
+    );
+    const events = await collect(provider.generate(generationRequest({ model: 'big-image', stream }), new AbortController().signal));
+    const [image] = imagesOf(events);
+    const parts = image?.base64Parts() ?? [];
+    expect(parts.length).toBeGreaterThan(1);
+    expect(parts.every((part) => part instanceof Uint8Array)).toBe(true);
+    expect(`data:${image?.mediaType};base64,${Buffer.concat(parts as Uint8Array[]).toString('latin1')}`).toBe(bigDataUrl);
+  });
+
+  it('answers the same bytes through gateway.fetch, where the body is a web stream of the pieces', async () => {
+    answer = { urlJson: bigDataUrl, stream: false };
+    const gateway = createImageGateway({
+      providers: [{ type: 'openai-chat', baseURL: upstreamUrl, models: ['big-image'] }],
+      imageOutput: 'both',
+    });
+    try {
+      const response = await postChat(gateway, { model: 'big-image', messages: [{ role: 'user', content: 'Draw noise' }] });
+      const text = await response.text();
+      expect(response.status).toBe(200);
+      expect(imageUrls(text, false).every((url) => url === bigDataUrl)).toBe(true);
+      expect(imageUrls(text, false)).toHaveLength(2);
+    } finally {
+      await gateway.close();
     }
   });
 
