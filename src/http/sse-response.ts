@@ -1,4 +1,4 @@
-import { createPacedWrites } from './paced-writes.js';
+import { createPacedWrites, type PacedWrites } from './paced-writes.js';
 
 const encoder = new TextEncoder();
 const keepAlive = encoder.encode(': keep-alive\n\n');
@@ -71,7 +71,7 @@ export function createSseResponse(options: SseResponseOptions): Response {
     if (timer) clearInterval(timer);
     timer = undefined;
     options.clientSignal?.removeEventListener('abort', onClientAbort);
-    paced.clear();
+    paced?.clear();
   };
   const close = () => {
     if (closed) return;
@@ -92,9 +92,11 @@ export function createSseResponse(options: SseResponseOptions): Response {
       stop();
     }
   };
-  // Every write goes through the pacing, in order: a heartbeat must never land inside an image's data line.
-  const paced = createPacedWrites(enqueue, { ready: () => (controllerRef?.desiredSize ?? 0) > 0 });
-  const write = (bytes: Uint8Array) => paced.write(bytes);
+  // Made at the first big write (a waiting stream does without); from then on every write goes
+  // through it, in order: a heartbeat must never land inside an image's data line.
+  let paced: PacedWrites | undefined;
+  const write = (bytes: Uint8Array) => (paced ? paced.write(bytes) : enqueue(bytes));
+  const closeAfterWrites = () => (paced ? paced.afterPending(close) : close());
   const onClientAbort = () => {
     abort.abort(options.clientSignal?.reason);
     // Nobody reads any more; ending the body lets whatever still holds it finish.
@@ -111,12 +113,13 @@ export function createSseResponse(options: SseResponseOptions): Response {
         if (index < pieces.length - 1) for (const part of payload) bytes.push(typeof part === 'string' ? asciiBytes(part) : part);
       });
       bytes.push(encoder.encode('\n\n'));
+      paced ??= createPacedWrites(enqueue, { ready: () => (controllerRef?.desiredSize ?? 0) > 0 });
       paced.writeSpread(bytes);
     },
     comment: (text) => write(encoder.encode(`: ${text}\n\n`)),
     finish: () => {
       write(done);
-      paced.afterPending(close);
+      closeAfterWrites();
     },
     setProgress: (next) => {
       progress = next;
@@ -147,10 +150,10 @@ export function createSseResponse(options: SseResponseOptions): Response {
       options
         .run(writer, abort.signal)
         .catch(() => {})
-        .finally(() => paced.afterPending(close));
+        .finally(closeAfterWrites);
     },
     pull() {
-      paced.resume();
+      paced?.resume();
     },
     cancel(reason) {
       closed = true;
