@@ -11,7 +11,7 @@ const sliceLength = 64 * 1024;
  * receiver's TCP work too: a 15 MB body written at once is megabytes of
  * copying in one turn of the event loop, and twenty of them draining
  * together add up. So it writes as the socket takes them (waiting for
- * `drain`), and at most `bytesPerTurn` per turn, resuming on the next one.
+ * `drain`), and at most `bytesPerTurn` per turn of the event loop.
  *
  * @example
  * writeBodyPieces(outgoing, ['{"url":"', imageBytes, '"}']);
@@ -25,10 +25,26 @@ export function writeBodyPieces(outgoing: ServerResponse, pieces: readonly (stri
   }
   let index = 0;
   let offset = 0;
+  // The budget belongs to the turn, not to a call: a write the kernel takes at once still reports
+  // 'drain' on the next tick, so a drain-driven loop would otherwise never yield to the event loop.
+  let budget = bytesPerTurn;
+  let refillScheduled = false;
+  let waitingForTurn = false;
+  const refill = () => {
+    refillScheduled = false;
+    budget = bytesPerTurn;
+    if (waitingForTurn) {
+      waitingForTurn = false;
+      writeMore();
+    }
+  };
   const writeMore = () => {
-    let written = 0;
     while (index < pieces.length) {
       if (outgoing.destroyed) return;
+      if (budget <= 0) {
+        waitingForTurn = true;
+        return;
+      }
       const piece = pieces[index] as string | Uint8Array;
       const end = sliceEnd(piece, offset);
       const slice = offset === 0 && end === piece.length ? piece : piece.slice(offset, end);
@@ -37,13 +53,13 @@ export function writeBodyPieces(outgoing: ServerResponse, pieces: readonly (stri
         index += 1;
         offset = 0;
       }
-      written += slice.length;
+      budget -= slice.length;
+      if (!refillScheduled) {
+        refillScheduled = true;
+        setImmediate(refill);
+      }
       if (!outgoing.write(slice)) {
         outgoing.once('drain', writeMore);
-        return;
-      }
-      if (written >= bytesPerTurn && index < pieces.length) {
-        setImmediate(writeMore);
         return;
       }
     }

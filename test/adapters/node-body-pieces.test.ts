@@ -18,4 +18,31 @@ describe('writeBodyPieces', () => {
     expect(body.a).toBe('B'.repeat(big.length));
     expect(body.b).toBe(emoji);
   });
+
+  it('writes at most about 256 KiB per turn of the event loop, even while the kernel takes every write at once', async () => {
+    const body = Array.from({ length: 64 }, () => Buffer.alloc(64 * 1024, 0x43));
+    let turn = 0;
+    let running = true;
+    const countTurns = () => {
+      turn += 1;
+      if (running) setImmediate(countTurns);
+    };
+    const bytesPerTurn = new Map<number, number>();
+    const server = createServer((_request, response) => {
+      const write = response.write.bind(response) as (chunk: string | Uint8Array) => boolean;
+      response.write = ((chunk: string | Uint8Array) => {
+        bytesPerTurn.set(turn, (bytesPerTurn.get(turn) ?? 0) + chunk.length);
+        return write(chunk);
+      }) as typeof response.write;
+      response.writeHead(200, { 'content-type': 'application/octet-stream' });
+      setImmediate(countTurns);
+      writeBodyPieces(response, body);
+    });
+    const response = await fetch(await listen(server));
+    const received = Buffer.from(await response.arrayBuffer());
+    running = false;
+    expect(received.length).toBe(64 * 64 * 1024);
+    // A turn's budget, plus what the check phase of the same turn may add.
+    expect(Math.max(...bytesPerTurn.values())).toBeLessThanOrEqual(2 * 256 * 1024);
+  });
 });
