@@ -4,6 +4,7 @@ import type { ImageGateway } from '../src/gateway/create-gateway.js';
 import { serveOf } from '../src/gateway/gateway-serve.js';
 import type { Answer } from '../src/http/answer.js';
 import type { IncomingBody, IncomingCall } from '../src/http/incoming-call.js';
+import { writeBodyPieces } from './adapter-node-body-pieces.js';
 
 /** Serves one Node request; resolves once the response is written or the client left. */
 export type NodeBridge = (incoming: IncomingMessage, outgoing: ServerResponse, parsedBody?: unknown) => Promise<void>;
@@ -194,6 +195,10 @@ function writeAnswer(answer: Answer, call: NodeCall, outgoing: ServerResponse): 
       close: () => {
         if (!outgoing.writableEnded && !outgoing.destroyed) outgoing.end();
       },
+      ready: () => !outgoing.writableNeedDrain,
+      onReady: (callback) => {
+        outgoing.on('drain', callback);
+      },
     });
     call.clientGone(cancel);
     return;
@@ -207,10 +212,7 @@ function writeAnswer(answer: Answer, call: NodeCall, outgoing: ServerResponse): 
   let length = 0;
   for (const piece of body) length += typeof piece === 'string' ? Buffer.byteLength(piece) : piece.byteLength;
   outgoing.writeHead(answer.status, { ...headers, 'content-length': String(length) });
-  outgoing.cork();
-  for (const piece of body) outgoing.write(piece);
-  outgoing.end();
-  outgoing.uncork();
+  writeBodyPieces(outgoing, body);
 }
 
 /** For gateway objects without `serve`: Web Request/Response through @hono/node-server. */

@@ -1,5 +1,5 @@
 import { DispatchFailure } from '../dispatch/dispatch-generation.js';
-import { type Answer, textAnswer } from '../http/answer.js';
+import { type Answer, piecesAnswer } from '../http/answer.js';
 import { errorAnswer, toGatewayError } from '../http/error-response.js';
 import type { LinkedSignal } from '../http/linked-signal.js';
 import { CompletionBuilder } from '../response/completion-builder.js';
@@ -28,9 +28,9 @@ export async function respondJson(
       canRetry: () => true,
     });
     const model = prepared.chat.model === 'auto' ? result.route.model.id : prepared.chat.model;
-    const body = builder.toJSON(newCompletionIdentity(model, context.now()), prepared.promptEstimate);
+    const body = builder.toBodyPieces(newCompletionIdentity(model, context.now()), prepared.promptEstimate);
     context.report(usageEvent(prepared, caller, context, { status: 200, result, images: builder.imageCount, usage: builder.usage }));
-    return textAnswer(body, 200, {
+    return piecesAnswer(body, 200, {
       'content-type': 'application/json',
       'x-gateway-queue-ms': String(result.queueMs),
       ...diagnosticHeaders(caller.requestId, result.route, result.attempts, prepared.reasoningEffort),

@@ -18,6 +18,10 @@ export interface ByteSink {
   write(chunk: Uint8Array): void;
   /** Ends the body; later writes are dropped. */
   close(): void;
+  /** Whether the reader takes more now (socket not full, stream below its high-water mark). */
+  ready(): boolean;
+  /** Calls `callback` each time the reader takes more again after `ready()` was false. */
+  onReady(callback: () => void): void;
 }
 
 /**
@@ -36,6 +40,15 @@ export function textAnswer(body: string, status: number, headers: Record<string,
   return { status, headers, body };
 }
 
+/**
+ * An answer whose body is pieces: text (UTF-8) and bytes written as they are,
+ * so a 15 MB image goes out as the bytes it arrived in. All-text bodies are joined.
+ */
+export function piecesAnswer(pieces: readonly (string | Uint8Array)[], status: number, headers: Record<string, string>): Answer {
+  if (pieces.every((piece) => typeof piece === 'string')) return textAnswer(pieces.join(''), status, headers);
+  return { status, headers, body: pieces };
+}
+
 /** A JSON answer. */
 export function jsonAnswer(payload: unknown, status = 200, headers: Record<string, string> = {}): Answer {
   return textAnswer(JSON.stringify(payload), status, { 'content-type': 'application/json', ...headers });
@@ -52,10 +65,15 @@ export function answerToResponse(answer: Answer): Response {
 
 function streamToReadable(stream: AnswerStream): ReadableStream<Uint8Array> {
   let cancel: ((reason: unknown) => void) | undefined;
+  let whenReady: (() => void) | undefined;
   return new ReadableStream<Uint8Array>({
     start(controller) {
       let closed = false;
       cancel = stream({
+        ready: () => (controller.desiredSize ?? 0) > 0,
+        onReady: (callback) => {
+          whenReady = callback;
+        },
         write(chunk) {
           if (closed) return;
           try {
@@ -74,6 +92,9 @@ function streamToReadable(stream: AnswerStream): ReadableStream<Uint8Array> {
           }
         },
       });
+    },
+    pull() {
+      whenReady?.();
     },
     cancel(reason) {
       cancel?.(reason ?? new DOMException('The client closed the stream.', 'AbortError'));

@@ -1,4 +1,5 @@
 import type { Answer, ByteSink } from './answer.js';
+import { createPacedWrites, type PacedWrites } from './paced-writes.js';
 
 const encoder = new TextEncoder();
 const keepAlive = encoder.encode(': keep-alive\n\n');
@@ -18,9 +19,10 @@ export interface SseWriter {
    * `data: <json>\n\n` where each `placeholder` in `json` stands for the
    * pieces of `payload`, written as they are: a multi-megabyte data URL needs
    * no JSON escaping, so it is never copied into the JSON text nor re-encoded.
-   * The payload must be ASCII (base64, a data URL header).
+   * The payload must be ASCII (base64, a data URL header): strings, or
+   * bytes that are written as they are (an image held as received).
    */
-  dataWithPayload(json: string, placeholder: string, payload: readonly string[]): void;
+  dataWithPayload(json: string, placeholder: string, payload: readonly (string | Uint8Array)[]): void;
   /** `: <text>\n\n` — an SSE comment, ignored by OpenAI clients. */
   comment(text: string): void;
   /** `data: [DONE]\n\n`, then closes the stream. */
@@ -88,6 +90,11 @@ class EventStream implements SseWriter {
   #progress: (() => string | undefined) | undefined;
   #lastProgress: string | undefined;
   #unsubscribe: (() => void) | undefined;
+  /**
+   * Made at the first big write (a waiting stream does without); from then on every write goes
+   * through it, in order: a heartbeat must never land inside an image's data line.
+   */
+  #paced: PacedWrites | undefined;
 
   constructor(sink: ByteSink, options: SseAnswerOptions) {
     this.#sink = sink;
@@ -105,7 +112,7 @@ class EventStream implements SseWriter {
     this.#options
       .run(this)
       .catch(() => {})
-      .finally(() => this.#close());
+      .finally(() => this.#closeAfterWrites());
   }
 
   /** The reader went away before the end. */
@@ -120,13 +127,16 @@ class EventStream implements SseWriter {
     this.#write(encoder.encode(`data: ${json}\n\n`));
   }
 
-  dataWithPayload(json: string, placeholder: string, payload: readonly string[]): void {
+  dataWithPayload(json: string, placeholder: string, payload: readonly (string | Uint8Array)[]): void {
+    if (this.#closed) return;
     const pieces = json.split(placeholder);
+    const bytes: Uint8Array[] = [];
     pieces.forEach((piece, index) => {
-      this.#write(encoder.encode(index === 0 ? `data: ${piece}` : piece));
-      if (index < pieces.length - 1) for (const part of payload) this.#write(asciiBytes(part));
+      bytes.push(encoder.encode(index === 0 ? `data: ${piece}` : piece));
+      if (index < pieces.length - 1) for (const part of payload) bytes.push(typeof part === 'string' ? asciiBytes(part) : part);
     });
-    this.#write(encoder.encode('\n\n'));
+    bytes.push(encoder.encode('\n\n'));
+    this.#pacedWrites().writeSpread(bytes);
   }
 
   comment(text: string): void {
@@ -135,7 +145,7 @@ class EventStream implements SseWriter {
 
   finish(): void {
     this.#write(done);
-    this.#close();
+    this.#closeAfterWrites();
   }
 
   setProgress(progress: (() => string | undefined) | undefined): void {
@@ -152,7 +162,24 @@ class EventStream implements SseWriter {
   }
 
   #write(bytes: Uint8Array): void {
-    if (!this.#closed) this.#sink.write(bytes);
+    if (this.#closed) return;
+    if (this.#paced) this.#paced.write(bytes);
+    else this.#sink.write(bytes);
+  }
+
+  #pacedWrites(): PacedWrites {
+    if (!this.#paced) {
+      const sink = this.#sink;
+      const paced = createPacedWrites((bytes) => sink.write(bytes), { ready: () => sink.ready() });
+      sink.onReady(() => paced.resume());
+      this.#paced = paced;
+    }
+    return this.#paced;
+  }
+
+  #closeAfterWrites(): void {
+    if (this.#paced) this.#paced.afterPending(() => this.#close());
+    else this.#close();
   }
 
   #clientGone(reason: unknown): void {
@@ -169,6 +196,7 @@ class EventStream implements SseWriter {
   }
 
   #stop(): void {
+    this.#paced?.clear();
     heartbeatClock(this.#options.heartbeatIntervalMs).delete(this);
     this.#unsubscribe?.();
     this.#unsubscribe = undefined;

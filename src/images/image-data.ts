@@ -2,6 +2,9 @@
  * Image bytes that travel through the gateway. Upstreams hand us base64 and
  * clients want base64 back, so the base64 form is kept as received and bytes
  * are decoded only when something (sharp, a multipart upload) needs them.
+ * A big upstream image may be held as the ASCII bytes of its base64, in the
+ * pieces it arrived in (`fromBase64Pieces`), and is then written out as
+ * those same bytes (`base64Parts`) without ever becoming a string.
  *
  * @example
  * const image = ImageData.fromBase64(b64, 'image/png');
@@ -10,33 +13,48 @@
 export class ImageData {
   #bytes: Buffer | undefined;
   #base64: string | undefined;
+  #base64Pieces: readonly Buffer[] | undefined;
 
   private constructor(
     readonly mediaType: string,
     bytes: Buffer | undefined,
     base64: string | undefined,
+    base64Pieces?: readonly Buffer[],
   ) {
     this.#bytes = bytes;
     this.#base64 = base64;
+    this.#base64Pieces = base64Pieces;
   }
 
   static fromBytes(bytes: Uint8Array, mediaType: string): ImageData {
-    const buffer = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    return new ImageData(mediaType, buffer, undefined);
+    return new ImageData(mediaType, asBuffer(bytes), undefined);
   }
 
   static fromBase64(base64: string, mediaType: string): ImageData {
     return new ImageData(mediaType, undefined, base64);
   }
 
+  /** Base64 text as ASCII bytes, in pieces that are kept as they are (views, not copies). */
+  static fromBase64Pieces(pieces: readonly Uint8Array[], mediaType: string): ImageData {
+    return new ImageData(mediaType, undefined, undefined, pieces.map(asBuffer));
+  }
+
   bytes(): Buffer {
-    this.#bytes ??= Buffer.from(this.#base64 ?? '', 'base64');
+    this.#bytes ??= Buffer.from(this.#base64 ?? this.#joinedPieces(), 'base64');
     return this.#bytes;
   }
 
   base64(): string {
-    this.#base64 ??= (this.#bytes ?? Buffer.alloc(0)).toString('base64');
+    this.#base64 ??= this.#base64Pieces ? this.#joinedPieces() : (this.#bytes ?? Buffer.alloc(0)).toString('base64');
     return this.#base64;
+  }
+
+  /**
+   * The base64 text for writing out: the received ASCII bytes when the image
+   * came in pieces (no string is made), otherwise the base64 string.
+   */
+  base64Parts(): readonly (string | Uint8Array)[] {
+    return this.#base64Pieces ?? [this.base64()];
   }
 
   dataUrl(): string {
@@ -46,8 +64,34 @@ export class ImageData {
   /** Decoded size in bytes, computed from base64 length when not decoded yet. */
   get byteLength(): number {
     if (this.#bytes) return this.#bytes.byteLength;
+    if (this.#base64Pieces) return decodedLength(this.#base64Pieces);
     const base64 = this.#base64 ?? '';
     const padding = base64.endsWith('==') ? 2 : base64.endsWith('=') ? 1 : 0;
     return Math.floor((base64.length * 3) / 4) - padding;
   }
+
+  #joinedPieces(): string {
+    return Buffer.concat(this.#base64Pieces ?? []).toString('latin1');
+  }
+}
+
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/** Decoded size of base64 held in pieces: its length, less the `=` padding at the very end. */
+function decodedLength(pieces: readonly Buffer[]): number {
+  let length = 0;
+  for (const piece of pieces) length += piece.length;
+  let padding = 0;
+  for (let index = pieces.length - 1; index >= 0 && padding < 2; index--) {
+    const piece = pieces[index] as Buffer;
+    let position = piece.length - 1;
+    while (position >= 0 && padding < 2 && piece[position] === 0x3d) {
+      padding += 1;
+      position -= 1;
+    }
+    if (position >= 0) break;
+  }
+  return Math.floor((length * 3) / 4) - padding;
 }

@@ -5,6 +5,7 @@ import type { FinishReason, GenerationEvent, GenerationUsage } from '../provider
 import type { CompletionIdentity } from './completion-ids.js';
 import type { ImagePlacement } from './image-placement.js';
 import { toOpenAIUsage } from './output-usage.js';
+import { type BodyPiece, dataUrlPieces } from './response-body-pieces.js';
 
 type Delta = Record<string, unknown>;
 
@@ -20,7 +21,7 @@ const serialisedPlaceholder = JSON.stringify(imagePlaceholder).slice(1, -1);
  * `finish_reason: "stop"`).
  */
 export class ChunkWriter {
-  #pending: { delta: Delta; payload?: readonly string[] } | undefined;
+  #pending: { delta: Delta; payload?: readonly BodyPiece[] } | undefined;
   #imageIndex = 0;
   #contentSent = false;
   #finish: FinishReason = 'stop';
@@ -72,7 +73,7 @@ export class ChunkWriter {
         this.#imageIndex += 1;
         this.#imageCount += 1;
         this.#flush();
-        this.#pending = { delta, payload: [`data:${event.image.mediaType};base64,`, event.image.base64()] };
+        this.#pending = { delta, payload: dataUrlPieces(event.image) };
         this.#contentSent = true;
         break;
       }
@@ -138,7 +139,7 @@ export class ChunkWriter {
     this.#write(pending.delta, null, pending.payload);
   }
 
-  #write(delta: Delta, finishReason: FinishReason | 'tool_calls' | null, payload?: readonly string[]): void {
+  #write(delta: Delta, finishReason: FinishReason | 'tool_calls' | null, payload?: readonly BodyPiece[]): void {
     const json = JSON.stringify({
       id: this.identity.id,
       object: 'chat.completion.chunk',

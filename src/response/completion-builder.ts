@@ -3,6 +3,7 @@ import type { FinishReason, GenerationEvent, GenerationUsage } from '../provider
 import type { CompletionIdentity } from './completion-ids.js';
 import { type ImagePlacement, imageEntry, markdownImage } from './image-placement.js';
 import { toOpenAIUsage } from './output-usage.js';
+import { type BodyPiece, dataUrlPieces, PayloadSlots } from './response-body-pieces.js';
 
 interface ToolCall {
   id?: string;
@@ -61,13 +62,28 @@ export class CompletionBuilder {
     return this.#usage;
   }
 
+  /** The `chat.completion` JSON as one string; `toBodyPieces` avoids copying big images into it. */
   toJSON(identity: CompletionIdentity, promptEstimate: number): string {
-    const message: Record<string, unknown> = { role: 'assistant', content: this.#content() };
+    const decoder = new TextDecoder();
+    return this.toBodyPieces(identity, promptEstimate)
+      .map((piece) => (typeof piece === 'string' ? piece : decoder.decode(piece)))
+      .join('');
+  }
+
+  /**
+   * The `chat.completion` JSON in pieces: the text around each image, and
+   * each image's data URL as the pieces it is held in, so a 15 MB image is
+   * neither serialised nor copied on its way to the socket.
+   */
+  toBodyPieces(identity: CompletionIdentity, promptEstimate: number): BodyPiece[] {
+    const slots = new PayloadSlots();
+    const urls = this.#images.map((image) => slots.slot(dataUrlPieces(image)));
+    const message: Record<string, unknown> = { role: 'assistant', content: this.#content(urls) };
     if (this.#reasoning) message.reasoning_content = this.#reasoning;
-    if (this.placement !== 'markdown' && this.#images.length > 0) message.images = this.#images.map(imageEntry);
+    if (this.placement !== 'markdown' && urls.length > 0) message.images = urls.map(imageEntry);
     const toolCalls = this.#toolCalls.filter(Boolean);
     if (toolCalls.length > 0) message.tool_calls = toolCalls;
-    return JSON.stringify({
+    return slots.stringify({
       id: identity.id,
       object: 'chat.completion',
       created: identity.created,
@@ -77,8 +93,8 @@ export class CompletionBuilder {
     });
   }
 
-  #content(): string | null {
-    const markdown = this.placement === 'images' ? [] : this.#images.map(markdownImage);
+  #content(urls: readonly string[]): string | null {
+    const markdown = this.placement === 'images' ? [] : urls.map(markdownImage);
     const text = this.#text.trim();
     const parts = text ? [text, ...markdown] : markdown;
     if (parts.length === 0) return this.#toolCalls.length > 0 ? null : '';

@@ -1,5 +1,3 @@
-import type { ImageData } from '../images/image-data.js';
-
 /** Where output images go in the assistant message. */
 export type ImagePlacement = 'markdown' | 'images' | 'both';
 
@@ -12,10 +10,11 @@ export function resolveImagePlacement(option: 'auto' | ImagePlacement, hasModali
   return hasModalities ? 'images' : 'markdown';
 }
 
-export function markdownImage(image: ImageData): string {
-  return `![generated](${image.dataUrl()})`;
+/** `url` is the image's data URL, or a stand-in the body writer replaces with it. */
+export function markdownImage(url: string): string {
+  return `![generated](${url})`;
 }
 
-export function imageEntry(image: ImageData, index: number): Record<string, unknown> {
-  return { type: 'image_url', image_url: { url: image.dataUrl() }, index };
+export function imageEntry(url: string, index: number): Record<string, unknown> {
+  return { type: 'image_url', image_url: { url }, index };
 }

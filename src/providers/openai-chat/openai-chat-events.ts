@@ -1,12 +1,14 @@
+import type { LiftedString } from '../../json/json-lifted-string.js';
 import { type ImageDownloadOptions, imageFromUrl } from '../openai/openai-image-download.js';
 import type { FinishReason, GenerationEvent, GenerationUsage } from '../provider-types.js';
+import { imageFromChatUrl, imageUrlOf } from './openai-chat-lifted-images.js';
 import type { ContentSegment, MarkdownImageScanner } from './openai-chat-markdown-images.js';
 
-/** An entry of `message.images` / `delta.images` as relays send it (OpenRouter, Vercel, new-api). */
+/** An entry of `message.images` / `delta.images` as relays send it (OpenRouter, Vercel, new-api); big URLs arrive lifted. */
 export interface ChatImageEntry {
   type?: string;
-  image_url?: { url?: string } | string;
-  url?: string;
+  image_url?: { url?: string | LiftedString } | string | LiftedString;
+  url?: string | LiftedString;
 }
 
 export interface ChatToolCall {
@@ -51,8 +53,8 @@ export async function* messageContentEvents(
 export async function* imageEntryEvents(entries: unknown, download: ImageDownloadOptions): AsyncGenerator<GenerationEvent> {
   if (!Array.isArray(entries)) return;
   for (const entry of entries as ChatImageEntry[]) {
-    const url = typeof entry.image_url === 'string' ? entry.image_url : (entry.image_url?.url ?? entry.url);
-    if (url) yield { type: 'image', image: await imageFromUrl(url, download) };
+    const url = typeof entry === 'object' && entry !== null ? imageUrlOf(entry) : undefined;
+    if (url) yield { type: 'image', image: await imageFromChatUrl(url, download) };
   }
 }
 

@@ -3,12 +3,11 @@ import { fetchUpstream, redactUrl } from '../http/upstream-fetch.js';
 import { findServedModel } from '../model-catalog.js';
 import { endpointUrl, parseProviderSettings, requestHeaders } from '../openai/openai-config.js';
 import { type OpenAIErrorContext, openAIErrorFromEvent, openAIErrorFromResponse } from '../openai/openai-error.js';
-import { readJsonObject } from '../openai/openai-response-body.js';
 import { defaultGenerationTimeoutMs, type ProviderConfig } from '../provider-config.js';
 import type { GenerationEvent, ImageProvider, ModelInfo, ProviderContext } from '../provider-types.js';
 import { resolveRelayModels } from './openai-chat-models.js';
 import { buildChatBody } from './openai-chat-request.js';
-import { type ChatCompletionBody, readChatCompletion } from './openai-chat-response.js';
+import { readChatCompletion, readChatCompletionBody } from './openai-chat-response.js';
 import { type OpenAIChatSettings, openAIChatSettingsSchema } from './openai-chat-settings.js';
 import { readChatStream } from './openai-chat-stream.js';
 
@@ -73,7 +72,7 @@ async function* generate(state: ProviderState, request: GenerationRequest, signa
     yield* readChatStream(response.body, signal, errorContext, download);
     return;
   }
-  const body = await readJsonObject<ChatCompletionBody>(response, errorContext, signal);
+  const body = await readChatCompletionBody(response, errorContext, signal);
   // Relays sometimes answer 200 with an error envelope instead of a completion.
   const error = body.choices ? undefined : openAIErrorFromEvent(body, errorContext);
   if (error) throw error;

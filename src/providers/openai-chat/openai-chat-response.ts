@@ -1,5 +1,8 @@
+import { readJsonBody } from '../http/json-body.js';
+import type { OpenAIErrorContext } from '../openai/openai-error.js';
 import type { ImageDownloadOptions } from '../openai/openai-image-download.js';
 import type { GenerationEvent } from '../provider-types.js';
+import { isAbortError, UpstreamError } from '../upstream-error.js';
 import {
   type ChatUsage,
   contentEvents,
@@ -10,6 +13,7 @@ import {
   toolCallEvents,
   usageFromChat,
 } from './openai-chat-events.js';
+import { newChatJsonReader } from './openai-chat-lifted-images.js';
 import { MarkdownImageScanner } from './openai-chat-markdown-images.js';
 
 /** The fields of a `chat.completion` we read. */
@@ -26,6 +30,38 @@ export interface ChatCompletionBody {
     finish_reason?: string | null;
   }>;
   usage?: ChatUsage | null;
+}
+
+/**
+ * The JSON object of a successful relay answer, read as it arrives with its
+ * image URLs lifted out (see `newChatJsonReader`). A connection lost
+ * mid-body or a body that is not a JSON object is a server failure; an abort
+ * stays an abort.
+ */
+export async function readChatCompletionBody(
+  response: Response,
+  context: OpenAIErrorContext,
+  signal: AbortSignal,
+): Promise<ChatCompletionBody> {
+  let json: Awaited<ReturnType<typeof readJsonBody>>;
+  try {
+    json = await readJsonBody(response.body, newChatJsonReader(), signal);
+  } catch (error) {
+    if (signal.aborted) throw signal.reason;
+    if (isAbortError(error)) throw error;
+    throw serverError(context, response.status, `the upstream answer broke off: ${(error as Error).message}`, error);
+  }
+  try {
+    const value = json.parse();
+    if (typeof value === 'object' && value !== null) return value as ChatCompletionBody;
+  } catch {
+    // Falls through to the error below.
+  }
+  throw serverError(context, response.status, 'the upstream answered with something that is not JSON');
+}
+
+function serverError(context: OpenAIErrorContext, status: number, message: string, cause?: unknown): UpstreamError {
+  return new UpstreamError({ provider: context.provider, kind: 'server', status, message, url: context.url, cause });
 }
 
 /**

@@ -1,4 +1,5 @@
-import { readServerSentEvents } from '../http/sse-events.js';
+import type { LiftedJson } from '../../json/json-lifting-reader.js';
+import { readServerSentEventsWith } from '../http/sse-events.js';
 import { type OpenAIErrorContext, openAIErrorFromEvent } from '../openai/openai-error.js';
 import type { ImageDownloadOptions } from '../openai/openai-image-download.js';
 import type { FinishReason, GenerationEvent, GenerationUsage } from '../provider-types.js';
@@ -13,6 +14,7 @@ import {
   toolCallEvents,
   usageFromChat,
 } from './openai-chat-events.js';
+import { newChatJsonReader } from './openai-chat-lifted-images.js';
 import { MarkdownImageScanner } from './openai-chat-markdown-images.js';
 
 /** The fields of a `chat.completion.chunk` we read; some relays send `message` where `delta` belongs. */
@@ -35,7 +37,8 @@ interface ChatDelta {
  * Markdown images in the content are reassembled across deltas; usage comes
  * from the last chunk that has it (the `include_usage` chunk with no
  * choices). A stream that stops with neither a finish reason nor `[DONE]`
- * was cut off, and fails.
+ * was cut off, and fails. Each chunk is read as its bytes arrive, with its
+ * image URLs lifted out, so a 15 MB image chunk is never one string.
  */
 export async function* readChatStream(
   body: ReadableStream<Uint8Array> | null,
@@ -47,8 +50,8 @@ export async function* readChatStream(
   let usage: GenerationUsage | undefined;
   let finish: FinishReason | undefined;
   let done = false;
-  for await (const message of readServerSentEvents(body, signal)) {
-    if (message.data === '[DONE]') {
+  for await (const message of readServerSentEventsWith(body, signal, newChatJsonReader)) {
+    if (message.data.text === '[DONE]') {
       done = true;
       break;
     }
@@ -81,9 +84,9 @@ export async function* readChatStream(
   yield { type: 'finish', reason: finish ?? 'stop' };
 }
 
-function parseChunk(data: string, context: OpenAIErrorContext): ChatChunk {
+function parseChunk(data: LiftedJson, context: OpenAIErrorContext): ChatChunk {
   try {
-    const value: unknown = JSON.parse(data);
+    const value: unknown = data.parse();
     if (typeof value === 'object' && value !== null) return value as ChatChunk;
   } catch {
     // Falls through to the error below.

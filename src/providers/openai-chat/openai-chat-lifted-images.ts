@@ -1,0 +1,54 @@
+import { ImageData } from '../../images/image-data.js';
+import { LiftedString } from '../../json/json-lifted-string.js';
+import { JsonLiftingReader, type JsonPath } from '../../json/json-lifting-reader.js';
+import { type ImageDownloadOptions, imageFromUrl } from '../openai/openai-image-download.js';
+
+/** The longest `data:` header we look for the comma in; anything longer takes the string path. */
+const maxHeaderLength = 256;
+
+/**
+ * A reader for a relay's completion or chunk that lifts the image URLs out
+ * of it, where relays put them: `choices[i].message` (or `.delta`), in
+ * `images[j]` or in `content[j]` parts, as `image_url.url`, `image_url` or
+ * `url`. A 15 MB data URL there is then never decoded, parsed nor copied.
+ */
+export function newChatJsonReader(): JsonLiftingReader {
+  return new JsonLiftingReader({ liftAt: isChatImageUrlPath });
+}
+
+export function isChatImageUrlPath(path: JsonPath): boolean {
+  if (path.length < 6 || path.length > 7 || path[0] !== 'choices' || typeof path[1] !== 'number') return false;
+  if ((path[2] !== 'message' && path[2] !== 'delta') || (path[3] !== 'images' && path[3] !== 'content')) return false;
+  if (typeof path[4] !== 'number') return false;
+  if (path.length === 7) return path[5] === 'image_url' && path[6] === 'url';
+  return path[5] === 'image_url' || path[5] === 'url';
+}
+
+/** An image URL of an entry (`image_url.url`, `image_url` or `url`), as a string or as lifted bytes. */
+export function imageUrlOf(entry: { image_url?: unknown; url?: unknown }): string | LiftedString | undefined {
+  const nested = entry.image_url;
+  const url = isUrl(nested) ? nested : ((nested as { url?: unknown } | undefined)?.url ?? entry.url);
+  return isUrl(url) && url.length > 0 ? url : undefined;
+}
+
+/**
+ * The image of a URL: a lifted base64 data URL is wrapped as the pieces it
+ * arrived in; everything else goes the way of a string URL.
+ */
+export async function imageFromChatUrl(url: string | LiftedString, download: ImageDownloadOptions): Promise<ImageData> {
+  if (typeof url === 'string') return imageFromUrl(url, download);
+  const head = url.head(maxHeaderLength);
+  const comma = head.indexOf(',');
+  if (head.startsWith('data:') && comma !== -1) {
+    const header = head.slice(5, comma);
+    const mediaType = header.split(';')[0] ?? '';
+    if (mediaType.startsWith('image/') && header.endsWith(';base64')) {
+      return ImageData.fromBase64Pieces(url.slice(comma + 1).pieces, mediaType);
+    }
+  }
+  return imageFromUrl(url.toString(), download);
+}
+
+function isUrl(value: unknown): value is string | LiftedString {
+  return typeof value === 'string' || value instanceof LiftedString;
+}
