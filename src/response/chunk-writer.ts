@@ -1,11 +1,11 @@
 import { errorBody } from '../http/error-response.js';
 import type { GatewayError } from '../http/gateway-error.js';
 import type { SseWriter } from '../http/sse-response.js';
+import { type BodyPiece, dataUrlPieces } from '../json/json-payload-slots.js';
 import type { FinishReason, GenerationEvent, GenerationUsage } from '../providers/provider-types.js';
 import type { CompletionIdentity } from './completion-ids.js';
 import type { ImagePlacement } from './image-placement.js';
 import { toOpenAIUsage } from './output-usage.js';
-import { type BodyPiece, dataUrlPieces } from './response-body-pieces.js';
 
 type Delta = Record<string, unknown>;
 

@@ -1,9 +1,9 @@
 import type { ImageData } from '../images/image-data.js';
+import { type BodyPiece, dataUrlPieces, PayloadSlots } from '../json/json-payload-slots.js';
 import type { FinishReason, GenerationEvent, GenerationUsage } from '../providers/provider-types.js';
 import type { CompletionIdentity } from './completion-ids.js';
 import { type ImagePlacement, imageEntry, markdownImage } from './image-placement.js';
 import { toOpenAIUsage } from './output-usage.js';
-import { type BodyPiece, dataUrlPieces, PayloadSlots } from './response-body-pieces.js';
 
 interface ToolCall {
   id?: string;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ImageData } from '../../src/images/image-data.js';
+import { type BodyPiece, dataUrlPieces, joinBodyPieces, PayloadSlots } from '../../src/json/json-payload-slots.js';
 import { CompletionBuilder } from '../../src/response/completion-builder.js';
-import { type BodyPiece, dataUrlPieces, PayloadSlots } from '../../src/response/response-body-pieces.js';
 
 const joined = (pieces: readonly BodyPiece[]) =>
   pieces.map((piece) => (typeof piece === 'string' ? piece : Buffer.from(piece).toString('latin1'))).join('');
@@ -55,4 +55,20 @@ describe('CompletionBuilder.toBodyPieces', () => {
         expect(completion.choices[0].message.images).toEqual([{ type: 'image_url', image_url: { url: dataUrl }, index: 0 }]);
     },
   );
+});
+
+describe('joinBodyPieces', () => {
+  it('gives the bytes JSON.stringify would, with payload bytes and non-ASCII text in place', () => {
+    const base64 = Buffer.from('iVBORw0KGgo=', 'ascii');
+    const slots = new PayloadSlots();
+    const value = { text: 'héllo “quoted” 画', parts: [{ image_url: { url: slots.slot(['data:image/png;base64,', base64]) } }] };
+    const joined = joinBodyPieces(slots.stringify(value));
+    expect(joined).toBeInstanceOf(Uint8Array);
+    const expected = JSON.stringify({ text: 'héllo “quoted” 画', parts: [{ image_url: { url: 'data:image/png;base64,iVBORw0KGgo=' } }] });
+    expect(Buffer.from(joined as Uint8Array).toString('utf8')).toBe(expected);
+  });
+
+  it('keeps a body with no payload as its text', () => {
+    expect(joinBodyPieces(new PayloadSlots().stringify({ a: 1 }))).toBe('{"a":1}');
+  });
 });
