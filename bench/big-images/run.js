@@ -66,14 +66,17 @@ ensureBuilt();
 const bigUpstream = startProcess(lib('fake-upstream.js'), { args: ['--image', 'big'], label: 'fake upstream (12 MB)' });
 const smallUpstream = startProcess(lib('fake-upstream.js'), { args: ['--image', 'small'], label: 'fake upstream (small)' });
 const [big, small] = await Promise.all([bigUpstream.ready, smallUpstream.ready]);
-const gateway = await startGateway({
+const gatewayOptions = {
   providers: [
     { type: 'openai-chat', name: 'big', baseURL: `http://127.0.0.1:${big.port}`, models: ['big-image'], concurrency: clients },
     { type: 'openai-chat', name: 'small', baseURL: `http://127.0.0.1:${small.port}`, models: ['edit-image'], concurrency: clients },
   ],
   queue: { maxWaiting: 1000 },
-});
-const pool = new Pool(gateway.url, { connections: clients, headersTimeout: 120_000, bodyTimeout: 120_000 });
+};
+// Each scenario gets a fresh gateway process: memory a previous scenario left with the allocator
+// would otherwise hide (or inflate) the next one's growth.
+let gateway;
+let pool;
 
 async function call(body) {
   const response = await pool.request({
@@ -90,6 +93,17 @@ async function call(body) {
 
 /** Runs `concurrency` clients for `rounds` requests each and reads the gateway's peak RSS and longest block. */
 async function scenario(name, concurrency, body, bytesPerRequest, checkBytes) {
+  gateway = await startGateway(gatewayOptions);
+  pool = new Pool(gateway.url, { connections: clients, headersTimeout: 120_000, bodyTimeout: 120_000 });
+  try {
+    return await measure(name, concurrency, body, bytesPerRequest, checkBytes);
+  } finally {
+    await pool.destroy().catch(() => {});
+    await gateway.stop();
+  }
+}
+
+async function measure(name, concurrency, body, bytesPerRequest, checkBytes) {
   await call(body); // warm-up, outside the figures
   const { rss: before } = await gateway.ask('reset');
   const started = performance.now();
@@ -178,6 +192,5 @@ try {
   }
   emitRows(rows);
 } finally {
-  await pool.destroy().catch(() => {});
-  await Promise.all([gateway.stop(), bigUpstream.stop(), smallUpstream.stop()]);
+  await Promise.all([bigUpstream.stop(), smallUpstream.stop()]);
 }
