@@ -4,6 +4,7 @@ import type { ImageGateway } from '../src/gateway/create-gateway.js';
 import { serveOf } from '../src/gateway/gateway-serve.js';
 import type { Answer } from '../src/http/answer.js';
 import type { IncomingBody, IncomingCall } from '../src/http/incoming-call.js';
+import { NodeRequestBody, serializeBody } from './adapter-node-body.js';
 import { writeBodyPieces } from './adapter-node-body-pieces.js';
 
 /** Serves one Node request; resolves once the response is written or the client left. */
@@ -39,7 +40,6 @@ class NodeCall implements IncomingCall {
   readonly method: string;
   readonly url: string;
   readonly #incoming: IncomingMessage;
-  readonly #parsedBody: unknown;
   #controller: AbortController | undefined;
   #request: Request | undefined;
   /** Why the client went away, once it has; listeners waiting for that. */
@@ -48,23 +48,34 @@ class NodeCall implements IncomingCall {
   #goneListeners: Array<(reason: unknown) => void> | undefined;
   /** Settles when the response finished or the connection closed. */
   readonly ended: Promise<void>;
-  /** Set when the core stopped reading the body early: the connection cannot be reused. */
-  bodyAbandoned = false;
+  readonly #body: NodeRequestBody;
 
   constructor(incoming: IncomingMessage, outgoing: ServerResponse, parsedBody: unknown) {
     this.#incoming = incoming;
-    this.#parsedBody = parsedBody;
+    this.#body = new NodeRequestBody(incoming, parsedBody);
     this.method = incoming.method ?? 'GET';
     this.url = absoluteUrl(incoming);
-    // One listener for everything that waits on the end: 'close' follows 'finish' too.
     let resolveEnded: () => void = () => {};
     this.ended = new Promise((resolve) => {
       resolveEnded = resolve;
     });
-    outgoing.on('close', () => {
+    const left = () => {
       if (!outgoing.writableFinished) this.#clientLeft(clientClosed());
       resolveEnded();
-    });
+    };
+    // 'close' follows 'finish' too. A pipelined request queued behind another never gets its
+    // response's 'close' when the client leaves; its socket's 'close' reaches it.
+    outgoing.on('close', left);
+    const socket = incoming.socket;
+    if (socket && !outgoing.socket) {
+      socket.once('close', left);
+      outgoing.once('finish', () => socket.removeListener('close', left));
+    }
+  }
+
+  /** Whether bytes of this request may still be unread on the connection. */
+  get bodyUnread(): boolean {
+    return this.#body.unread;
   }
 
   /** Made on first use: most requests only need `clientGone`. */
@@ -106,58 +117,27 @@ class NodeCall implements IncomingCall {
   }
 
   body(): IncomingBody | undefined {
-    const incoming = this.#incoming;
-    if (incoming.readableEnded) return bufferedBody(this.#parsedBody);
-    const chunks = incoming.iterator({ destroyOnReturn: false });
-    return {
-      read: async () => {
-        const next = await chunks.next();
-        return next.done ? undefined : (next.value as Uint8Array);
-      },
-      cancel: (reason) => {
-        this.bodyAbandoned = true;
-        // A deadline (a reason) ends a trickling upload; a size limit only stops reading, so the 413 still goes out.
-        if (reason !== undefined) incoming.destroy(reason instanceof Error ? reason : undefined);
-      },
-    };
+    return this.#body.reader();
   }
 
   request(): Request {
-    this.#request ??= new Request(this.url, {
-      method: this.method,
-      headers: headersOf(this.#incoming),
-      signal: this.signal,
-    });
+    if (!this.#request) {
+      const body = this.method === 'GET' || this.method === 'HEAD' ? undefined : this.#body.webStream();
+      this.#request = new Request(this.url, {
+        method: this.method,
+        headers: headersOf(this.#incoming),
+        signal: this.signal,
+        ...(body ? { body, duplex: 'half' } : {}),
+      } as RequestInit);
+    }
     return this.#request;
   }
-}
-
-/** The body a parser already read, as one chunk. */
-function bufferedBody(parsed: unknown): IncomingBody | undefined {
-  if (parsed === undefined || parsed === null) return undefined;
-  let bytes: Uint8Array | undefined = serializeBody(parsed);
-  return {
-    read: async () => {
-      const chunk = bytes;
-      bytes = undefined;
-      return chunk;
-    },
-    cancel: () => {
-      bytes = undefined;
-    },
-  };
-}
-
-function serializeBody(body: unknown): Buffer {
-  if (Buffer.isBuffer(body)) return body;
-  if (typeof body === 'string') return Buffer.from(body);
-  return Buffer.from(JSON.stringify(body));
 }
 
 const hostPattern = /^(?:[\w.-]+|\[[\da-f:.]+\])(?::\d{1,5})?$/i;
 
 /** The request's absolute URL; a Host header that is not a plain host name is not trusted into it. */
-function absoluteUrl(incoming: IncomingMessage): string {
+export function absoluteUrl(incoming: IncomingMessage): string {
   const target = incoming.url ?? '/';
   if (!target.startsWith('/')) {
     // Absolute-form request targets ("GET http://host/path"), as proxies send them.
@@ -169,7 +149,8 @@ function absoluteUrl(incoming: IncomingMessage): string {
     }
   }
   const host = incoming.headers.host;
-  return `http://${host && hostPattern.test(host) ? host : 'localhost'}${target}`;
+  const trusted = host && hostPattern.test(host) && URL.canParse(`http://${host}/`) ? host : 'localhost';
+  return `http://${trusted}${target}`;
 }
 
 function headersOf(incoming: IncomingMessage): Headers {
@@ -184,7 +165,8 @@ function headersOf(incoming: IncomingMessage): Headers {
 /** Writes an answer; `call.ended` settles when the response finished or the client left. */
 function writeAnswer(answer: Answer, call: NodeCall, outgoing: ServerResponse): void {
   if (outgoing.destroyed) return;
-  const headers = call.bodyAbandoned ? { ...answer.headers, connection: 'close' } : answer.headers;
+  // Unread bytes left on the connection would be read and discarded before the next request: close it instead.
+  const headers = call.bodyUnread ? { ...answer.headers, connection: 'close' } : answer.headers;
   if (answer.stream) {
     outgoing.writeHead(answer.status, headers);
     outgoing.flushHeaders();
@@ -201,6 +183,11 @@ function writeAnswer(answer: Answer, call: NodeCall, outgoing: ServerResponse): 
       },
     });
     call.clientGone(cancel);
+    return;
+  }
+  if (answer.status === 204 || answer.status === 304) {
+    outgoing.writeHead(answer.status, headers);
+    outgoing.end();
     return;
   }
   const body = answer.body ?? '';

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ImageGateway } from '../src/gateway/create-gateway.js';
 import { type GatewayInput, resolveGateway } from './adapter-gateway.js';
-import { createNodeBridge } from './adapter-node-bridge.js';
+import { absoluteUrl, createNodeBridge } from './adapter-node-bridge.js';
 
 /** The part of a Koa context the adapter uses (Koa 2 and 3). */
 export interface KoaContextLike {
@@ -40,7 +40,7 @@ export function imageGateway(input: GatewayInput = {}): KoaGatewayMiddleware {
   const { gateway } = resolveGateway(input);
   const bridge = createNodeBridge(gateway);
   const middleware = async (context: KoaContextLike, next: () => Promise<unknown>): Promise<void> => {
-    if (!gateway.handles({ method: context.method, url: `http://localhost${context.url}` })) {
+    if (!gateway.handles({ method: context.method, url: absoluteUrl(context.req) })) {
       await next();
       return;
     }

@@ -2,7 +2,7 @@ import { createServer as createHttpServer, type IncomingMessage, type Server, ty
 import { createImageGateway, type ImageGateway } from '../src/gateway/create-gateway.js';
 import type { GatewayOptions } from '../src/gateway/gateway-options.js';
 import { type GatewayInput, resolveGateway } from './adapter-gateway.js';
-import { createNodeBridge } from './adapter-node-bridge.js';
+import { absoluteUrl, createNodeBridge } from './adapter-node-bridge.js';
 
 /** A Node request listener that serves a gateway; `next` is called for paths the gateway does not serve. */
 export type GatewayRequestListener = (request: IncomingMessage, response: ServerResponse, next?: (error?: unknown) => void) => void;
@@ -20,7 +20,7 @@ export type GatewayRequestListener = (request: IncomingMessage, response: Server
 export function createGatewayListener(gateway: ImageGateway): GatewayRequestListener {
   const bridge = createNodeBridge(gateway);
   return (request, response, next) => {
-    if (next && !gateway.handles({ method: request.method ?? 'GET', url: `http://localhost${request.url ?? '/'}` })) {
+    if (next && !gateway.handles({ method: request.method ?? 'GET', url: absoluteUrl(request) })) {
       next();
       return;
     }

@@ -208,9 +208,19 @@ function requestIdFor(call: IncomingCall): string {
   return `req_${crypto.randomUUID().replaceAll('-', '').slice(0, 20)}`;
 }
 
-/** The path of an absolute URL, without building a URL object for it. */
+/** Dot segments, encoded dots and backslashes: paths only the URL parser reads right. */
+const unusualPath = /\.|%2e|\\/i;
+
+/** The path of an absolute URL, as the URL parser would give it; plain paths skip building a URL object. */
 function pathOf(url: string): string {
   const start = url.indexOf('/', url.indexOf('//') + 2);
+  if (unusualPath.test(url.slice(start < 0 ? url.length : start))) {
+    try {
+      return new URL(url).pathname;
+    } catch {
+      return '/';
+    }
+  }
   if (start < 0) return '/';
   let end = url.length;
   for (const separator of ['?', '#']) {

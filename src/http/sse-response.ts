@@ -252,8 +252,14 @@ class HeartbeatClock {
   }
 
   #schedule(): void {
+    const now = performance.now();
+    // After a stall of a whole interval or more, start counting again from now rather than
+    // firing every missed tick at once (a burst of beats helps no one).
+    if (now - (this.#origin + this.#tick * this.#tickMs) >= this.#tickMs * this.#phases) {
+      this.#origin = now - this.#tick * this.#tickMs;
+    }
     const due = this.#origin + (this.#tick + 1) * this.#tickMs;
-    this.#timer = setTimeout(() => this.#beat(), Math.max(0, due - performance.now()));
+    this.#timer = setTimeout(() => this.#beat(), Math.max(0, due - now));
     this.#timer.unref?.();
   }
 

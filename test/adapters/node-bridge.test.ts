@@ -1,8 +1,9 @@
 import { request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createGatewayListener, createServer, type GatewayServer } from '../../adapters/node.js';
 import { createImageGateway, type ImageGateway } from '../../src/gateway/create-gateway.js';
-import { closeServer, decodeImage, drawRequest, listen } from './adapter-test-helpers.js';
+import { closeServer, decodeImage, drawRequest, listen, waitFor } from './adapter-test-helpers.js';
 
 const servers: GatewayServer[] = [];
 afterEach(async () => {
@@ -138,5 +139,93 @@ describe('the Node bridge', () => {
       await closeServer(server);
       await gateway.close();
     }
+  });
+
+  it('gives an authenticate hook the body, and still serves the request whole', async () => {
+    const authenticate = async (request: Request) => ((await request.clone().json()) as { model?: string }).model === 'local-image';
+    const { url } = await serve({ authenticate });
+    const ask = (model: string) =>
+      fetch(`${url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ ...drawRequest(), model }),
+      });
+    const served = await ask('local-image');
+    expect(served.status).toBe(200);
+    expect(await decodeImage((await served.json()).choices[0].message.content)).toEqual({ format: 'jpeg', width: 320, height: 240 });
+    expect((await ask('other-model')).status).toBe(401);
+  });
+
+  it('aborts every pipelined stream when the client drops the connection', async () => {
+    const { server, url } = await serve({ providers: [{ type: 'local', delayMs: 60_000, concurrency: 2 }] });
+    const body = JSON.stringify({ model: 'local-image', stream: true, size: '64x64', messages: [{ role: 'user', content: 'draw a cat' }] });
+    const one = `POST /v1/chat/completions HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
+    const socket = connect(Number(new URL(url).port), '127.0.0.1');
+    socket.on('error', () => {});
+    socket.write(one.repeat(10));
+    const local = () => server.gateway.stats().providers.local;
+    await waitFor(() => (local()?.active ?? 0) + (local()?.waiting.stream ?? 0) === 10, 5_000, 'ten requests admitted');
+    socket.destroy();
+    await waitFor(() => local()?.active === 0 && local()?.waiting.stream === 0, 5_000, 'every request aborted');
+  });
+
+  it('answers a client that leaves mid-upload as 499, not as a gateway failure', async () => {
+    const failures: unknown[] = [];
+    const rejected: Array<{ status?: number }> = [];
+    const logger = {
+      info: (entry: unknown) => rejected.push(entry as { status?: number }),
+      warn: () => {},
+      error: (entry: unknown) => failures.push(entry),
+    };
+    const { server, url } = await serve({ logger });
+    const arrived = new Promise((resolve) => server.once('request', resolve));
+    const socket = connect(Number(new URL(url).port), '127.0.0.1');
+    socket.on('error', () => {});
+    socket.write(
+      'POST /v1/chat/completions HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"model":',
+    );
+    await arrived;
+    socket.destroy();
+    await waitFor(() => rejected.some((entry) => entry.status === 499), 5_000, 'a 499 logged');
+    expect(failures).toEqual([]);
+  });
+
+  it('closes the connection after a 413 for a declared Content-Length over the limit', async () => {
+    const { url } = await serve({ maxBodyBytes: 1_000 });
+    const socket = connect(Number(new URL(url).port), '127.0.0.1');
+    let answer = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => {
+      answer += chunk;
+    });
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    socket.write('POST /v1/chat/completions HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\nContent-Length: 1000000000\r\n\r\n{');
+    await closed;
+    expect(answer).toMatch(/^HTTP\/1\.1 413 /);
+    expect(answer.toLowerCase()).toContain('connection: close');
+  });
+
+  it('normalises dot segments as the URL parser does, and sends no Content-Length with a 204', async () => {
+    const { url } = await serve({ cors: true });
+    expect((await rawRequest(url, { path: '/v1/./models' })).status).toBe(200);
+    expect((await rawRequest(url, { path: '/x/../healthz' })).status).toBe(200);
+    const preflight = await rawRequest(url, {
+      path: '/v1/chat/completions',
+      method: 'OPTIONS',
+      headers: { origin: 'https://app.example' },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers['content-length']).toBeUndefined();
+    expect(preflight.headers['access-control-allow-origin']).toBe('*');
+  });
+
+  it('does not trust a Host header that no URL could hold', async () => {
+    const seen: string[] = [];
+    const { url } = await serve({ authenticate: (request) => (seen.push(request.url), true) });
+    for (const host of ['example.com:99999', '1.2.3.4.5', '[1.2.3.4]']) {
+      const answer = await rawRequest(url, { path: '/v1/models', headers: { host } });
+      expect(answer.status).toBe(200);
+    }
+    expect(seen.every((address) => address === 'http://localhost/v1/models')).toBe(true);
   });
 });
