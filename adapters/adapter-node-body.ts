@@ -1,7 +1,8 @@
 import type { IncomingMessage } from 'node:http';
 import type { IncomingBody } from '../src/http/incoming-call.js';
 
-const clientClosed = () => new DOMException('The client closed the request.', 'AbortError');
+/** Why a call ends when its client went away: an AbortError, answered as 499. */
+export const clientClosed = () => new DOMException('The client closed the request.', 'AbortError');
 
 /**
  * The body of a Node request, read by the core and, when an `authenticate`

@@ -4,7 +4,7 @@ import type { ImageGateway } from '../src/gateway/create-gateway.js';
 import { serveOf } from '../src/gateway/gateway-serve.js';
 import type { Answer } from '../src/http/answer.js';
 import type { IncomingBody, IncomingCall } from '../src/http/incoming-call.js';
-import { NodeRequestBody, serializeBody } from './adapter-node-body.js';
+import { clientClosed, NodeRequestBody, serializeBody } from './adapter-node-body.js';
 import { writeBodyPieces } from './adapter-node-body-pieces.js';
 
 /** Serves one Node request; resolves once the response is written or the client left. */
@@ -32,8 +32,6 @@ export function createNodeBridge(gateway: ImageGateway): NodeBridge {
     await call.ended;
   };
 }
-
-const clientClosed = () => new DOMException('The client closed the request.', 'AbortError');
 
 /** An IncomingCall over a Node request; its signal follows the response's socket. */
 class NodeCall implements IncomingCall {
