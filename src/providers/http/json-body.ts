@@ -6,7 +6,7 @@ import type { JsonLiftingReader, LiftedJson } from '../../json/json-lifting-read
  * `Response.text()` drops it. Rejects with the signal's reason on abort and
  * with the stream's error when the connection breaks off.
  */
-export async function readJsonBody(
+export async function readUpstreamJson(
   body: ReadableStream<Uint8Array> | null,
   reader: JsonLiftingReader,
   signal: AbortSignal,

@@ -16,7 +16,7 @@ export function newChatJsonReader(): JsonLiftingReader {
   return new JsonLiftingReader({ liftAt: isChatImageUrlPath });
 }
 
-export function isChatImageUrlPath(path: JsonPath): boolean {
+function isChatImageUrlPath(path: JsonPath): boolean {
   if (path.length < 6 || path.length > 7 || path[0] !== 'choices' || typeof path[1] !== 'number') return false;
   if ((path[2] !== 'message' && path[2] !== 'delta') || (path[3] !== 'images' && path[3] !== 'content')) return false;
   if (typeof path[4] !== 'number') return false;

@@ -1,4 +1,4 @@
-import { readJsonBody } from '../http/json-body.js';
+import { readUpstreamJson } from '../http/json-body.js';
 import type { OpenAIErrorContext } from '../openai/openai-error.js';
 import type { ImageDownloadOptions } from '../openai/openai-image-download.js';
 import type { GenerationEvent } from '../provider-types.js';
@@ -43,9 +43,9 @@ export async function readChatCompletionBody(
   context: OpenAIErrorContext,
   signal: AbortSignal,
 ): Promise<ChatCompletionBody> {
-  let json: Awaited<ReturnType<typeof readJsonBody>>;
+  let json: Awaited<ReturnType<typeof readUpstreamJson>>;
   try {
-    json = await readJsonBody(response.body, newChatJsonReader(), signal);
+    json = await readUpstreamJson(response.body, newChatJsonReader(), signal);
   } catch (error) {
     if (signal.aborted) throw signal.reason;
     if (isAbortError(error)) throw error;
