@@ -1,6 +1,6 @@
 import { GatewayError } from '../http/gateway-error.js';
 import { type CancelSignal, type LinkedSignal, linkSignals } from '../http/linked-signal.js';
-import type { GenerationEvent } from '../providers/provider-types.js';
+import { type GenerationEvent, takesCancelSignal } from '../providers/provider-types.js';
 import { UpstreamError } from '../providers/upstream-error.js';
 import type { QueueTicket, SlotScheduler } from '../queue/slot-scheduler.js';
 import type { GenerationRequest } from '../request/generation-request.js';
@@ -98,13 +98,16 @@ export async function dispatchGeneration(options: DispatchOptions): Promise<Disp
     options.hooks.onAttempt?.(route, attempts);
 
     const link = linkSignals([options.signal, options.shutdownSignal], route.provider.timeoutMs);
-    const signal = link.signal;
+    const providerSignal = takesCancelSignal in route.provider ? (link as unknown as AbortSignal) : link.signal;
     const startedAt = options.now();
     try {
-      for await (const event of untilAborted(route.provider.generate({ ...options.request, model: route.model.id }, signal), signal)) {
+      for await (const event of untilAborted(
+        route.provider.generate({ ...options.request, model: route.model.id }, providerSignal),
+        link,
+      )) {
         await options.hooks.onEvent(event);
       }
-      if (signal.aborted) throw signal.reason;
+      if (link.aborted) throw link.reason;
       slot.release('completed');
       options.health.onSuccess(route.provider.id);
       return { route, attempts, queueMs, generationMs: options.now() - startedAt };
@@ -149,7 +152,7 @@ function unavailable(route: ModelRoute | undefined, health: InstanceHealth): Gat
 function reasonFor(caught: unknown, options: DispatchOptions, link: LinkedSignal): unknown {
   if (options.signal.aborted) return options.signal.reason;
   if (options.shutdownSignal.aborted) return options.shutdownSignal.reason;
-  if (link.signal.aborted) return link.signal.reason;
+  if (link.aborted) return link.reason;
   return caught;
 }
 
@@ -158,7 +161,7 @@ function reasonFor(caught: unknown, options: DispatchOptions, link: LinkedSignal
  * if the provider ignores its signal: a custom provider stuck in a promise
  * must not hold the request and its slot forever.
  */
-async function* untilAborted<T>(events: AsyncIterable<T>, signal: AbortSignal): AsyncGenerator<T> {
+async function* untilAborted<T>(events: AsyncIterable<T>, signal: CancelSignal): AsyncGenerator<T> {
   const iterator = events[Symbol.asyncIterator]();
   let onAbort: (() => void) | undefined;
   const aborted = new Promise<never>((_, reject) => {

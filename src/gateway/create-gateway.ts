@@ -87,7 +87,8 @@ export function createImageGateway(input: GatewayOptions = {}): ImageGateway {
     health,
     usage,
     ingester: createImageIngester(options.images, { conversionQueue }),
-    encodeOutput: createImageOutputEncoder(options.images, conversionQueue),
+    // 'original' (the default) leaves images as they come: no step at all on the way.
+    encodeOutput: options.images.outputFormat === 'original' ? undefined : createImageOutputEncoder(options.images, conversionQueue),
     inputFormats: inputFormatsOf(options.providers, providers),
     shutdownSignal: shutdown.signal,
     inflight,

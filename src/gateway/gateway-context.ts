@@ -17,7 +17,7 @@ export interface GatewayContext {
   ingester: ConfigurableImageIngester;
   /** Per-instance `inputFormat` from the provider configs. */
   inputFormats: ReadonlyMap<string, 'jpeg' | 'original'>;
-  encodeOutput: (image: ImageData, signal: AbortSignal) => Promise<ImageData>;
+  encodeOutput: ((image: ImageData, signal: AbortSignal) => Promise<ImageData>) | undefined;
   /** Streams register here: their work outlives the fetch call that opened them. */
   inflight: InflightTracker;
   /** Aborts every running generation when close() runs out of grace. */

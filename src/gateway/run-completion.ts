@@ -1,5 +1,6 @@
 import { type DispatchHooks, type DispatchResult, dispatchGeneration } from '../dispatch/dispatch-generation.js';
 import type { LinkedSignal } from '../http/linked-signal.js';
+import type { ImageOutputEncoder } from '../images/image-output.js';
 import type { GenerationEvent } from '../providers/provider-types.js';
 import type { GatewayContext } from './gateway-context.js';
 import type { PreparedCompletion } from './prepare-completion.js';
@@ -15,6 +16,7 @@ export function runCompletion(
   deadline: LinkedSignal,
   hooks: Omit<DispatchHooks, 'onEvent'> & { onEvent(event: GenerationEvent): void },
 ): Promise<DispatchResult> {
+  const encode = context.encodeOutput;
   return dispatchGeneration({
     routes: prepared.routes,
     request: prepared.generation,
@@ -24,11 +26,12 @@ export function runCompletion(
     scheduler: context.scheduler,
     health: context.health,
     now: context.now,
-    hooks: { ...hooks, onEvent: async (event) => hooks.onEvent(await encodeEvent(event, context, deadline.signal)) },
+    hooks: encode ? { ...hooks, onEvent: async (event) => hooks.onEvent(await encodeEvent(event, encode, deadline)) } : hooks,
   });
 }
 
-async function encodeEvent(event: GenerationEvent, context: GatewayContext, signal: AbortSignal): Promise<GenerationEvent> {
-  if (event.type === 'image') return { type: 'image', image: await context.encodeOutput(event.image, signal) };
+async function encodeEvent(event: GenerationEvent, encode: ImageOutputEncoder, deadline: LinkedSignal): Promise<GenerationEvent> {
+  // The encoder needs a real AbortSignal (sharp's queue); only image events make the deadline build one.
+  if (event.type === 'image') return { type: 'image', image: await encode(event.image, deadline.signal) };
   return event;
 }

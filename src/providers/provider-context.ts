@@ -1,4 +1,6 @@
 import { createPooledFetch } from './http/pooled-fetch.js';
+import { createPooledHttp } from './http/pooled-http.js';
+import { httpOverFetch, type UpstreamHttp } from './http/upstream-response.js';
 import type { ProviderContext } from './provider-types.js';
 
 /** Waits `ms`, or rejects with the signal's reason as soon as it aborts. */
@@ -20,12 +22,31 @@ export function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-/** The real-world context: pooled undici requests, the wall clock, real timers. */
+/**
+ * The real-world context: pooled undici requests, the wall clock, real
+ * timers. An injected `fetch` carries the API calls too, unless `http` is
+ * given as well.
+ */
 export function defaultProviderContext(overrides: Partial<ProviderContext> = {}): ProviderContext {
+  const fallback = globalThis.fetch.bind(globalThis);
   return {
-    fetch: overrides.fetch ?? createPooledFetch(globalThis.fetch.bind(globalThis)),
+    fetch: overrides.fetch ?? createPooledFetch(fallback),
+    http: overrides.http ?? (overrides.fetch ? undefined : createPooledHttp({ fallback })),
     now: overrides.now ?? Date.now,
     sleep: overrides.sleep ?? abortableSleep,
     downloadImage: overrides.downloadImage,
   };
+}
+
+const httpOfFetch = new WeakMap<typeof globalThis.fetch, UpstreamHttp>();
+
+/** The context's `http`, or one over its `fetch` (made once per fetch). */
+export function upstreamHttpOf(context: Pick<ProviderContext, 'fetch' | 'http'>): UpstreamHttp {
+  if (context.http) return context.http;
+  let http = httpOfFetch.get(context.fetch);
+  if (!http) {
+    http = httpOverFetch(context.fetch);
+    httpOfFetch.set(context.fetch, http);
+  }
+  return http;
 }

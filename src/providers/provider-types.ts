@@ -1,5 +1,6 @@
 import type { ImageData } from '../images/image-data.js';
 import type { GenerationRequest, ReasoningLevel } from '../request/generation-request.js';
+import type { UpstreamHttp } from './http/upstream-response.js';
 
 /** What a model can do; routing filters on these. */
 export interface ModelCapabilities {
@@ -57,6 +58,14 @@ export type GenerationEvent =
   | { type: 'finish'; reason: FinishReason };
 
 /**
+ * Set on a built-in provider whose `generate` reads its signal only as a
+ * `CancelSignal` (aborted, reason, listeners): the gateway then hands it the
+ * request's linked signal itself and makes no AbortSignal for the call,
+ * which on Node 20 costs a few microseconds and about 2 KB each.
+ */
+export const takesCancelSignal: unique symbol = Symbol('image-gateway.takesCancelSignal');
+
+/**
  * A provider instance: a small object built from injected config.
  *
  * @example
@@ -76,11 +85,19 @@ export interface ImageProvider {
   /** Input images as JPEG, or as sent; unset: the gateway's images.convertToJpeg decides. */
   readonly inputFormat?: 'jpeg' | 'original';
   generate(request: GenerationRequest, signal: AbortSignal): AsyncIterable<GenerationEvent>;
+  /** Internal: set by built-in providers that need no real AbortSignal (see `takesCancelSignal`). */
+  readonly [takesCancelSignal]?: true;
 }
 
 /** What every provider factory receives besides its own settings. */
 export interface ProviderContext {
   fetch: typeof globalThis.fetch;
+  /**
+   * The provider's HTTP calls to its API. Unset, they go through `fetch`;
+   * `defaultProviderContext` sets it to undici's pooled `request()` unless a
+   * `fetch` was injected.
+   */
+  http?: UpstreamHttp;
   /** Milliseconds since the epoch; injected so tests control time. */
   now: () => number;
   /** Waits `ms` or rejects with the signal's reason when it aborts first. */

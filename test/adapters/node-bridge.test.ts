@@ -221,7 +221,11 @@ describe('the Node bridge', () => {
 
   it('does not trust a Host header that no URL could hold', async () => {
     const seen: string[] = [];
-    const { url } = await serve({ authenticate: (request) => (seen.push(request.url), true) });
+    const { url } = await serve({ authenticate: (request) => {
+        seen.push(request.url);
+        return true;
+      },
+    });
     for (const host of ['example.com:99999', '1.2.3.4.5', '[1.2.3.4]']) {
       const answer = await rawRequest(url, { path: '/v1/models', headers: { host } });
       expect(answer.status).toBe(200);

@@ -1,5 +1,6 @@
 import { retryAfterFromHeaders } from '../http/retry-after.js';
 import { redactUrl } from '../http/upstream-fetch.js';
+import type { UpstreamResponseHead } from '../http/upstream-response.js';
 import { isAbortError, kindForStatus, UpstreamError, type UpstreamErrorKind } from '../upstream-error.js';
 
 /**
@@ -29,7 +30,7 @@ function parseBody(bodyText: string): unknown {
 }
 
 /** The `toError` hook for `fetchUpstream` on submit, poll and download. */
-export function fluxHttpError(provider: string, url: string, response: Response, bodyText: string): UpstreamError {
+export function fluxHttpError(provider: string, url: string, response: UpstreamResponseHead, bodyText: string): UpstreamError {
   const body = parseBody(bodyText);
   const status = response.status;
   const kind: UpstreamErrorKind = status === 402 ? 'quota' : status === 422 ? 'bad_request' : kindForStatus(status);
@@ -99,7 +100,7 @@ export function fluxTransportError(provider: string, url: string, error: unknown
 }
 
 /** The signed sample URL failed (often: it expired). Not our key's fault, and a new task gets a new URL. */
-export function fluxDownloadError(provider: string, url: string, response: Response): UpstreamError {
+export function fluxDownloadError(provider: string, url: string, response: UpstreamResponseHead): UpstreamError {
   return new UpstreamError({
     provider,
     kind: 'server',

@@ -1,6 +1,8 @@
 import type { GenerationRequest } from '../../request/generation-request.js';
 import { fetchUpstream } from '../http/upstream-fetch.js';
+import type { UpstreamResponse } from '../http/upstream-response.js';
 import { defaultGenerationTimeoutMs, type ProviderConfig } from '../provider-config.js';
+import { upstreamHttpOf } from '../provider-context.js';
 import type { GenerationEvent, ImageProvider, ProviderContext } from '../provider-types.js';
 import { UpstreamError } from '../upstream-error.js';
 import { fluxAnswerError, fluxHttpError, fluxStatusError, fluxTimeoutError, fluxTransportError } from './flux-errors.js';
@@ -49,7 +51,7 @@ export function createFluxProvider(config: ProviderConfig, context: ProviderCont
     ...(settings.apiKey ? { 'x-key': settings.apiKey } : {}),
   };
 
-  async function readJson(response: Response, url: string, signal: AbortSignal): Promise<unknown> {
+  async function readJson(response: UpstreamResponse, url: string, signal: AbortSignal): Promise<unknown> {
     try {
       return JSON.parse(await response.text());
     } catch (error) {
@@ -66,7 +68,7 @@ export function createFluxProvider(config: ProviderConfig, context: ProviderCont
       url,
       init: { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(body) },
       signal,
-      fetch: context.fetch,
+      http: upstreamHttpOf(context),
       toError: (failed, bodyText) => fluxHttpError(id, url, failed, bodyText),
     });
     const parsed = fluxSubmitSchema.safeParse(await readJson(response, url, signal));
@@ -83,7 +85,7 @@ export function createFluxProvider(config: ProviderConfig, context: ProviderCont
         url: task.pollingUrl,
         init: { method: 'GET', headers },
         signal,
-        fetch: context.fetch,
+        http: upstreamHttpOf(context),
         toError: (failed, bodyText) => fluxHttpError(id, task.pollingUrl, failed, bodyText),
       });
       const parsed = fluxPollSchema.safeParse(await readJson(response, task.pollingUrl, signal));

@@ -1,5 +1,6 @@
 import { ImageData } from '../../images/image-data.js';
 import { fetchUpstream } from '../http/upstream-fetch.js';
+import { upstreamHttpOf } from '../provider-context.js';
 import type { ProviderContext } from '../provider-types.js';
 import { fluxAnswerError, fluxDownloadError, fluxTransportError } from './flux-errors.js';
 
@@ -28,7 +29,7 @@ export async function downloadFluxSample(options: {
     url,
     init: { method: 'GET' },
     signal,
-    fetch: options.fetch,
+    http: upstreamHttpOf(options),
     toError: (failed) => fluxDownloadError(provider, url, failed),
   });
   let bytes: Uint8Array;

@@ -1,5 +1,6 @@
 import { durationToMs, retryAfterFromHeaders } from '../http/retry-after.js';
 import { redactUrl } from '../http/upstream-fetch.js';
+import type { UpstreamHeaders, UpstreamResponseHead } from '../http/upstream-response.js';
 import { isAbortError, UpstreamError, type UpstreamErrorKind } from '../upstream-error.js';
 import { type GeminiErrorStatus, geminiErrorStatusSchema } from './gemini-wire.js';
 
@@ -43,7 +44,7 @@ export function geminiStatusError(options: {
   status: GeminiErrorStatus;
   httpStatus: number;
   url: string;
-  headers?: Headers;
+  headers?: UpstreamHeaders;
   midStream?: boolean;
 }): UpstreamError {
   const { status, httpStatus } = options;
@@ -63,7 +64,7 @@ export function geminiStatusError(options: {
 }
 
 /** The `toError` hook for `fetchUpstream`: reads Google's error envelope when there is one. */
-export function geminiHttpError(provider: string, url: string, response: Response, bodyText: string): UpstreamError {
+export function geminiHttpError(provider: string, url: string, response: UpstreamResponseHead, bodyText: string): UpstreamError {
   let status: GeminiErrorStatus = { message: bodyText.slice(0, 300) || response.statusText };
   try {
     const parsed = geminiErrorStatusSchema.safeParse((JSON.parse(bodyText) as { error?: unknown }).error);

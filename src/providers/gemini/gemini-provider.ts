@@ -2,6 +2,7 @@ import type { GenerationRequest } from '../../request/generation-request.js';
 import { readServerSentEvents } from '../http/sse-events.js';
 import { fetchUpstream } from '../http/upstream-fetch.js';
 import { defaultGenerationTimeoutMs, type ProviderConfig } from '../provider-config.js';
+import { upstreamHttpOf } from '../provider-context.js';
 import type { GenerationEvent, GenerationUsage, ImageProvider, ModelInfo, ProviderContext } from '../provider-types.js';
 import { geminiAnswerError, geminiHttpError, geminiTransportError } from './gemini-errors.js';
 import { geminiProfile, resolveGeminiModels } from './gemini-models.js';
@@ -64,7 +65,7 @@ export function createGeminiProvider(config: ProviderConfig, context: ProviderCo
       url,
       init: { method: 'POST', headers, body: JSON.stringify(body) },
       signal,
-      fetch: context.fetch,
+      http: upstreamHttpOf(context),
       toError: (failed, bodyText) => geminiHttpError(id, url, failed, bodyText),
     });
     const reader = new GeminiTurnReader({ provider: id, url, wantsImage: request.wantsImage });
@@ -77,7 +78,7 @@ export function createGeminiProvider(config: ProviderConfig, context: ProviderCo
     };
     try {
       if (request.stream) {
-        for await (const message of readServerSentEvents(response.body, signal)) yield* reader.read(parse(message.data));
+        for await (const message of readServerSentEvents(response, signal)) yield* reader.read(parse(message.data));
       } else {
         yield* reader.read(parse(await response.text()));
       }

@@ -1,33 +1,15 @@
+import type { CancelSignal } from '../../http/linked-signal.js';
 import type { JsonLiftingReader, LiftedJson } from '../../json/json-lifting-reader.js';
+import type { UpstreamResponse } from './upstream-response.js';
 
 /**
  * Reads a JSON body chunk by chunk through `reader`, so that no step handles
  * the whole body at once; a byte-order mark at the start is dropped, as
  * `Response.text()` drops it. Rejects with the signal's reason on abort and
- * with the stream's error when the connection breaks off.
+ * with the body's error when the connection breaks off.
  */
-export async function readUpstreamJson(
-  body: ReadableStream<Uint8Array> | null,
-  reader: JsonLiftingReader,
-  signal: AbortSignal,
-): Promise<LiftedJson> {
-  if (body) {
-    const chunks = body.getReader();
-    const onAbort = () => {
-      chunks.cancel(signal.reason).catch(() => {});
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-    try {
-      while (true) {
-        const { done, value } = await chunks.read();
-        if (signal.aborted) throw signal.reason;
-        if (done) break;
-        reader.push(value);
-      }
-    } finally {
-      signal.removeEventListener('abort', onAbort);
-      chunks.cancel().catch(() => {});
-    }
-  }
+export async function readUpstreamJson(response: UpstreamResponse, reader: JsonLiftingReader, signal: CancelSignal): Promise<LiftedJson> {
+  for await (const chunk of response.chunks(signal)) reader.push(chunk);
+  signal.throwIfAborted();
   return reader.finish({ dropByteOrderMark: true });
 }

@@ -1,9 +1,11 @@
+import type { UpstreamHeaders } from './upstream-response.js';
+
 /**
  * Reads the delay an upstream asked for, the way the OpenAI SDK does:
  * `retry-after-ms` (ms), then `retry-after` as seconds (fractions allowed)
  * or an HTTP date. Returns undefined when neither is usable.
  */
-export function retryAfterFromHeaders(headers: Headers, now: () => number = Date.now): number | undefined {
+export function retryAfterFromHeaders(headers: UpstreamHeaders, now: () => number = Date.now): number | undefined {
   const milliseconds = Number.parseFloat(headers.get('retry-after-ms') ?? '');
   if (Number.isFinite(milliseconds) && milliseconds >= 0) return Math.round(milliseconds);
   const value = headers.get('retry-after');

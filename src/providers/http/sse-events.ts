@@ -1,15 +1,14 @@
+import type { CancelSignal } from '../../http/linked-signal.js';
 import { type EventDataCollector, type ServerSentEvent, ServerSentEventParser, textCollector } from './sse-parser.js';
+import type { UpstreamResponse } from './upstream-response.js';
 
 /**
  * Reads an upstream `text/event-stream` body as events with text data. LF
- * and CRLF framing alike (Google frames with CRLF, OpenAI with LF). Cancels
- * the body when the consumer stops early or the signal aborts.
+ * and CRLF framing alike (Google frames with CRLF, OpenAI with LF). Lets go
+ * of the body when the consumer stops early or the signal aborts.
  */
-export function readServerSentEvents(
-  body: ReadableStream<Uint8Array> | null,
-  signal: AbortSignal,
-): AsyncGenerator<ServerSentEvent<string>> {
-  return readServerSentEventsWith(body, signal, textCollector);
+export function readServerSentEvents(response: UpstreamResponse, signal: CancelSignal): AsyncGenerator<ServerSentEvent<string>> {
+  return readServerSentEventsWith(response, signal, textCollector);
 }
 
 /**
@@ -17,29 +16,16 @@ export function readServerSentEvents(
  * choosing: one that reads JSON as it arrives never holds a big event as text.
  */
 export async function* readServerSentEventsWith<Data>(
-  body: ReadableStream<Uint8Array> | null,
-  signal: AbortSignal,
+  response: UpstreamResponse,
+  signal: CancelSignal,
   newCollector: () => EventDataCollector<Data>,
 ): AsyncGenerator<ServerSentEvent<Data>> {
-  if (!body) return;
+  signal.throwIfAborted();
   const parser = new ServerSentEventParser(newCollector);
-  const reader = body.getReader();
-  const onAbort = () => {
-    reader.cancel(signal.reason).catch(() => {});
-  };
-  signal.addEventListener('abort', onAbort, { once: true });
-  try {
-    while (true) {
-      if (signal.aborted) throw signal.reason;
-      const { done, value } = await reader.read();
-      if (done) return;
-      for (const event of parser.push(value)) {
-        yield event;
-        if (signal.aborted) throw signal.reason;
-      }
+  for await (const chunk of response.chunks(signal)) {
+    for (const event of parser.push(chunk)) {
+      yield event;
+      signal.throwIfAborted();
     }
-  } finally {
-    signal.removeEventListener('abort', onAbort);
-    reader.cancel().catch(() => {});
   }
 }

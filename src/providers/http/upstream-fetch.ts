@@ -1,27 +1,29 @@
+import type { CancelSignal } from '../../http/linked-signal.js';
 import { isAbortError, kindForStatus, UpstreamError } from '../upstream-error.js';
 import { retryAfterFromHeaders } from './retry-after.js';
+import type { UpstreamHttp, UpstreamInit, UpstreamResponse, UpstreamResponseHead } from './upstream-response.js';
 
 export interface UpstreamFetchOptions {
   provider: string;
   url: string;
-  init: RequestInit;
-  signal: AbortSignal;
-  fetch: typeof globalThis.fetch;
+  init: Omit<UpstreamInit, 'signal'>;
+  signal: CancelSignal;
+  http: UpstreamHttp;
   /**
    * Turns a non-2xx answer into the provider's error. Receives the body text
    * (already read) so it can read the provider's own error envelope.
    */
-  toError?: (response: Response, bodyText: string) => UpstreamError;
+  toError?: (response: UpstreamResponseHead, bodyText: string) => UpstreamError;
 }
 
 /**
  * One upstream HTTP call: aborts with the signal, turns network failures
  * and non-2xx answers into `UpstreamError`, lets abort errors through.
  */
-export async function fetchUpstream(options: UpstreamFetchOptions): Promise<Response> {
-  let response: Response;
+export async function fetchUpstream(options: UpstreamFetchOptions): Promise<UpstreamResponse> {
+  let response: UpstreamResponse;
   try {
-    response = await options.fetch(options.url, { ...options.init, signal: options.signal });
+    response = await options.http(options.url, { ...options.init, signal: options.signal });
   } catch (error) {
     if (options.signal.aborted || isAbortError(error)) throw options.signal.reason ?? error;
     throw new UpstreamError({
@@ -39,7 +41,7 @@ export async function fetchUpstream(options: UpstreamFetchOptions): Promise<Resp
 }
 
 /** The fallback mapping when a provider has no envelope of its own. */
-export function genericUpstreamError(provider: string, url: string, response: Response, bodyText: string): UpstreamError {
+export function genericUpstreamError(provider: string, url: string, response: UpstreamResponseHead, bodyText: string): UpstreamError {
   return new UpstreamError({
     provider,
     kind: kindForStatus(response.status),

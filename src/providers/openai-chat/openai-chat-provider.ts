@@ -1,10 +1,12 @@
+import type { CancelSignal } from '../../http/linked-signal.js';
 import type { GenerationRequest } from '../../request/generation-request.js';
 import { fetchUpstream, redactUrl } from '../http/upstream-fetch.js';
 import { findServedModel } from '../model-catalog.js';
 import { endpointUrl, parseProviderSettings, requestHeaders } from '../openai/openai-config.js';
 import { type OpenAIErrorContext, openAIErrorFromEvent, openAIErrorFromResponse } from '../openai/openai-error.js';
 import { defaultGenerationTimeoutMs, type ProviderConfig } from '../provider-config.js';
-import type { GenerationEvent, ImageProvider, ModelInfo, ProviderContext } from '../provider-types.js';
+import { upstreamHttpOf } from '../provider-context.js';
+import { type GenerationEvent, type ImageProvider, type ModelInfo, type ProviderContext, takesCancelSignal } from '../provider-types.js';
 import { resolveRelayModels } from './openai-chat-models.js';
 import { buildChatBody } from './openai-chat-request.js';
 import { readChatCompletion, readChatCompletionBody } from './openai-chat-response.js';
@@ -34,7 +36,8 @@ export function createOpenAIChatProvider(config: ProviderConfig, context: Provid
     models,
     concurrency: config.concurrency ?? 10,
     timeoutMs: config.timeoutMs ?? defaultGenerationTimeoutMs,
-    generate: (request, signal) => generate(state, request, signal),
+    generate: (request, signal: CancelSignal) => generate(state, request, signal),
+    [takesCancelSignal]: true,
   };
 }
 
@@ -49,7 +52,7 @@ interface ProviderState {
   context: ProviderContext;
 }
 
-async function* generate(state: ProviderState, request: GenerationRequest, signal: AbortSignal): AsyncGenerator<GenerationEvent> {
+async function* generate(state: ProviderState, request: GenerationRequest, signal: CancelSignal): AsyncGenerator<GenerationEvent> {
   const model = findServedModel(state.models, request.model, state.id);
   const errorContext: OpenAIErrorContext = { provider: state.id, url: state.redactedUrl, now: state.context.now };
   const headers = requestHeaders({
@@ -63,13 +66,13 @@ async function* generate(state: ProviderState, request: GenerationRequest, signa
     url: state.url,
     init: { method: 'POST', headers, body: buildChatBody(request, model, state.settings) },
     signal,
-    fetch: state.context.fetch,
+    http: upstreamHttpOf(state.context),
     toError: (failed, bodyText) => openAIErrorFromResponse(failed, bodyText, errorContext),
   });
   const download = { provider: state.id, fetch: state.context.fetch, signal, downloadImage: state.context.downloadImage };
   // Some relays answer a stream request with plain JSON (and the reverse); trust the content type.
   if (response.headers.get('content-type')?.includes('text/event-stream')) {
-    yield* readChatStream(response.body, signal, errorContext, download);
+    yield* readChatStream(response, signal, errorContext, download);
     return;
   }
   const body = await readChatCompletionBody(response, errorContext, signal);

@@ -1,4 +1,6 @@
+import type { CancelSignal } from '../../http/linked-signal.js';
 import { readUpstreamJson } from '../http/json-body.js';
+import type { UpstreamResponse } from '../http/upstream-response.js';
 import type { OpenAIErrorContext } from '../openai/openai-error.js';
 import type { ImageDownloadOptions } from '../openai/openai-image-download.js';
 import type { GenerationEvent } from '../provider-types.js';
@@ -39,13 +41,13 @@ export interface ChatCompletionBody {
  * stays an abort.
  */
 export async function readChatCompletionBody(
-  response: Response,
+  response: UpstreamResponse,
   context: OpenAIErrorContext,
-  signal: AbortSignal,
+  signal: CancelSignal,
 ): Promise<ChatCompletionBody> {
   let json: Awaited<ReturnType<typeof readUpstreamJson>>;
   try {
-    json = await readUpstreamJson(response.body, newChatJsonReader(), signal);
+    json = await readUpstreamJson(response, newChatJsonReader(), signal);
   } catch (error) {
     if (signal.aborted) throw signal.reason;
     if (isAbortError(error)) throw error;

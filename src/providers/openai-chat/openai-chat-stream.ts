@@ -1,5 +1,7 @@
+import type { CancelSignal } from '../../http/linked-signal.js';
 import type { LiftedJson } from '../../json/json-lifting-reader.js';
 import { readServerSentEventsWith } from '../http/sse-events.js';
+import type { UpstreamResponse } from '../http/upstream-response.js';
 import { type OpenAIErrorContext, openAIErrorFromEvent } from '../openai/openai-error.js';
 import type { ImageDownloadOptions } from '../openai/openai-image-download.js';
 import type { FinishReason, GenerationEvent, GenerationUsage } from '../provider-types.js';
@@ -41,8 +43,8 @@ interface ChatDelta {
  * image URLs lifted out, so a 15 MB image chunk is never one string.
  */
 export async function* readChatStream(
-  body: ReadableStream<Uint8Array> | null,
-  signal: AbortSignal,
+  response: UpstreamResponse,
+  signal: CancelSignal,
   context: OpenAIErrorContext,
   download: ImageDownloadOptions,
 ): AsyncGenerator<GenerationEvent> {
@@ -50,7 +52,7 @@ export async function* readChatStream(
   let usage: GenerationUsage | undefined;
   let finish: FinishReason | undefined;
   let done = false;
-  for await (const message of readServerSentEventsWith(body, signal, newChatJsonReader)) {
+  for await (const message of readServerSentEventsWith(response, signal, newChatJsonReader)) {
     if (message.data.text === '[DONE]') {
       done = true;
       break;

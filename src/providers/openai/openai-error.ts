@@ -1,5 +1,6 @@
 import { retryAfterFromHeaders } from '../http/retry-after.js';
 import { redactUrl } from '../http/upstream-fetch.js';
+import type { UpstreamResponseHead } from '../http/upstream-response.js';
 import { kindForStatus, UpstreamError, type UpstreamErrorKind } from '../upstream-error.js';
 
 /** The fields of OpenAI's error envelope we read; relays vary, so all are optional. */
@@ -28,7 +29,7 @@ const quotaCodes = new Set(['insufficient_quota', 'billing_hard_limit_reached', 
  * @example
  * fetchUpstream({ ..., toError: (response, text) => openAIErrorFromResponse(response, text, context) });
  */
-export function openAIErrorFromResponse(response: Response, bodyText: string, context: OpenAIErrorContext): UpstreamError {
+export function openAIErrorFromResponse(response: UpstreamResponseHead, bodyText: string, context: OpenAIErrorContext): UpstreamError {
   const body = errorBodyOf(parseJson(bodyText)) ?? { message: bodyText.slice(0, 300) };
   const retryAfterMs = retryAfterFromHeaders(response.headers, context.now) ?? retryAfterFromMessage(body.message);
   const shouldRetry = response.headers.get('x-should-retry');

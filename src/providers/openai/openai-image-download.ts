@@ -1,5 +1,8 @@
+import type { CancelSignal } from '../../http/linked-signal.js';
 import { ImageData } from '../../images/image-data.js';
 import { fetchUpstream, redactUrl } from '../http/upstream-fetch.js';
+import { abortSignalOf, type UpstreamResponse } from '../http/upstream-response.js';
+import { upstreamHttpOf } from '../provider-context.js';
 import { isAbortError, UpstreamError } from '../upstream-error.js';
 
 /** Largest image we download from an upstream's URL; OpenAI's own outputs are a few MB. */
@@ -8,7 +11,7 @@ const maxDownloadBytes = 64 * 1024 * 1024;
 export interface ImageDownloadOptions {
   provider: string;
   fetch: typeof globalThis.fetch;
-  signal: AbortSignal;
+  signal: CancelSignal;
   /** The gateway's SSRF-guarded downloader, for URLs a model wrote (relay answers). */
   downloadImage?: (url: string, signal: AbortSignal) => Promise<ImageData>;
 }
@@ -29,7 +32,7 @@ export async function imageFromUrl(url: string, options: ImageDownloadOptions): 
     url,
     init: { method: 'GET' },
     signal: options.signal,
-    fetch: options.fetch,
+    http: upstreamHttpOf(options),
   });
   const declaredLength = Number(response.headers.get('content-length') ?? 0);
   if (declaredLength > maxDownloadBytes) {
@@ -57,7 +60,7 @@ export async function imageFromUrl(url: string, options: ImageDownloadOptions): 
 
 async function guardedDownload(url: string, options: ImageDownloadOptions): Promise<ImageData> {
   try {
-    return await (options.downloadImage as NonNullable<ImageDownloadOptions['downloadImage']>)(url, options.signal);
+    return await (options.downloadImage as NonNullable<ImageDownloadOptions['downloadImage']>)(url, abortSignalOf(options.signal));
   } catch (error) {
     if (options.signal.aborted) throw options.signal.reason;
     if (isAbortError(error)) throw error;
@@ -96,7 +99,7 @@ function sniffMediaType(bytes: Uint8Array): string | undefined {
   return mediaTypeFromBase64(Buffer.from(bytes.subarray(0, 12)).toString('base64'), '') || undefined;
 }
 
-async function readBytes(response: Response, url: string, options: ImageDownloadOptions): Promise<Uint8Array> {
+async function readBytes(response: UpstreamResponse, url: string, options: ImageDownloadOptions): Promise<Uint8Array> {
   try {
     return new Uint8Array(await response.arrayBuffer());
   } catch (error) {

@@ -2,6 +2,7 @@ import type { GenerationRequest } from '../../request/generation-request.js';
 import { fetchUpstream, redactUrl } from '../http/upstream-fetch.js';
 import { findServedModel } from '../model-catalog.js';
 import { defaultGenerationTimeoutMs, type ProviderConfig } from '../provider-config.js';
+import { upstreamHttpOf } from '../provider-context.js';
 import type { GenerationEvent, GenerationUsage, ImageProvider, ModelInfo, ProviderContext } from '../provider-types.js';
 import { UpstreamError } from '../upstream-error.js';
 import { endpointUrl, parseProviderSettings, requestHeaders } from './openai-config.js';
@@ -89,11 +90,11 @@ async function* callOnce(
     url,
     init: { method: 'POST', headers, body: call.body },
     signal,
-    fetch: state.context.fetch,
+    http: upstreamHttpOf(state.context),
     toError: (failed, bodyText) => openAIErrorFromResponse(failed, bodyText, errorContext),
   });
   if (call.stream && response.headers.get('content-type')?.includes('text/event-stream')) {
-    return yield* readImagesStream(response.body, signal, errorContext);
+    return yield* readImagesStream(response, signal, errorContext);
   }
   const body = await readJsonObject(response, errorContext, signal);
   return yield* readImagesResponse(body, { provider: state.id, url: errorContext.url, fetch: state.context.fetch, signal });

@@ -1,5 +1,6 @@
 import { ImageData } from '../../images/image-data.js';
 import { readServerSentEvents } from '../http/sse-events.js';
+import type { UpstreamResponse } from '../http/upstream-response.js';
 import type { GenerationEvent, GenerationUsage } from '../provider-types.js';
 import { UpstreamError } from '../upstream-error.js';
 import { type OpenAIErrorContext, openAIErrorFromEvent } from './openai-error.js';
@@ -22,13 +23,13 @@ interface ImagesStreamEvent {
  * `data: [DONE]` some relays append ends the stream early.
  */
 export async function* readImagesStream(
-  body: ReadableStream<Uint8Array> | null,
+  response: UpstreamResponse,
   signal: AbortSignal,
   context: OpenAIErrorContext,
 ): AsyncGenerator<GenerationEvent, GenerationUsage | undefined> {
   let usage: GenerationUsage | undefined;
   let completed = 0;
-  for await (const message of readServerSentEvents(body, signal)) {
+  for await (const message of readServerSentEvents(response, signal)) {
     if (message.data === '[DONE]') break;
     const event = parseEvent(message.data, context);
     const error = openAIErrorFromEvent(event, context);

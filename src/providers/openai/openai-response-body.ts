@@ -1,3 +1,4 @@
+import type { UpstreamResponse } from '../http/upstream-response.js';
 import { isAbortError, UpstreamError } from '../upstream-error.js';
 import type { OpenAIErrorContext } from './openai-error.js';
 
@@ -7,7 +8,7 @@ import type { OpenAIErrorContext } from './openai-error.js';
  * abort stays an abort.
  */
 export async function readJsonObject<Body extends object = Record<string, unknown>>(
-  response: Response,
+  response: UpstreamResponse,
   context: OpenAIErrorContext,
   signal: AbortSignal,
 ): Promise<Body> {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readServerSentEvents, readServerSentEventsWith } from '../../../src/providers/http/sse-events.js';
 import { type EventDataCollector, ServerSentEventParser, textCollector } from '../../../src/providers/http/sse-parser.js';
+import type { UpstreamResponse } from '../../../src/providers/http/upstream-response.js';
 
 /** Every event of `stream` fed in chunks of `size` bytes. */
 function parse(stream: string | Buffer, size: number) {
@@ -67,17 +68,23 @@ describe('ServerSentEventParser', () => {
 });
 
 describe('readServerSentEvents', () => {
-  const bodyOf = (parts: string[]) =>
-    new ReadableStream<Uint8Array>({
-      start(controller) {
-        for (const part of parts) controller.enqueue(new TextEncoder().encode(part));
-        controller.close();
-      },
-    });
+  const bodyOf = async (parts: string[]): Promise<UpstreamResponse> => ({
+    status: 200,
+    statusText: 'OK',
+    ok: true,
+    headers: new Headers({ 'content-type': 'text/event-stream' }),
+    body: null,
+    chunks: () => chunksOf(parts),
+    text: async () => parts.join(''),
+    arrayBuffer: async () => new ArrayBuffer(0),
+  });
+  async function* chunksOf(parts: string[]) {
+    for (const part of parts) yield new TextEncoder().encode(part);
+  }
 
   it('yields the events of a body', async () => {
     const events = [];
-    for await (const event of readServerSentEvents(bodyOf(['data: 1\n', '\ndata: [DONE]\n\n']), new AbortController().signal)) {
+    for await (const event of readServerSentEvents(await bodyOf(['data: 1\n', '\ndata: [DONE]\n\n']), new AbortController().signal)) {
       events.push(event.data);
     }
     expect(events).toEqual(['1', '[DONE]']);
@@ -86,7 +93,7 @@ describe('readServerSentEvents', () => {
   it('stops with the abort reason once the signal aborts', async () => {
     const controller = new AbortController();
     const reason = new Error('client left');
-    const events = readServerSentEventsWith(bodyOf(['data: 1\n\ndata: 2\n\n']), controller.signal, textCollector);
+    const events = readServerSentEventsWith(await bodyOf(['data: 1\n\ndata: 2\n\n']), controller.signal, textCollector);
     expect((await events.next()).value).toEqual({ data: '1' });
     controller.abort(reason);
     await expect(events.next()).rejects.toBe(reason);

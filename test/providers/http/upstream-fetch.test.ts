@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fetchUpstream, redactUrl } from '../../../src/providers/http/upstream-fetch.js';
+import { httpOverFetch } from '../../../src/providers/http/upstream-response.js';
 import { UpstreamError } from '../../../src/providers/upstream-error.js';
 
 describe('fetchUpstream', () => {
@@ -12,7 +13,7 @@ describe('fetchUpstream', () => {
       url: 'https://user:secret-pass@127.0.0.1:1/v1?key=AIza-secret',
       init: { method: 'POST' },
       signal: new AbortController().signal,
-      fetch: failingFetch,
+      http: httpOverFetch(failingFetch),
     }).catch((caught: unknown) => caught);
     expect(UpstreamError.isInstance(error)).toBe(true);
     const upstream = error as UpstreamError;
@@ -33,7 +34,7 @@ describe('fetchUpstream', () => {
       url: 'https://a.test/',
       init: {},
       signal: controller.signal,
-      fetch: abortingFetch,
+      http: httpOverFetch(abortingFetch),
     }).catch((caught: unknown) => caught);
     expect(error).toBe(reason);
   });
