@@ -5,13 +5,18 @@
  *   node bench/overhead/run.js [--seconds 5] [--connections 32] [--rate 200]
  *
  * Throughput: autocannon at the same concurrency against each target.
- * Latency: autocannon at a fixed overall rate, with every response time
- * kept at full precision (autocannon's own histogram rounds to 1 ms); the
- * minimal proxy runs too, to show what any extra hop costs on this machine.
+ * Latency: requests sent at a fixed rate, evenly spaced (one every 1000/rate
+ * ms, scheduled against the clock), each timed at full precision from send
+ * to last byte. autocannon's `overallRate` is not that: each connection
+ * fires back to back until it has made its share of the second, then waits
+ * for the next one, so at "200 req/s" it measures 8 requests queued behind
+ * each other in bursts. The minimal proxy runs too, to show what any extra
+ * hop costs on this machine.
  */
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
+import { Pool } from 'undici';
 import { startProcess } from '../lib/bench-processes.js';
 import { emitRows, fixed, percentile, row } from '../lib/bench-stats.js';
 import { ensureBuilt, startGateway } from '../lib/gateway-launch.js';
@@ -54,10 +59,32 @@ async function throughput(name, url) {
   return result.requests.average;
 }
 
+/** Open loop at `rate` req/s for `seconds`: a request every 1000/rate ms whether or not earlier ones answered. */
 async function latencies(url) {
-  const { times, result } = await cannon(url, { duration: seconds, connections: 8, overallRate: rate });
-  if (result.non2xx + result.errors > 0) throw new Error(`${url}: failed requests during the latency run`);
-  return times;
+  const pool = new Pool(url, { connections: 64 });
+  const send = async () => {
+    const startedAt = performance.now();
+    const response = await pool.request({ path: '/v1/chat/completions', ...request });
+    await response.body.arrayBuffer();
+    if (response.statusCode !== 200) throw new Error(`${url}: answered ${response.statusCode} during the latency run`);
+    return performance.now() - startedAt;
+  };
+  try {
+    for (let index = 0; index < 20; index++) await send(); // warm-up: connections, JIT
+    const interval = 1000 / rate;
+    const count = Math.round(rate * seconds);
+    const start = performance.now();
+    const pending = [];
+    for (let index = 0; index < count; index++) {
+      const due = start + index * interval;
+      const wait = due - performance.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      pending.push(send());
+    }
+    return await Promise.all(pending);
+  } finally {
+    await pool.close();
+  }
 }
 
 ensureBuilt();
@@ -78,7 +105,7 @@ try {
   const served = await throughput('gateway', gateway.url);
   const ratio = served / proxied;
 
-  console.log(`latency at ${rate} req/s, two interleaved rounds of ${seconds} s`);
+  console.log(`latency at ${rate} req/s evenly spaced, two interleaved rounds of ${seconds} s`);
   const times = { upstream: [], 'minimal proxy': [], gateway: [] };
   const urls = { upstream: upstreamUrl, 'minimal proxy': `http://127.0.0.1:${proxyPort}`, gateway: gateway.url };
   for (let round = 0; round < 2; round++) {
