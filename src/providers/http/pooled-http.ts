@@ -87,12 +87,16 @@ class PooledResponse implements UpstreamResponse {
   readonly statusText: string;
   readonly headers: UpstreamHeaders;
   readonly #readable: Readable | undefined;
+  /** Declared no bigger than one turn's budget: read whole, without pacing. */
+  readonly #small: boolean;
   #body: ReadableStream<Uint8Array> | null | undefined;
 
   constructor(answer: Dispatcher.ResponseData, method: string) {
     this.status = answer.statusCode;
     this.statusText = answer.statusText ?? '';
     this.headers = new NodeHeaders(answer.headers);
+    const length = Number(answer.headers['content-length'] ?? Number.NaN);
+    this.#small = length <= bytesPerTurn;
     if (answer.statusCode === 204 || answer.statusCode === 304 || method === 'HEAD') {
       answer.body.resume();
       this.#body = null;
@@ -118,6 +122,12 @@ class PooledResponse implements UpstreamResponse {
       return;
     }
     this.#body = null;
+    if (this.#small) {
+      // Most answers are a few KB: gathering them with two listeners costs less than an async iterator.
+      for (const chunk of await gather(readable)) yield chunk;
+      if (signal?.aborted) throw signal.reason;
+      return;
+    }
     let bytesSinceTurn = 0;
     // Node's async iterator destroys the body when the loop stops early; undici destroys it on abort.
     for await (const chunk of readable as AsyncIterable<Buffer>) {
@@ -146,6 +156,16 @@ class PooledResponse implements UpstreamResponse {
     for await (const chunk of this.chunks()) pieces.push(chunk);
     return pieces.length === 1 ? (pieces[0] as Uint8Array) : Buffer.concat(pieces);
   }
+}
+
+/** Every chunk of a body, once it ended; rejects with its error (undici destroys it with the abort reason). */
+function gather(readable: Readable): Promise<Buffer[]> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    readable.on('data', (chunk: Buffer) => chunks.push(chunk));
+    readable.once('end', () => resolve(chunks));
+    readable.once('error', reject);
+  });
 }
 
 async function* webChunks(body: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
