@@ -147,8 +147,20 @@ export function absoluteUrl(incoming: IncomingMessage): string {
     }
   }
   const host = incoming.headers.host;
-  const trusted = host && hostPattern.test(host) && URL.canParse(`http://${host}/`) ? host : 'localhost';
+  const trusted = host && isPlainHost(host) ? host : 'localhost';
   return `http://${trusted}${target}`;
+}
+
+/** Host headers already checked: a server sees the same few on almost every request. */
+const plainHosts = new Set<string>();
+
+function isPlainHost(host: string): boolean {
+  if (plainHosts.has(host)) return true;
+  if (!hostPattern.test(host) || !URL.canParse(`http://${host}/`)) return false;
+  // Bounded: every client chooses its Host header.
+  if (plainHosts.size >= 64) plainHosts.clear();
+  plainHosts.add(host);
+  return true;
 }
 
 function headersOf(incoming: IncomingMessage): Headers {

@@ -24,7 +24,7 @@ export interface DispatchOptions {
   /** The client's signal combined with the request's total deadline. */
   signal: CancelSignal;
   /** Aborts running generations when the gateway shuts down. */
-  shutdownSignal: AbortSignal;
+  shutdownSignal: CancelSignal;
   maxAttempts: number;
   scheduler: SlotScheduler;
   health: InstanceHealth;

@@ -1,3 +1,4 @@
+import type { CancelSignal } from '../http/linked-signal.js';
 import type { ImageData } from '../images/image-data.js';
 import type { ConfigurableImageIngester } from '../images/image-ingest.js';
 import type { SlotScheduler } from '../queue/slot-scheduler.js';
@@ -21,7 +22,7 @@ export interface GatewayContext {
   /** Streams register here: their work outlives the fetch call that opened them. */
   inflight: InflightTracker;
   /** Aborts every running generation when close() runs out of grace. */
-  shutdownSignal: AbortSignal;
+  shutdownSignal: CancelSignal;
   now: () => number;
   /** Logs the request line and feeds onUsage. */
   report(event: UsageEvent): void;

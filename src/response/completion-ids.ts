@@ -1,3 +1,4 @@
+import { randomHex } from '../http/random-ids.js';
 /** Identity shared by a completion and all its chunks. */
 export interface CompletionIdentity {
   id: string;
@@ -6,6 +7,5 @@ export interface CompletionIdentity {
 }
 
 export function newCompletionIdentity(model: string, now: number = Date.now()): CompletionIdentity {
-  // randomUUID draws from a cached entropy pool: cheaper per request than getRandomValues + hex formatting.
-  return { id: `chatcmpl-${crypto.randomUUID().replaceAll('-', '').slice(0, 24)}`, created: Math.floor(now / 1000), model };
+  return { id: `chatcmpl-${randomHex(24)}`, created: Math.floor(now / 1000), model };
 }

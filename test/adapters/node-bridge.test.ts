@@ -221,7 +221,8 @@ describe('the Node bridge', () => {
 
   it('does not trust a Host header that no URL could hold', async () => {
     const seen: string[] = [];
-    const { url } = await serve({ authenticate: (request) => {
+    const { url } = await serve({
+      authenticate: (request) => {
         seen.push(request.url);
         return true;
       },

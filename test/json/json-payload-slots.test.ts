@@ -6,6 +6,7 @@ import { CompletionBuilder } from '../../src/response/completion-builder.js';
 const joined = (pieces: readonly BodyPiece[]) =>
   pieces.map((piece) => (typeof piece === 'string' ? piece : Buffer.from(piece).toString('latin1'))).join('');
 const base64 = Buffer.from(Array.from({ length: 3000 }, (_, index) => (index * 31) % 256)).toString('base64');
+const bigBase64 = Buffer.from(Array.from({ length: 60_000 }, (_, index) => (index * 31) % 256)).toString('base64');
 const identity = { id: 'chatcmpl-1', created: 1, model: 'm' };
 
 describe('PayloadSlots and dataUrlPieces', () => {
@@ -39,6 +40,8 @@ describe('CompletionBuilder.toBodyPieces', () => {
   it.each(['markdown', 'images', 'both'] as const)(
     'equals the one-string completion (placement %s) and carries the image bytes uncopied',
     (placement) => {
+      // Past 48 KiB an image goes out as the pieces it arrived in.
+      const base64 = bigBase64;
       const piece = Buffer.from(base64);
       const builder = new CompletionBuilder(placement);
       builder.add({ type: 'text-delta', text: 'Here: ![fake](\u0000payload:1;) ' });
@@ -55,6 +58,17 @@ describe('CompletionBuilder.toBodyPieces', () => {
         expect(completion.choices[0].message.images).toEqual([{ type: 'image_url', image_url: { url: dataUrl }, index: 0 }]);
     },
   );
+});
+
+describe('CompletionBuilder.toBodyPieces with a small image', () => {
+  it('is one string, the same as toJSON', () => {
+    const builder = new CompletionBuilder('both');
+    builder.add({ type: 'image', image: ImageData.fromBase64Pieces([Buffer.from(base64)], 'image/png') });
+    const pieces = builder.toBodyPieces(identity, 3);
+    expect(pieces).toHaveLength(1);
+    expect(pieces[0]).toBe(builder.toJSON(identity, 3));
+    expect(JSON.parse(pieces[0] as string).choices[0].message.images[0].image_url.url).toBe(`data:image/png;base64,${base64}`);
+  });
 });
 
 describe('joinBodyPieces', () => {
