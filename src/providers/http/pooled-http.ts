@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { Agent, type Dispatcher, request as undiciRequest } from 'undici';
+import { Agent, type Dispatcher } from 'undici';
 import type { CancelSignal } from '../../http/linked-signal.js';
 import { bodyStreamOf } from './node-body-stream.js';
 import { httpOverFetch, type UpstreamHeaders, type UpstreamHttp, type UpstreamResponse } from './upstream-response.js';
@@ -39,12 +39,14 @@ export function createPooledHttp(options: { dispatcher?: Dispatcher; fallback?: 
     let headers = init.headers ?? {};
     let body = init.body ?? undefined;
     for (let redirects = 0; ; redirects++) {
-      const answer = await undiciRequest(target, {
+      const { origin, path } = originAndPath(target);
+      const answer = await dispatcher.request({
+        origin,
+        path,
         method: method as Dispatcher.HttpMethod,
         headers,
         body,
         signal: init.signal,
-        dispatcher,
       });
       const next = redirectStatuses.has(answer.statusCode) ? redirectTarget(target, answer.headers.location) : undefined;
       if (!next || redirects >= maxRedirections) return new PooledResponse(answer, method);
@@ -58,6 +60,21 @@ export function createPooledHttp(options: { dispatcher?: Dispatcher; fallback?: 
       target = next;
     }
   };
+}
+
+/** Provider endpoints parsed once: a provider calls the same few URLs on every request. */
+const parsedUrls = new Map<string, { origin: string; path: string }>();
+
+function originAndPath(url: string): { origin: string; path: string } {
+  let parsed = parsedUrls.get(url);
+  if (!parsed) {
+    const { origin, pathname, search } = new URL(url);
+    parsed = { origin, path: `${pathname}${search}` };
+    // Bounded: model names and redirects can make new URLs.
+    if (parsedUrls.size >= 256) parsedUrls.clear();
+    parsedUrls.set(url, parsed);
+  }
+  return parsed;
 }
 
 /** The absolute URL a redirect leads to, when it stays on the same host over http(s); otherwise undefined. */
