@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import { WriteStallGuard } from './adapter-node-write-stall.js';
 
 /** At most this many bytes go to one response's socket per turn of the event loop. */
 const bytesPerTurn = 256 * 1024;
@@ -14,13 +15,14 @@ const sliceLength = 64 * 1024;
  * `drain`), and at most `bytesPerTurn` per turn of the event loop.
  *
  * @example
- * writeBodyPieces(outgoing, ['{"url":"', imageBytes, '"}']);
+ * writeBodyPieces(outgoing, ['{"url":"', imageBytes, '"}'], 60_000);
  */
-export function writeBodyPieces(outgoing: ServerResponse, pieces: readonly (string | Uint8Array)[]): void {
+export function writeBodyPieces(outgoing: ServerResponse, pieces: readonly (string | Uint8Array)[], stallTimeoutMs: number): void {
   const [only] = pieces;
   if (pieces.length === 1 && only !== undefined && only.length <= sliceLength) {
     // The common small answer: one end() sends headers and body together.
     outgoing.end(only);
+    WriteStallGuard.after(outgoing, stallTimeoutMs);
     return;
   }
   const small = joinedIfSmall(pieces);
@@ -28,8 +30,10 @@ export function writeBodyPieces(outgoing: ServerResponse, pieces: readonly (stri
     // Several small pieces written one by one would be one syscall each (and on loopback, the
     // receiver's TCP work each time): one buffer goes out with the headers in a single write.
     outgoing.end(small);
+    WriteStallGuard.after(outgoing, stallTimeoutMs);
     return;
   }
+  const stall = new WriteStallGuard(outgoing, stallTimeoutMs);
   let index = 0;
   let offset = 0;
   // The budget belongs to the turn, not to a call: a write the kernel takes at once still reports
@@ -67,10 +71,12 @@ export function writeBodyPieces(outgoing: ServerResponse, pieces: readonly (stri
       }
       if (!outgoing.write(slice)) {
         outgoing.once('drain', writeMore);
+        stall.check();
         return;
       }
     }
     outgoing.end();
+    stall.check();
   };
   writeMore();
 }

@@ -6,6 +6,7 @@ import type { Answer } from '../src/http/answer.js';
 import type { IncomingBody, IncomingCall } from '../src/http/incoming-call.js';
 import { clientClosed, NodeRequestBody, serializeBody } from './adapter-node-body.js';
 import { writeBodyPieces } from './adapter-node-body-pieces.js';
+import { WriteStallGuard } from './adapter-node-write-stall.js';
 
 /** Serves one Node request; resolves once the response is written or the client left. */
 export type NodeBridge = (incoming: IncomingMessage, outgoing: ServerResponse, parsedBody?: unknown) => Promise<void>;
@@ -23,12 +24,13 @@ export type NodeBridge = (incoming: IncomingMessage, outgoing: ServerResponse, p
  * `fetch`, converted by @hono/node-server.
  */
 export function createNodeBridge(gateway: ImageGateway): NodeBridge {
-  const serve = serveOf(gateway);
-  if (!serve) return fetchBridge(gateway);
+  const handle = serveOf(gateway);
+  if (!handle) return fetchBridge(gateway);
+  const { serve, writeStallTimeoutMs } = handle;
   return async (incoming, outgoing, parsedBody) => {
     const call = new NodeCall(incoming, outgoing, parsedBody);
     const answer = await serve(call);
-    writeAnswer(answer, call, outgoing);
+    writeAnswer(answer, call, outgoing, writeStallTimeoutMs);
     await call.ended;
   };
 }
@@ -173,19 +175,24 @@ function headersOf(incoming: IncomingMessage): Headers {
 }
 
 /** Writes an answer; `call.ended` settles when the response finished or the client left. */
-function writeAnswer(answer: Answer, call: NodeCall, outgoing: ServerResponse): void {
+function writeAnswer(answer: Answer, call: NodeCall, outgoing: ServerResponse, stallTimeoutMs: number): void {
   if (outgoing.destroyed) return;
   // Unread bytes left on the connection would be read and discarded before the next request: close it instead.
   const headers = call.bodyUnread ? { ...answer.headers, connection: 'close' } : answer.headers;
   if (answer.stream) {
     outgoing.writeHead(answer.status, headers);
     outgoing.flushHeaders();
+    const stall = new WriteStallGuard(outgoing, stallTimeoutMs);
     const cancel = answer.stream({
       write: (chunk) => {
-        if (!outgoing.writableEnded && !outgoing.destroyed) outgoing.write(chunk);
+        if (outgoing.writableEnded || outgoing.destroyed) return;
+        outgoing.write(chunk);
+        stall.check();
       },
       close: () => {
-        if (!outgoing.writableEnded && !outgoing.destroyed) outgoing.end();
+        if (outgoing.writableEnded || outgoing.destroyed) return;
+        outgoing.end();
+        stall.check();
       },
       ready: () => !outgoing.writableNeedDrain,
       onReady: (callback) => {
@@ -204,12 +211,13 @@ function writeAnswer(answer: Answer, call: NodeCall, outgoing: ServerResponse): 
   if (typeof body === 'string') {
     outgoing.writeHead(answer.status, { ...headers, 'content-length': String(Buffer.byteLength(body)) });
     outgoing.end(body);
+    WriteStallGuard.after(outgoing, stallTimeoutMs);
     return;
   }
   let length = 0;
   for (const piece of body) length += typeof piece === 'string' ? Buffer.byteLength(piece) : piece.byteLength;
   outgoing.writeHead(answer.status, { ...headers, 'content-length': String(length) });
-  writeBodyPieces(outgoing, body);
+  writeBodyPieces(outgoing, body, stallTimeoutMs);
 }
 
 /** For gateway objects without `serve`: Web Request/Response through @hono/node-server. */

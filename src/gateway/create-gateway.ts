@@ -185,7 +185,7 @@ export function createImageGateway(input: GatewayOptions = {}): ImageGateway {
     stats: () => gatewayStats(context, providers),
     models: () => registry.names(),
   };
-  attachServe(gateway, serve);
+  attachServe(gateway, { serve, writeStallTimeoutMs: options.writeStallTimeoutMs });
   return gateway;
 }
 

@@ -92,6 +92,12 @@ export const gatewayOptionsSchema = z
       .optional(),
     /** CORS for browser clients: true allows any origin. */
     cors: z.union([z.boolean(), z.object({ origin: z.union([z.string(), z.array(z.string())]) }).strict()]).default(false),
+    /**
+     * How long an answer may wait for its client to take more bytes before
+     * the Node adapters drop the connection: a client that stopped reading
+     * would otherwise hold its answer (and socket) for good.
+     */
+    writeStallTimeoutMs: z.int().min(10).max(maxTimerMs).default(60_000),
     /** How long close() lets running generations finish before aborting them, in ms. */
     shutdownGraceMs: z.int().min(0).max(maxTimerMs).default(30_000),
     /** Clock in epoch ms for queue, health and timings (tests inject one). */

@@ -11,7 +11,7 @@ describe('writeBodyPieces', () => {
     const pieces = ['{"a":"', big, '","b":"', emoji, '"}'];
     const server = createServer((_request, response) => {
       response.writeHead(200, { 'content-type': 'application/json' });
-      writeBodyPieces(response, pieces);
+      writeBodyPieces(response, pieces, 60_000);
     });
     const response = await fetch(await listen(server));
     const body = JSON.parse(await response.text());
@@ -36,7 +36,7 @@ describe('writeBodyPieces', () => {
       }) as typeof response.write;
       response.writeHead(200, { 'content-type': 'application/octet-stream' });
       setImmediate(countTurns);
-      writeBodyPieces(response, body);
+      writeBodyPieces(response, body, 60_000);
     });
     const response = await fetch(await listen(server));
     const received = Buffer.from(await response.arrayBuffer());
