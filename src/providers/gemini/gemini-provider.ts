@@ -1,10 +1,13 @@
+import type { LiftedJson } from '../../json/json-lifting-reader.js';
 import type { GenerationRequest } from '../../request/generation-request.js';
-import { readServerSentEvents } from '../http/sse-events.js';
+import { readUpstreamJson } from '../http/json-body.js';
+import { readServerSentEventsWith } from '../http/sse-events.js';
 import { fetchUpstream } from '../http/upstream-fetch.js';
 import { defaultGenerationTimeoutMs, type ProviderConfig } from '../provider-config.js';
 import { upstreamHttpOf } from '../provider-context.js';
 import type { GenerationEvent, GenerationUsage, ImageProvider, ModelInfo, ProviderContext } from '../provider-types.js';
 import { geminiAnswerError, geminiHttpError, geminiTransportError } from './gemini-errors.js';
+import { newGeminiJsonReader } from './gemini-lifted-images.js';
 import { geminiProfile, resolveGeminiModels } from './gemini-models.js';
 import { buildGeminiBody } from './gemini-request-body.js';
 import { parseGeminiSettings } from './gemini-settings.js';
@@ -69,18 +72,20 @@ export function createGeminiProvider(config: ProviderConfig, context: ProviderCo
       toError: (failed, bodyText) => geminiHttpError(id, url, failed, bodyText),
     });
     const reader = new GeminiTurnReader({ provider: id, url, wantsImage: request.wantsImage });
-    const parse = (text: string): unknown => {
+    const parse = (json: LiftedJson): unknown => {
       try {
-        return JSON.parse(text);
+        return json.parse();
       } catch {
         throw geminiAnswerError({ provider: id, url, kind: 'server', message: 'Gemini answered with invalid JSON' });
       }
     };
     try {
+      // Image data is lifted out as it arrives: a 20 MB image is never one string nor one JSON.parse.
       if (request.stream) {
-        for await (const message of readServerSentEvents(response, signal)) yield* reader.read(parse(message.data));
+        for await (const message of readServerSentEventsWith(response, signal, newGeminiJsonReader))
+          yield* reader.read(parse(message.data));
       } else {
-        yield* reader.read(parse(await response.text()));
+        yield* reader.read(parse(await readUpstreamJson(response, newGeminiJsonReader(), signal)));
       }
     } catch (error) {
       throw geminiTransportError(id, url, error, signal);

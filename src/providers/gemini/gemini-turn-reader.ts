@@ -1,6 +1,7 @@
-import { ImageData } from '../../images/image-data.js';
+import type { ImageData } from '../../images/image-data.js';
 import type { FinishReason, GenerationEvent, GenerationUsage } from '../provider-types.js';
 import { geminiAnswerError, geminiStatusError, kindForFinishReason } from './gemini-errors.js';
+import { imageFromInlineData } from './gemini-lifted-images.js';
 import { type GeminiResponse, type GeminiUsage, geminiResponseSchema } from './gemini-wire.js';
 
 export interface GeminiTurnSummary {
@@ -73,7 +74,7 @@ export class GeminiTurnReader {
     const candidate = response.candidates?.[0];
     for (const part of candidate?.content?.parts ?? []) {
       if (part.inlineData) {
-        const image = ImageData.fromBase64(part.inlineData.data, part.inlineData.mimeType ?? 'image/png');
+        const image = imageFromInlineData(part.inlineData.data, part.inlineData.mimeType ?? 'image/png');
         if (part.thought) {
           this.#lastThoughtImage = image;
           continue;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LiftedString } from '../../json/json-lifted-string.js';
 
 /**
  * The parts of a `GenerateContentResponse` the gateway reads. Deliberately
@@ -8,7 +9,8 @@ import { z } from 'zod';
 const partSchema = z.object({
   text: z.string().optional(),
   thought: z.boolean().optional(),
-  inlineData: z.object({ mimeType: z.string().optional(), data: z.string() }).optional(),
+  // Big image data arrives lifted out of the JSON (see gemini-lifted-images.ts).
+  inlineData: z.object({ mimeType: z.string().optional(), data: z.union([z.string(), z.instanceof(LiftedString)]) }).optional(),
 });
 
 const modalityCountSchema = z.object({ modality: z.string().optional(), tokenCount: z.number().optional() });

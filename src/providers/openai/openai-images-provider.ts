@@ -7,6 +7,7 @@ import type { GenerationEvent, GenerationUsage, ImageProvider, ModelInfo, Provid
 import { UpstreamError } from '../upstream-error.js';
 import { endpointUrl, parseProviderSettings, requestHeaders } from './openai-config.js';
 import { type OpenAIErrorContext, openAIErrorFromResponse } from './openai-error.js';
+import { newImagesAnswerReader } from './openai-images-lifted.js';
 import { resolveOpenAIImageModels } from './openai-images-models.js';
 import { buildImagesCall } from './openai-images-request.js';
 import { addUsage, readImagesResponse } from './openai-images-response.js';
@@ -96,6 +97,6 @@ async function* callOnce(
   if (call.stream && response.headers.get('content-type')?.includes('text/event-stream')) {
     return yield* readImagesStream(response, signal, errorContext);
   }
-  const body = await readJsonObject(response, errorContext, signal);
+  const body = await readJsonObject(response, errorContext, signal, newImagesAnswerReader());
   return yield* readImagesResponse(body, { provider: state.id, url: errorContext.url, fetch: state.context.fetch, signal });
 }

@@ -1,7 +1,8 @@
-import { ImageData } from '../../images/image-data.js';
+import type { LiftedString } from '../../json/json-lifted-string.js';
 import type { GenerationEvent, GenerationUsage } from '../provider-types.js';
 import { UpstreamError } from '../upstream-error.js';
-import { imageFromUrl, mediaTypeFromBase64 } from './openai-image-download.js';
+import { imageFromUrl } from './openai-image-download.js';
+import { hasB64Json, imageFromB64Json } from './openai-images-lifted.js';
 
 /** The `usage` object of Images API answers and completed stream events (GPT image models only). */
 export interface ImagesUsage {
@@ -13,7 +14,7 @@ export interface ImagesUsage {
 
 /** Only the fields we read; extras are ignored. */
 interface ImagesResponseBody {
-  data?: Array<{ b64_json?: string | null; url?: string | null; revised_prompt?: string | null }>;
+  data?: Array<{ b64_json?: string | LiftedString | null; url?: string | null; revised_prompt?: string | null }>;
   output_format?: string;
   usage?: ImagesUsage;
 }
@@ -40,8 +41,8 @@ export async function* readImagesResponse(
   let images = 0;
   for (const entry of entries) {
     if (entry.revised_prompt) yield { type: 'reasoning-delta', text: `Revised prompt: ${entry.revised_prompt}\n` };
-    if (entry.b64_json) {
-      yield { type: 'image', image: ImageData.fromBase64(entry.b64_json, declaredType ?? mediaTypeFromBase64(entry.b64_json)) };
+    if (hasB64Json(entry.b64_json)) {
+      yield { type: 'image', image: imageFromB64Json(entry.b64_json, declaredType) };
       images += 1;
     } else if (entry.url) {
       yield { type: 'image', image: await imageFromUrl(entry.url, context) };

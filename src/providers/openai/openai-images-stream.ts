@@ -1,16 +1,17 @@
-import { ImageData } from '../../images/image-data.js';
-import { readServerSentEvents } from '../http/sse-events.js';
+import type { LiftedString } from '../../json/json-lifted-string.js';
+import type { LiftedJson } from '../../json/json-lifting-reader.js';
+import { readServerSentEventsWith } from '../http/sse-events.js';
 import type { UpstreamResponse } from '../http/upstream-response.js';
 import type { GenerationEvent, GenerationUsage } from '../provider-types.js';
 import { UpstreamError } from '../upstream-error.js';
 import { type OpenAIErrorContext, openAIErrorFromEvent } from './openai-error.js';
-import { mediaTypeFromBase64 } from './openai-image-download.js';
+import { hasB64Json, imageFromB64Json, newImagesEventReader } from './openai-images-lifted.js';
 import { addUsage, formatToMediaType, type ImagesUsage, usageFromImages } from './openai-images-response.js';
 
 /** The fields of `image_generation.*` / `image_edit.*` events we read. */
 interface ImagesStreamEvent {
   type?: string;
-  b64_json?: string;
+  b64_json?: string | LiftedString;
   partial_image_index?: number;
   output_format?: string;
   usage?: ImagesUsage;
@@ -29,18 +30,18 @@ export async function* readImagesStream(
 ): AsyncGenerator<GenerationEvent, GenerationUsage | undefined> {
   let usage: GenerationUsage | undefined;
   let completed = 0;
-  for await (const message of readServerSentEvents(response, signal)) {
-    if (message.data === '[DONE]') break;
+  for await (const message of readServerSentEventsWith(response, signal, newImagesEventReader)) {
+    if (message.data.text === '[DONE]') break;
     const event = parseEvent(message.data, context);
     const error = openAIErrorFromEvent(event, context);
     if (error) throw error;
     const type = event.type ?? message.event ?? '';
-    if (!event.b64_json) continue;
-    const mediaType = formatToMediaType(event.output_format) ?? mediaTypeFromBase64(event.b64_json);
+    if (!hasB64Json(event.b64_json)) continue;
+    const image = imageFromB64Json(event.b64_json, formatToMediaType(event.output_format));
     if (type.endsWith('.partial_image')) {
-      yield { type: 'image-partial', image: ImageData.fromBase64(event.b64_json, mediaType), index: event.partial_image_index ?? 0 };
+      yield { type: 'image-partial', image, index: event.partial_image_index ?? 0 };
     } else if (type.endsWith('.completed')) {
-      yield { type: 'image', image: ImageData.fromBase64(event.b64_json, mediaType) };
+      yield { type: 'image', image };
       usage = addUsage(usage, usageFromImages(event.usage));
       completed += 1;
     }
@@ -57,9 +58,9 @@ export async function* readImagesStream(
   return usage;
 }
 
-function parseEvent(data: string, context: OpenAIErrorContext): ImagesStreamEvent {
+function parseEvent(data: LiftedJson, context: OpenAIErrorContext): ImagesStreamEvent {
   try {
-    const value: unknown = JSON.parse(data);
+    const value: unknown = data.parse();
     if (typeof value === 'object' && value !== null) return value as ImagesStreamEvent;
   } catch {
     // Falls through to the error below.

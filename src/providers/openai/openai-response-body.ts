@@ -1,3 +1,5 @@
+import { JsonLiftingReader, type LiftedJson } from '../../json/json-lifting-reader.js';
+import { readUpstreamJson } from '../http/json-body.js';
 import type { UpstreamResponse } from '../http/upstream-response.js';
 import { isAbortError, UpstreamError } from '../upstream-error.js';
 import type { OpenAIErrorContext } from './openai-error.js';
@@ -11,17 +13,18 @@ export async function readJsonObject<Body extends object = Record<string, unknow
   response: UpstreamResponse,
   context: OpenAIErrorContext,
   signal: AbortSignal,
+  reader: JsonLiftingReader = new JsonLiftingReader({ liftAt: () => false }),
 ): Promise<Body> {
-  let text: string;
+  let json: LiftedJson;
   try {
-    text = await response.text();
+    json = await readUpstreamJson(response, reader, signal);
   } catch (error) {
     if (signal.aborted) throw signal.reason;
     if (isAbortError(error)) throw error;
     throw serverError(context, response.status, `the upstream answer broke off: ${(error as Error).message}`, error);
   }
   try {
-    const value: unknown = JSON.parse(text);
+    const value: unknown = json.parse();
     if (typeof value === 'object' && value !== null) return value as Body;
   } catch {
     // Falls through to the error below.

@@ -59,6 +59,15 @@ describe('gemini provider: text-to-image', () => {
     expect(await describeImage(imagesOf(events)[0]!)).toMatchObject({ width: 2048, height: 2048, format: 'jpeg' });
   });
 
+  it.each([false, true])('carries a big image as the bytes it arrived in, never as one string (stream: %s)', async (stream) => {
+    const request = geminiRequest({ model: 'gemini-3-pro-image-preview', aspectRatio: '1:1', imageSize: '4k', stream });
+    const [image] = imagesOf(await collect(provider().generate(request, new AbortController().signal)));
+    // A 4K JPEG is past the 64 KiB from which image data is lifted out of the JSON as received bytes.
+    expect(image!.byteLength).toBeGreaterThan(64 * 1024);
+    expect(image!.base64Parts().every((part) => part instanceof Uint8Array)).toBe(true);
+    expect(await describeImage(image!)).toMatchObject({ width: 4096, height: 4096, format: 'jpeg' });
+  });
+
   it('maps temperature, seed and max tokens, and leaves candidateCount out', async () => {
     const request = geminiRequest({ temperature: 0.4, seed: 42, maxTokens: 4096 });
     await collect(provider().generate(request, new AbortController().signal));
