@@ -1,3 +1,5 @@
+import { decodeBase64Pieces } from './base64-pieces.js';
+
 /**
  * Image bytes that travel through the gateway. Upstreams hand us base64 and
  * clients want base64 back, so the base64 form is kept as received and bytes
@@ -40,7 +42,7 @@ export class ImageData {
   }
 
   bytes(): Buffer {
-    this.#bytes ??= Buffer.from(this.#base64 ?? this.#joinedPieces(), 'base64');
+    this.#bytes ??= this.#decodedPieces() ?? Buffer.from(this.#base64 ?? this.#joinedPieces(), 'base64');
     return this.#bytes;
   }
 
@@ -68,6 +70,12 @@ export class ImageData {
     const base64 = this.#base64 ?? '';
     const padding = base64.endsWith('==') ? 2 : base64.endsWith('=') ? 1 : 0;
     return Math.floor((base64.length * 3) / 4) - padding;
+  }
+
+  /** The pieces decoded slice by slice, without joining them into a string first; undefined when they cannot be. */
+  #decodedPieces(): Buffer | undefined {
+    if (this.#base64 !== undefined || !this.#base64Pieces) return undefined;
+    return decodeBase64Pieces(this.#base64Pieces, decodedLength(this.#base64Pieces));
   }
 
   #joinedPieces(): string {

@@ -75,8 +75,9 @@ export function createImageIngester(
   const remoteRules = remoteFetchRules(settings, dependencies);
 
   async function load(reference: ImageReference, signal: AbortSignal): Promise<CheckedImage> {
-    if (reference.url.slice(0, 5).toLowerCase() === 'data:') {
-      const decoded = decodeDataUrl(reference.url, settings.maxImageBytes);
+    const url = reference.url;
+    if ((typeof url === 'string' ? url.slice(0, 5) : url.head(5)).toLowerCase() === 'data:') {
+      const decoded = decodeDataUrl(url, settings.maxImageBytes);
       if (!decoded.ok && decoded.tooLarge !== undefined) {
         const detail = `is ${decoded.tooLarge} bytes; the limit is ${settings.maxImageBytes} bytes (images.maxImageBytes)`;
         throw imageError('IMAGE_TOO_LARGE', reference.param, detail);
@@ -86,7 +87,8 @@ export function createImageIngester(
       return { ...checked, canonicalBase64: decoded.value.canonicalBase64 };
     }
     try {
-      const bytes = await fetchRemoteImage(reference.url, remoteRules, signal);
+      // A URL is lifted only when it is 64 KiB of printable ASCII: as a remote URL, a rare sight, made a string.
+      const bytes = await fetchRemoteImage(typeof url === 'string' ? url : url.toString(), remoteRules, signal);
       return checkImageHeader(reference, bytes, settings);
     } catch (error) {
       if (error instanceof ImageFetchRefusal) throw imageError(error.code, reference.param, error.detail, error);
@@ -117,7 +119,9 @@ export function createImageIngester(
   /** The image as sent; the client's base64 when canonical, so the bytes need not be encoded again. */
   function passedOn(image: CheckedImage): ImageData {
     const mediaType = mediaTypeOf[image.format];
-    if (image.canonicalBase64 !== undefined) return ImageData.fromBase64(image.canonicalBase64, mediaType);
+    const base64 = image.canonicalBase64;
+    if (typeof base64 === 'string') return ImageData.fromBase64(base64, mediaType);
+    if (base64 !== undefined) return ImageData.fromBase64Pieces(base64.pieces, mediaType);
     return ImageData.fromBytes(image.bytes, mediaType);
   }
 
