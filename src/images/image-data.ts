@@ -1,4 +1,4 @@
-import { decodeBase64Pieces } from './base64-pieces.js';
+import { decodeBase64Pieces, encodeBase64Bytes } from './base64-pieces.js';
 
 /**
  * Image bytes that travel through the gateway. Upstreams hand us base64 and
@@ -53,10 +53,15 @@ export class ImageData {
 
   /**
    * The base64 text for writing out: the received ASCII bytes when the image
-   * came in pieces (no string is made), otherwise the base64 string.
+   * came in pieces, the base64 string when it came as one, and for an image
+   * held as bytes (a converted input), its base64 encoded straight to ASCII
+   * bytes, kept for the next write: no multi-MB string is made.
    */
   base64Parts(): readonly (string | Uint8Array)[] {
-    return this.#base64Pieces ?? [this.base64()];
+    if (this.#base64Pieces) return this.#base64Pieces;
+    if (this.#base64 !== undefined || !this.#bytes) return [this.base64()];
+    this.#base64Pieces = [encodeBase64Bytes(this.#bytes)];
+    return this.#base64Pieces;
   }
 
   dataUrl(): string {

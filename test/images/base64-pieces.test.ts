@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeBase64Pieces } from '../../src/images/base64-pieces.js';
+import { decodeBase64Pieces, encodeBase64Bytes } from '../../src/images/base64-pieces.js';
 import { decodeDataUrl } from '../../src/images/image-data-url.js';
 import { LiftedString } from '../../src/json/json-lifted-string.js';
 
@@ -35,6 +35,15 @@ describe('decodeBase64Pieces', () => {
       `${text.slice(0, -1)} `,
     ]) {
       for (const size of sizes(broken.length)) expect(decodeBase64Pieces(cut(broken, size), 90_000), `pieces of ${size}`).toBeUndefined();
+    }
+  });
+});
+
+describe('encodeBase64Bytes', () => {
+  it("writes Node's base64 as ASCII bytes, for every length around the slice boundaries", () => {
+    for (const length of [0, 1, 2, 3, 4, 49_151, 49_152, 49_153, 90_001]) {
+      const original = bytes.subarray(0, length);
+      expect(encodeBase64Bytes(original).toString('latin1'), `${length} bytes`).toBe(original.toString('base64'));
     }
   });
 });
