@@ -4,6 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createServer } from '../../adapters/node.js';
 import { createImageGateway, type ImageGateway } from '../../src/gateway/create-gateway.js';
 import { type OpenAIChatFake, startOpenAIChatFake } from '../fakes/openai-chat-fake.js';
+import { postChat } from '../helpers/gateway-client.js';
 import { dataUrl, noisyJpeg } from '../images/image-test-helpers.js';
 
 /**
@@ -67,6 +68,13 @@ describe('a request body with big image data URLs', () => {
     expect(response.status).toBe(200);
     await response.json();
     expect(relayedImages()).toEqual([bigUrl, bigUrl]);
+  });
+
+  it('reads the same through gateway.fetch, whose body arrives as Web stream chunks', async () => {
+    const response = await postChat(gateway, edit([{ type: 'image_url', image_url: { url: bigUrl } }]));
+    expect(response.status).toBe(200);
+    await response.json();
+    expect(relayedImages()).toEqual([bigUrl]);
   });
 
   it('edits the image of an earlier assistant turn sent back in images[]', async () => {
