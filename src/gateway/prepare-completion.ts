@@ -3,6 +3,7 @@ import type { IncomingCall } from '../http/incoming-call.js';
 import type { LinkedSignal } from '../http/linked-signal.js';
 import { readJsonBody } from '../http/read-json-body.js';
 import { checkImageCount } from '../images/image-ingest-checks.js';
+import { isChatRequestImageUrlPath } from '../request/chat-request-image-paths.js';
 import type { ChatRequest } from '../request/chat-request-schema.js';
 import type { GenerationRequest } from '../request/generation-request.js';
 import { textAsksForEdit, textAsksForImage } from '../request/image-intent.js';
@@ -37,7 +38,7 @@ export async function prepareCompletion(
   /** The client plus the request's deadline; its AbortSignal is only made when images are fetched or converted. */
   deadline: LinkedSignal,
 ): Promise<PreparedCompletion> {
-  const body = await readJsonBody(call, context.options.maxBodyBytes, deadline);
+  const body = await readJsonBody(call, context.options.maxBodyBytes, deadline, { liftAt: isChatRequestImageUrlPath });
   const chat = validateChatRequest(body);
   const projectId = chat.project_id ?? call.header('x-gateway-project-id') ?? undefined;
   if (context.options.requireProjectId && !projectId) {

@@ -1,3 +1,6 @@
+import { LiftedString } from '../json/json-lifted-string.js';
+import { decodeBase64Pieces } from './base64-pieces.js';
+
 /** What a `data:` URL held, once its base64 is decoded. */
 export interface DecodedDataUrl {
   /** The MIME type the client declared; only a hint, the bytes are sniffed later. */
@@ -6,9 +9,10 @@ export interface DecodedDataUrl {
   /**
    * The payload itself when it is already canonical base64 (standard
    * alphabet, padded, unwrapped), so an image passed on unchanged can reuse
-   * it instead of encoding its bytes again. Undefined otherwise.
+   * it instead of encoding its bytes again: a string, or the bytes it was
+   * lifted out of the request as. Undefined otherwise.
    */
-  canonicalBase64?: string;
+  canonicalBase64?: string | LiftedString;
 }
 
 export type DataUrlResult = { ok: true; value: DecodedDataUrl } | { ok: false; reason: string; tooLarge?: number };
@@ -24,18 +28,27 @@ const paddingTail = /^[= \t\r\n\f\v]*$/;
  * would silently skip it and hand sharp garbage. `maxBytes` is checked on
  * the computed decoded length before any allocation.
  *
+ * A URL the body reader lifted out of the request (`LiftedString`) is
+ * decoded from its bytes a slice at a time, never made a whole string.
+ *
  * @example
  * decodeDataUrl('data:image/png;base64,iVBORw0KGgo...', 20 * 1024 * 1024);
  */
-export function decodeDataUrl(url: string, maxBytes: number): DataUrlResult {
+export function decodeDataUrl(url: string | LiftedString, maxBytes: number): DataUrlResult {
   const comma = url.indexOf(',');
-  if (url.slice(0, 5).toLowerCase() !== 'data:' || comma < 0) return { ok: false, reason: 'is not a valid data: URL' };
-  const header = url.slice(5, comma);
+  const head = typeof url === 'string' ? url : url.head(Math.max(5, comma));
+  if (head.slice(0, 5).toLowerCase() !== 'data:' || comma < 0) return { ok: false, reason: 'is not a valid data: URL' };
+  const header = head.slice(5, comma);
   const parameters = header.split(';').map((part) => part.trim().toLowerCase());
   if (!parameters.includes('base64')) {
     return { ok: false, reason: 'is a data: URL without ";base64"; only base64 data URLs are accepted' };
   }
   const declaredType = parameters[0] || 'application/octet-stream';
+  if (url instanceof LiftedString) {
+    const payload = url.slice(comma + 1);
+    // Base64 with anything unusual in it takes the checked path, as a string: rare, and bounded by maxBodyBytes.
+    return decodeFastPieces(payload, declaredType, maxBytes) ?? decodeChecked(payload.toString(), declaredType, maxBytes);
+  }
   // A sliced string shares the request body's memory, so no copy is made here.
   const payload = url.slice(comma + 1);
   return decodeFast(payload, declaredType, maxBytes) ?? decodeChecked(payload, declaredType, maxBytes);
@@ -58,6 +71,32 @@ function decodeFast(payload: string, declaredType: string, maxBytes: number): Da
   if (bytes.length !== expected) return undefined;
   const canonical = payload.length % 4 === 0 && !payload.includes('-') && !payload.includes('_');
   return { ok: true, value: { declaredType, bytes, canonicalBase64: canonical ? payload : undefined } };
+}
+
+/** `decodeFast` for base64 held as bytes in pieces; the same checks, decoded slice by slice. */
+function decodeFastPieces(payload: LiftedString, declaredType: string, maxBytes: number): DataUrlResult | undefined {
+  const padding = trailingPadding(payload.pieces);
+  const end = payload.length - padding;
+  if (end === 0 || end % 4 === 1 || padding > 2) return undefined;
+  const expected = Math.floor((end * 3) / 4);
+  if (expected > maxBytes) return undefined;
+  const bytes = decodeBase64Pieces(payload.pieces, expected);
+  if (!bytes) return undefined;
+  const canonical = payload.length % 4 === 0 && payload.indexOf('-') === -1 && payload.indexOf('_') === -1;
+  return { ok: true, value: { declaredType, bytes, canonicalBase64: canonical ? payload : undefined } };
+}
+
+/** How many `=` end the text, counting up to three (more than two is not padding). */
+function trailingPadding(pieces: readonly Buffer[]): number {
+  let count = 0;
+  for (let index = pieces.length - 1; index >= 0; index--) {
+    const piece = pieces[index] as Buffer;
+    for (let position = piece.length - 1; position >= 0; position--) {
+      if (piece[position] !== 0x3d || count === 3) return count;
+      count += 1;
+    }
+  }
+  return count;
 }
 
 /** Validates character by character, to tolerate line breaks and to say what is wrong. */

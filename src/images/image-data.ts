@@ -1,3 +1,5 @@
+import { decodeBase64Pieces, encodeBase64Bytes } from './base64-pieces.js';
+
 /**
  * Image bytes that travel through the gateway. Upstreams hand us base64 and
  * clients want base64 back, so the base64 form is kept as received and bytes
@@ -40,7 +42,7 @@ export class ImageData {
   }
 
   bytes(): Buffer {
-    this.#bytes ??= Buffer.from(this.#base64 ?? this.#joinedPieces(), 'base64');
+    this.#bytes ??= this.#decodedPieces() ?? Buffer.from(this.#base64 ?? this.#joinedPieces(), 'base64');
     return this.#bytes;
   }
 
@@ -51,10 +53,16 @@ export class ImageData {
 
   /**
    * The base64 text for writing out: the received ASCII bytes when the image
-   * came in pieces (no string is made), otherwise the base64 string.
+   * came in pieces, the base64 string when it came as one, and for an image
+   * held as bytes (a converted input), its base64 encoded straight to ASCII
+   * bytes: no multi-MB string is made. Those are not kept, so an image in
+   * flight holds its bytes only, not a third more beside them until the
+   * request ends; encoding again for a retry costs about 1 ms a MB.
    */
   base64Parts(): readonly (string | Uint8Array)[] {
-    return this.#base64Pieces ?? [this.base64()];
+    if (this.#base64Pieces) return this.#base64Pieces;
+    if (this.#base64 !== undefined || !this.#bytes) return [this.base64()];
+    return [encodeBase64Bytes(this.#bytes)];
   }
 
   dataUrl(): string {
@@ -68,6 +76,12 @@ export class ImageData {
     const base64 = this.#base64 ?? '';
     const padding = base64.endsWith('==') ? 2 : base64.endsWith('=') ? 1 : 0;
     return Math.floor((base64.length * 3) / 4) - padding;
+  }
+
+  /** The pieces decoded slice by slice, without joining them into a string first; undefined when they cannot be. */
+  #decodedPieces(): Buffer | undefined {
+    if (this.#base64 !== undefined || !this.#base64Pieces) return undefined;
+    return decodeBase64Pieces(this.#base64Pieces, decodedLength(this.#base64Pieces));
   }
 
   #joinedPieces(): string {

@@ -1,3 +1,4 @@
+import type { LiftedString } from '../json/json-lifted-string.js';
 import { readImageDimensions } from './image-dimensions.js';
 import { acceptedFormatsText, imageError } from './image-errors.js';
 import { type ImageFormat, sniffImageFormat } from './image-format.js';
@@ -12,7 +13,7 @@ export interface CheckedImage {
   width: number;
   height: number;
   /** The client's base64 when it was canonical, reusable if the bytes go on unchanged. */
-  canonicalBase64?: string;
+  canonicalBase64?: string | LiftedString;
 }
 
 type Limits = Pick<ImageOptions, 'maxImageBytes' | 'maxPixels'>;

@@ -1,9 +1,10 @@
+import type { LiftedString } from '../json/json-lifted-string.js';
 import type { ImageData } from './image-data.js';
 
 /** One image a client referenced, before anything is fetched or decoded. */
 export interface ImageReference {
-  /** The `data:` or `https:` URL as the client sent it. */
-  url: string;
+  /** The `data:` or `https:` URL as the client sent it; a big data URL as the bytes it arrived in. */
+  url: string | LiftedString;
   /** Where it came from, for error messages: `messages[0].content[1].image_url.url`. */
   param: string;
   messageIndex: number;

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { LiftedString } from '../json/json-lifted-string.js';
 import { createAddressPolicy } from './image-address-policy.js';
 import { whyJpegNeedsReencoding } from './image-clean-jpeg.js';
 import { type ConversionQueue, createConversionQueue } from './image-conversion-queue.js';
@@ -13,6 +14,7 @@ import { type ImageOptions, imageOptionsSchema } from './image-options.js';
 import { createPinnedConnector, systemResolver } from './image-pinned-connector.js';
 import { fetchRemoteImage, type RemoteFetchRules } from './image-remote-fetch.js';
 import type { HostResolver, RemoteConnector } from './image-remote-types.js';
+import { EventLoopTurns } from './image-turns.js';
 
 /** What tests and non-Node runtimes may swap. */
 export interface ImageIngestDependencies {
@@ -74,19 +76,43 @@ export function createImageIngester(
   const queue = dependencies.conversionQueue ?? createConversionQueue(settings.maxConcurrentConversions);
   const remoteRules = remoteFetchRules(settings, dependencies);
 
-  async function load(reference: ImageReference, signal: AbortSignal): Promise<CheckedImage> {
-    if (reference.url.slice(0, 5).toLowerCase() === 'data:') {
-      const decoded = decodeDataUrl(reference.url, settings.maxImageBytes);
-      if (!decoded.ok && decoded.tooLarge !== undefined) {
-        const detail = `is ${decoded.tooLarge} bytes; the limit is ${settings.maxImageBytes} bytes (images.maxImageBytes)`;
-        throw imageError('IMAGE_TOO_LARGE', reference.param, detail);
-      }
-      if (!decoded.ok) throw imageError('invalid_image_data', reference.param, `(${partName(reference)}) ${decoded.reason}`);
-      const checked = checkImageHeader(reference, decoded.value.bytes, settings);
-      return { ...checked, canonicalBase64: decoded.value.canonicalBase64 };
+  /** Shared by every request of this ingester: one image's synchronous step per turn of the event loop. */
+  const turns = new EventLoopTurns();
+
+  /**
+   * Remote images are fetched all at once; data URLs decode one per turn of
+   * the event loop, in order. A bad data URL still wins over a failed fetch,
+   * as when they all decoded in the first turn.
+   */
+  async function loadAll(references: readonly ImageReference[], signal: AbortSignal): Promise<CheckedImage[]> {
+    const fetches = references.map((reference) => (isDataUrl(reference.url) ? undefined : loadRemote(reference, signal)));
+    // Awaited below, after the data URLs; until then a rejection must not count as unhandled.
+    for (const fetch of fetches) fetch?.catch(() => {});
+    const decoded: (CheckedImage | undefined)[] = [];
+    for (const [index, reference] of references.entries()) {
+      if (fetches[index]) continue;
+      await turns.next(signal);
+      decoded[index] = loadDataUrl(reference);
     }
+    return Promise.all(references.map((_reference, index) => decoded[index] ?? (fetches[index] as Promise<CheckedImage>)));
+  }
+
+  function loadDataUrl(reference: ImageReference): CheckedImage {
+    const decoded = decodeDataUrl(reference.url, settings.maxImageBytes);
+    if (!decoded.ok && decoded.tooLarge !== undefined) {
+      const detail = `is ${decoded.tooLarge} bytes; the limit is ${settings.maxImageBytes} bytes (images.maxImageBytes)`;
+      throw imageError('IMAGE_TOO_LARGE', reference.param, detail);
+    }
+    if (!decoded.ok) throw imageError('invalid_image_data', reference.param, `(${partName(reference)}) ${decoded.reason}`);
+    const checked = checkImageHeader(reference, decoded.value.bytes, settings);
+    return { ...checked, canonicalBase64: decoded.value.canonicalBase64 };
+  }
+
+  async function loadRemote(reference: ImageReference, signal: AbortSignal): Promise<CheckedImage> {
+    // A URL is lifted only when it is 64 KiB of printable ASCII: as a remote URL, a rare sight, made a string.
+    const url = typeof reference.url === 'string' ? reference.url : reference.url.toString();
     try {
-      const bytes = await fetchRemoteImage(reference.url, remoteRules, signal);
+      const bytes = await fetchRemoteImage(url, remoteRules, signal);
       return checkImageHeader(reference, bytes, settings);
     } catch (error) {
       if (error instanceof ImageFetchRefusal) throw imageError(error.code, reference.param, error.detail, error);
@@ -96,6 +122,8 @@ export function createImageIngester(
 
   async function normalise(image: CheckedImage, format: 'jpeg' | 'original', signal: AbortSignal): Promise<ImageData> {
     try {
+      // Walking the markers reads the whole file: a turn of its own, like each decode.
+      if (format === 'jpeg' && image.format === 'jpeg') await turns.next(signal);
       const keepAsSent = format === 'original' || (image.format === 'jpeg' && whyJpegNeedsReencoding(image.bytes) === undefined);
       if (keepAsSent) {
         await queue.run(() => checkDecodes(image.bytes, settings.maxPixels), signal);
@@ -104,6 +132,7 @@ export function createImageIngester(
       const converted = await queue.run(
         () => convertToJpeg(image.bytes, { quality: settings.jpegQuality, maxPixels: settings.maxPixels }),
         signal,
+        { holdsWholeFrame: image.format === 'webp' || image.format === 'gif' },
       );
       return ImageData.fromBytes(converted, 'image/jpeg');
     } catch (error) {
@@ -117,7 +146,9 @@ export function createImageIngester(
   /** The image as sent; the client's base64 when canonical, so the bytes need not be encoded again. */
   function passedOn(image: CheckedImage): ImageData {
     const mediaType = mediaTypeOf[image.format];
-    if (image.canonicalBase64 !== undefined) return ImageData.fromBase64(image.canonicalBase64, mediaType);
+    const base64 = image.canonicalBase64;
+    if (typeof base64 === 'string') return ImageData.fromBase64(base64, mediaType);
+    if (base64 !== undefined) return ImageData.fromBase64Pieces(base64.pieces, mediaType);
     return ImageData.fromBytes(image.bytes, mediaType);
   }
 
@@ -131,7 +162,7 @@ export function createImageIngester(
       const siblings = new AbortController();
       const linked = AbortSignal.any([signal, siblings.signal]);
       try {
-        const checked = await Promise.all(references.map((reference) => load(reference, linked)));
+        const checked = await loadAll(references, linked);
         checkTotalBytes(checked, settings.maxTotalImageBytes);
         const normalised = checked.map((image) => normalise(image, format, linked));
         // Each input's decoded bytes can then go as soon as its own conversion ends, not when the last one does.
@@ -144,4 +175,9 @@ export function createImageIngester(
       }
     },
   };
+}
+
+/** Whether a URL is a `data:` URL, by its scheme in any case. */
+function isDataUrl(url: string | LiftedString): boolean {
+  return (typeof url === 'string' ? url.slice(0, 5) : url.head(5)).toLowerCase() === 'data:';
 }

@@ -30,6 +30,18 @@ export class LiftedString {
     return text;
   }
 
+  /** Where `character` (one ASCII character) first occurs, or -1: a memchr per piece, no copy. */
+  indexOf(character: string): number {
+    const byte = character.charCodeAt(0);
+    let offset = 0;
+    for (const piece of this.pieces) {
+      const found = piece.indexOf(byte);
+      if (found !== -1) return offset + found;
+      offset += piece.length;
+    }
+    return -1;
+  }
+
   /** The characters from `start` on, as views of the same bytes. */
   slice(start: number): LiftedString {
     const pieces: Buffer[] = [];

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LiftedString } from '../json/json-lifted-string.js';
 
 /**
  * The OpenAI chat completion request as this gateway accepts it. Inbound
@@ -6,11 +7,28 @@ import { z } from 'zod';
  * unknown fields pass through (`.loose()`), as OpenAI clients send many.
  */
 
+/**
+ * An image URL: what `schema` accepts, or a big data URL the body reader
+ * lifted out of the JSON as bytes (read-json-body.ts). A lifted value is
+ * always a non-empty string of printable ASCII, which every image URL schema
+ * here accepts, so it passes unchecked; anything else gets exactly the
+ * issues `schema` reports, so error bodies do not change.
+ */
+function orLifted(schema: z.ZodType<string>) {
+  return z
+    .custom<string | LiftedString>(() => true)
+    .superRefine((value, context) => {
+      if (value instanceof LiftedString) return;
+      const result = schema.safeParse(value);
+      if (!result.success) for (const issue of result.error.issues) context.addIssue({ ...issue });
+    });
+}
+
 const textPart = z.object({ type: z.literal('text'), text: z.string() }).loose();
 
 const imageUrlObject = z
   .object({
-    url: z.string({ error: 'must be a string holding a data: or https: URL' }).min(1, 'must not be empty'),
+    url: orLifted(z.string({ error: 'must be a string holding a data: or https: URL' }).min(1, 'must not be empty')),
     detail: z.enum(['auto', 'low', 'high']).optional(),
   })
   .loose();
@@ -18,7 +36,7 @@ const imageUrlObject = z
 const imageUrlPart = z
   .object({
     type: z.literal('image_url'),
-    image_url: z.union([z.string().min(1, 'must not be empty'), imageUrlObject], {
+    image_url: z.union([orLifted(z.string().min(1, 'must not be empty')), imageUrlObject], {
       error: 'must be a URL string or an object {url, detail}',
     }),
   })
@@ -34,7 +52,7 @@ const contentPart = z.discriminatedUnion('type', [textPart, imageUrlPart], {
 const messageImage = z
   .object({
     type: z.literal('image_url').optional(),
-    image_url: z.object({ url: z.string() }).loose(),
+    image_url: z.object({ url: orLifted(z.string()) }).loose(),
   })
   .loose();
 

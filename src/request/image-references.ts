@@ -1,8 +1,11 @@
 import type { ImageInputPlan, ImageReference } from '../images/image-ingest-types.js';
-import type { ChatMessage, ChatRequest } from './chat-request-schema.js';
+import { LiftedString } from '../json/json-lifted-string.js';
+import type { ChatContentPart, ChatMessage, ChatRequest } from './chat-request-schema.js';
 import { findMarkdownImages, type MarkdownImage, withoutMarkdownImages } from './markdown-images.js';
 
 export type { ImageInputPlan, ImageReference };
+
+type ImageUrlPart = Extract<ChatContentPart, { type: 'image_url' }>;
 
 /**
  * The head of `![alt](data:image/png;base64,...)`, the way this gateway (and
@@ -87,12 +90,17 @@ function userImages(message: ChatMessage, messageIndex: number): ImageReference[
   const found: ImageReference[] = [];
   message.content.forEach((part, partIndex) => {
     if (part.type !== 'image_url') return;
-    const isString = typeof part.image_url === 'string';
-    const url = typeof part.image_url === 'string' ? part.image_url : part.image_url.url;
-    const param = `messages[${messageIndex}].content[${partIndex}].image_url${isString ? '' : '.url'}`;
+    const { url, isBare } = partImageUrl(part.image_url);
+    const param = `messages[${messageIndex}].content[${partIndex}].image_url${isBare ? '' : '.url'}`;
     found.push({ url, param, messageIndex, partIndex, origin: 'user' });
   });
   return found;
+}
+
+/** The URL of an `image_url` part, given bare (a string, or one the body reader lifted) or as `{url}`. */
+function partImageUrl(imageUrl: ImageUrlPart['image_url']): { url: string | LiftedString; isBare: boolean } {
+  if (typeof imageUrl === 'string' || imageUrl instanceof LiftedString) return { url: imageUrl, isBare: true };
+  return { url: imageUrl.url, isBare: false };
 }
 
 function lastAssistantImage(messages: readonly ChatMessage[]): ImageReference | undefined {
@@ -119,9 +127,8 @@ function assistantImages(message: ChatMessage, messageIndex: number): ImageRefer
     message.content.forEach((part, partIndex) => {
       if (part.type === 'text') fromMarkdown(part.text, `${base}.content[${partIndex}].text`);
       else {
-        const isString = typeof part.image_url === 'string';
-        const url = typeof part.image_url === 'string' ? part.image_url : part.image_url.url;
-        const param = `${base}.content[${partIndex}].image_url${isString ? '' : '.url'}`;
+        const { url, isBare } = partImageUrl(part.image_url);
+        const param = `${base}.content[${partIndex}].image_url${isBare ? '' : '.url'}`;
         found.push({ url, param, messageIndex, partIndex, origin: 'assistant' });
       }
     });

@@ -58,4 +58,50 @@ describe('createConversionQueue', () => {
     controller.abort(new Error('client left'));
     await expect(running).rejects.toThrow('client left');
   });
+
+  it('runs whole-frame decodes one at a time, beside other conversions', async () => {
+    const queue = createConversionQueue(4);
+    const never = new AbortController().signal;
+    const gates = [deferred(), deferred(), deferred()];
+    const started: string[] = [];
+    const task = (name: string, gate: { promise: Promise<void> }) => async () => {
+      started.push(name);
+      await gate.promise;
+    };
+    const webp = queue.run(task('webp 1', gates[0]!), never, { holdsWholeFrame: true });
+    const secondWebp = queue.run(task('webp 2', gates[1]!), never, { holdsWholeFrame: true });
+    const png = queue.run(task('png', gates[2]!), never);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(started.toSorted()).toEqual(['png', 'webp 1']);
+    gates[0]!.resolve();
+    await webp;
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(started.toSorted()).toEqual(['png', 'webp 1', 'webp 2']);
+    gates[1]!.resolve();
+    gates[2]!.resolve();
+    await Promise.all([secondWebp, png]);
+  });
+
+  it('lets the next whole-frame decode start when a waiting one is aborted', async () => {
+    const queue = createConversionQueue(4);
+    const never = new AbortController().signal;
+    const gate = deferred();
+    const running = queue.run(() => gate.promise, never, { holdsWholeFrame: true });
+    const controller = new AbortController();
+    let abortedStarted = false;
+    const aborted = queue.run(
+      async () => {
+        abortedStarted = true;
+      },
+      controller.signal,
+      { holdsWholeFrame: true },
+    );
+    const next = queue.run(async () => 'next', never, { holdsWholeFrame: true });
+    controller.abort(new Error('client left'));
+    await expect(aborted).rejects.toThrow('client left');
+    gate.resolve();
+    await running;
+    expect(await next).toBe('next');
+    expect(abortedStarted).toBe(false);
+  });
 });

@@ -14,10 +14,14 @@ describe('ImageData held as received base64 pieces', () => {
     expect(image.dataUrl()).toBe(`data:image/png;base64,${base64}`);
   });
 
-  it('hands out the pieces themselves for writing, and a string for other images', () => {
+  it('hands out the pieces themselves for writing, a string for a base64 string, and ASCII bytes for bytes', () => {
     expect(ImageData.fromBase64Pieces(pieces, 'image/png').base64Parts()).toEqual(pieces);
     expect(ImageData.fromBase64Pieces(pieces, 'image/png').base64Parts()[1]).toBe(pieces[1]);
-    expect(ImageData.fromBytes(bytes, 'image/png').base64Parts()).toEqual([base64]);
+    expect(ImageData.fromBase64(base64, 'image/png').base64Parts()).toEqual([base64]);
+    const fromBytes = ImageData.fromBytes(bytes, 'image/png');
+    const [encoded] = fromBytes.base64Parts();
+    expect(Buffer.isBuffer(encoded) && encoded.toString('latin1')).toBe(base64);
+    expect(fromBytes.byteLength).toBe(bytes.length);
   });
 
   it('counts padding that sits in the last pieces', () => {
