@@ -3,10 +3,15 @@ import type { ServerResponse } from 'node:http';
 /**
  * Drops a response whose client stopped reading. Once bytes are left
  * waiting (a write the socket did not take, or an end not yet flushed), the
- * client must take some of them within `timeoutMs`; a client that keeps
- * reading, however slowly, is left alone. Without it, a client that never
- * reads holds its answer, possibly a 15 MB image, and its socket for good:
- * the kernel keeps probing a zero window indefinitely.
+ * socket must take more of them within `timeoutMs`. Without it, a client
+ * that never reads holds its answer, possibly a 15 MB image, and its socket
+ * for good: the kernel keeps probing a zero window indefinitely.
+ *
+ * Progress is only visible when the socket takes another write, which the
+ * kernel allows once about a third of its send buffer was read (up to about
+ * 1.3 MB on Linux): a client must read at about that much per `timeoutMs`.
+ * A response queued behind another on a pipelined connection has no socket
+ * yet and is not timed until it gets one.
  *
  * @example
  * const stall = new WriteStallGuard(outgoing, 60_000);
@@ -18,6 +23,7 @@ export class WriteStallGuard {
   readonly #timeoutMs: number;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #waitingAtArm = 0;
+  #awaitingSocket = false;
 
   constructor(outgoing: ServerResponse, timeoutMs: number) {
     this.#outgoing = outgoing;
@@ -30,7 +36,16 @@ export class WriteStallGuard {
 
   /** Call after each write or end: starts the clock when bytes are left waiting. */
   check(): void {
-    if (this.#timer || !this.#waiting()) return;
+    if (this.#timer || this.#awaitingSocket || !this.#waiting()) return;
+    if (!this.#outgoing.socket) {
+      // Queued behind another response on this connection: nothing can leave before its turn.
+      this.#awaitingSocket = true;
+      this.#outgoing.once('socket', () => {
+        this.#awaitingSocket = false;
+        this.check();
+      });
+      return;
+    }
     this.#arm();
   }
 

@@ -77,6 +77,32 @@ describe('a client that stops reading', () => {
     expect(server.gateway.stats().providers.big?.active).toBe(0);
   });
 
+  it('does not time an answer queued behind a slow one on a pipelined connection', async () => {
+    const server = createServer({ providers: [{ type: 'local', delayMs: 600 }], writeStallTimeoutMs: 100 });
+    servers.push(server);
+    const url = await listen(server);
+    const client = connect(Number(new URL(url).port), '127.0.0.1');
+    clients.push(client);
+    await once(client, 'connect');
+    let received = '';
+    client.setEncoding('latin1');
+    client.on('data', (chunk: string) => {
+      received += chunk;
+    });
+    const body = JSON.stringify({ model: 'local-image', size: '64x64', messages: [{ role: 'user', content: 'draw a square' }] });
+    client.write(
+      `POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}` +
+        'GET /v1/models HTTP/1.1\r\nhost: x\r\n\r\n',
+    );
+    // The models answer waits 600 ms behind the generation, six times the stall limit, and still arrives.
+    while ((received.match(/HTTP\/1\.1 200/g) ?? []).length < 2 || !received.includes('"object":"list"')) {
+      const [reason] = await Promise.race([once(client, 'data'), once(client, 'close')]);
+      if (client.destroyed || reason === false) break;
+    }
+    expect(received.match(/HTTP\/1\.1 \d+/g)).toEqual(['HTTP/1.1 200', 'HTTP/1.1 200']);
+    expect(client.destroyed).toBe(false);
+  });
+
   it('a client that reads gets the whole answer, however long it takes beyond the stall limit', async () => {
     const { url } = await serve(1000);
     const response = await fetch(`${url}/v1/chat/completions`, {

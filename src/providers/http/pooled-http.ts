@@ -77,13 +77,18 @@ function originAndPath(url: string): { origin: string; path: string } {
   return parsed;
 }
 
-/** The absolute URL a redirect leads to, when it stays on the same host over http(s); otherwise undefined. */
+/**
+ * The absolute URL a redirect leads to, when it stays on the same host and
+ * does not go from https to http (either would send the key elsewhere or in
+ * clear); otherwise undefined, and the 3xx is the answer.
+ */
 function redirectTarget(from: string, location: string | string[] | undefined): string | undefined {
   if (typeof location !== 'string') return undefined;
   try {
     const current = new URL(from);
     const next = new URL(location, current);
     if (next.protocol !== 'https:' && next.protocol !== 'http:') return undefined;
+    if (current.protocol === 'https:' && next.protocol === 'http:') return undefined;
     return next.hostname === current.hostname ? next.href : undefined;
   } catch {
     return undefined;

@@ -37,7 +37,23 @@ export async function fetchUpstream(options: UpstreamFetchOptions): Promise<Upst
   }
   if (response.ok) return response;
   const bodyText = await response.text().catch(() => '');
+  if (response.status >= 300 && response.status < 400) throw redirectError(options, response);
   throw options.toError ? options.toError(response, bodyText) : genericUpstreamError(options.provider, options.url, response, bodyText);
+}
+
+/**
+ * A redirect that was not followed (to another host, or from https to http):
+ * the upstream moved, which is the configuration's problem, not the client's.
+ */
+function redirectError(options: UpstreamFetchOptions, response: UpstreamResponse): UpstreamError {
+  const location = response.headers.get('location');
+  return new UpstreamError({
+    provider: options.provider,
+    kind: 'server',
+    status: response.status,
+    message: `upstream answered ${response.status} to ${location ? redactUrl(URL.parse(location, options.url)?.href ?? '') : 'no location'}; redirects to another host or from https to http are not followed: point baseURL there if it moved`,
+    url: redactUrl(options.url),
+  });
 }
 
 /** The fallback mapping when a provider has no envelope of its own. */

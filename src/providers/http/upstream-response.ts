@@ -111,6 +111,7 @@ class FetchedResponse implements UpstreamResponse {
   }
 
   async *chunks(signal?: CancelSignal): AsyncGenerator<Uint8Array> {
+    signal?.throwIfAborted();
     const body = this.#response.body;
     if (!body) return;
     const reader = body.getReader();

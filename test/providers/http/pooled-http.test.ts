@@ -1,9 +1,21 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { MockAgent } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { linkSignals } from '../../../src/http/linked-signal.js';
 import { createPooledHttp } from '../../../src/providers/http/pooled-http.js';
+import { fetchUpstream } from '../../../src/providers/http/upstream-fetch.js';
+import { UpstreamError } from '../../../src/providers/upstream-error.js';
+
+/** A dispatcher whose https origin answers every call with a redirect to `location`, and passes plain http through. */
+function httpsToHttpRedirect(location: string): MockAgent {
+  const agent = new MockAgent();
+  agent.enableNetConnect();
+  const { hostname, port } = new URL(location);
+  agent.get(`https://${hostname}:${port}`).intercept({ path: '/start' }).reply(308, '', { headers: { location } });
+  return agent;
+}
 
 interface Seen {
   method: string;
@@ -100,6 +112,31 @@ describe('createPooledHttp', () => {
     const response = await createPooledHttp()(url, { method: 'GET', headers: { authorization: 'Bearer sk-secret' } });
     expect(response.status).toBe(302);
     expect(other.seen).toHaveLength(0);
+  });
+
+  it('reports a redirect it did not follow as a retryable upstream failure naming where it led, not as a client error', async () => {
+    const other = await serve((_, response) => response.end('other'), '127.0.0.2');
+    const { url } = await serve((_, response) => response.writeHead(301, { location: `${other.url}/v1/x?key=secret` }).end());
+    const error = await fetchUpstream({
+      provider: 'relay',
+      url: `${url}/v1/x`,
+      init: { method: 'POST', body: '{}' },
+      signal: new AbortController().signal,
+      http: createPooledHttp(),
+    }).catch((caught: unknown) => caught);
+    expect(UpstreamError.isInstance(error)).toBe(true);
+    expect(error).toMatchObject({ kind: 'server', status: 301, retryable: true });
+    expect((error as UpstreamError).message).toContain(`${other.url}/v1/x?key=REDACTED`);
+    expect((error as UpstreamError).message).toContain('point baseURL there');
+  });
+
+  it('does not follow a redirect from https to http', async () => {
+    const { url, seen } = await serve((_, response) => response.end('plain'));
+    const { hostname, port } = new URL(url);
+    const http = createPooledHttp({ dispatcher: httpsToHttpRedirect(`http://${hostname}:${port}/plain`) });
+    const response = await http(`https://${hostname}:${port}/start`, { method: 'GET' });
+    expect(response.status).toBe(308);
+    expect(seen).toHaveLength(0);
   });
 
   it('aborts the call and its body with the reason of a linked signal, which needs no AbortSignal', async () => {
