@@ -1,4 +1,4 @@
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { Agent, type Dispatcher } from 'undici';
 import type { CancelSignal } from '../../http/linked-signal.js';
 import { bodyStreamOf } from './node-body-stream.js';
@@ -37,7 +37,9 @@ export function createPooledHttp(options: { dispatcher?: Dispatcher; fallback?: 
     let target = url;
     let method = init.method ?? 'GET';
     let headers = init.headers ?? {};
-    let body = init.body ?? undefined;
+    let pieces = Array.isArray(init.body) ? (init.body as readonly (string | Uint8Array)[]) : undefined;
+    let body = pieces ? undefined : ((init.body ?? undefined) as string | Uint8Array | undefined);
+    if (pieces) headers = { ...headers, 'content-length': String(byteLengthOf(pieces)) };
     for (let redirects = 0; ; redirects++) {
       const { origin, path } = originAndPath(target);
       const answer = await dispatcher.request({
@@ -45,7 +47,8 @@ export function createPooledHttp(options: { dispatcher?: Dispatcher; fallback?: 
         path,
         method: method as Dispatcher.HttpMethod,
         headers,
-        body,
+        // A fresh iterator per attempt: a 307 or 308 sends the same body again.
+        body: pieces ? Readable.from(piecesOf(pieces), { objectMode: false }) : body,
         signal: init.signal,
       });
       const next = redirectStatuses.has(answer.statusCode) ? redirectTarget(target, answer.headers.location) : undefined;
@@ -55,11 +58,23 @@ export function createPooledHttp(options: { dispatcher?: Dispatcher; fallback?: 
       if (answer.statusCode === 303 || ((answer.statusCode === 301 || answer.statusCode === 302) && method === 'POST')) {
         if (method !== 'HEAD') method = 'GET';
         body = undefined;
+        pieces = undefined;
         headers = withoutBodyHeaders(headers);
       }
       target = next;
     }
   };
+}
+
+function byteLengthOf(pieces: readonly (string | Uint8Array)[]): number {
+  let length = 0;
+  for (const piece of pieces) length += typeof piece === 'string' ? Buffer.byteLength(piece) : piece.byteLength;
+  return length;
+}
+
+/** The pieces as bytes, one at a time: undici writes each as the socket takes it. */
+function* piecesOf(pieces: readonly (string | Uint8Array)[]): Generator<Uint8Array> {
+  for (const piece of pieces) yield typeof piece === 'string' ? Buffer.from(piece) : piece;
 }
 
 /** Provider endpoints parsed once: a provider calls the same few URLs on every request. */

@@ -1,4 +1,5 @@
 import type { CancelSignal } from '../../http/linked-signal.js';
+import { joinBodyPieces } from '../../json/json-payload-slots.js';
 
 /** The headers of an upstream answer, read by name (case-insensitive), as `Headers.get` reads them. */
 export interface UpstreamHeaders {
@@ -32,7 +33,8 @@ export interface UpstreamResponse extends UpstreamResponseHead {
 export interface UpstreamInit {
   method?: string;
   headers?: Record<string, string>;
-  body?: string | Uint8Array | FormData | null;
+  /** Pieces (text as UTF-8, bytes as they are) are sent one after the other, never joined by the pooled client. */
+  body?: string | Uint8Array | FormData | readonly (string | Uint8Array)[] | null;
   signal?: CancelSignal;
 }
 
@@ -56,7 +58,7 @@ export function httpOverFetch(fetch: typeof globalThis.fetch): UpstreamHttp {
     const response = await fetch(url, {
       method: init.method,
       headers: init.headers,
-      body: init.body as BodyInit | null | undefined,
+      body: Array.isArray(init.body) ? joinBodyPieces(init.body) : (init.body as BodyInit | null | undefined),
       signal: init.signal ? abortSignalOf(init.signal) : undefined,
     });
     return new FetchedResponse(response);

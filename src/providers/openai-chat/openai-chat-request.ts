@@ -1,5 +1,5 @@
 import type { ImageData } from '../../images/image-data.js';
-import { dataUrlPieces, joinBodyPieces, PayloadSlots } from '../../json/json-payload-slots.js';
+import { type BodyPiece, dataUrlPieces, PayloadSlots } from '../../json/json-payload-slots.js';
 import type { ConversationMessage, GenerationRequest } from '../../request/generation-request.js';
 import type { ModelInfo } from '../provider-types.js';
 import type { OpenAIChatSettings } from './openai-chat-settings.js';
@@ -9,18 +9,14 @@ import type { OpenAIChatSettings } from './openai-chat-settings.js';
  * images as `image_url` data URLs, the sampling and tool fields the client
  * sent, `request.extra` passed through, and for image models `modalities`
  * and the size hints relays understand. Input images are written into the
- * body bytes beside the JSON text, never serialised into it: five 4 MP
- * images would otherwise be 10 MB of JSON.stringify and then 10 MB more
- * when the HTTP client encodes the string.
+ * body as pieces beside the JSON text, never serialised into it nor joined:
+ * five 4 MP images would otherwise be 10 MB of JSON.stringify, 10 MB more
+ * when the HTTP client encodes the string, and one more 10 MB copy to join.
  *
  * @example
- * const body = buildChatBody(request, model, settings); // JSON text, or its bytes when it carries images
+ * const body = buildChatBody(request, model, settings); // JSON text, or the pieces of it when it carries images
  */
-export function buildChatBody(
-  request: GenerationRequest,
-  model: ModelInfo,
-  settings: OpenAIChatSettings,
-): string | Uint8Array<ArrayBuffer> {
+export function buildChatBody(request: GenerationRequest, model: ModelInfo, settings: OpenAIChatSettings): string | BodyPiece[] {
   const imageModel = model.capabilities.imageOutput;
   const slots = new PayloadSlots();
   // Fields the gateway does not interpret go first so the ones it built win.
@@ -45,7 +41,8 @@ export function buildChatBody(
       body.image_config = { ...(isObject(request.extra.image_config) ? request.extra.image_config : {}), ...imageConfig };
     }
   }
-  return joinBodyPieces(slots.stringify(body));
+  const pieces = slots.stringify(body);
+  return pieces.length === 1 && typeof pieces[0] === 'string' ? pieces[0] : pieces;
 }
 
 /**

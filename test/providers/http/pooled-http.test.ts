@@ -106,6 +106,27 @@ describe('createPooledHttp', () => {
     expect(seen[2]?.headers['content-type']).toBeUndefined();
   });
 
+  it('sends a body given as pieces unjoined, with its length declared, and again after a 307', async () => {
+    const { url, seen } = await serve((request, response) => {
+      if (request.url === '/first') response.writeHead(307, { location: '/second' }).end();
+      else response.end('ok');
+    });
+    const image = Buffer.alloc(300_000, 65);
+    const pieces = ['{"prompt":"héllo","image":"', image, '"}'];
+    const response = await createPooledHttp()(`${url}/first`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: pieces,
+    });
+    expect(await response.text()).toBe('ok');
+    const expected = `{"prompt":"héllo","image":"${image.toString('latin1')}"}`;
+    expect(seen.map((entry) => entry.body === expected)).toEqual([true, true]);
+    expect(seen.map((entry) => entry.headers['content-length'])).toEqual([
+      String(Buffer.byteLength(expected)),
+      String(Buffer.byteLength(expected)),
+    ]);
+  });
+
   it('does not follow a redirect to another host, so a key in a header never reaches it', async () => {
     const other = await serve((_, response) => response.end('other'), '127.0.0.2');
     const { url } = await serve((_, response) => response.writeHead(302, { location: `${other.url}/steal` }).end());
