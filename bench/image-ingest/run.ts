@@ -58,11 +58,15 @@ function prepare(inputs: { bytes: Buffer; mediaType: string }[]) {
   };
 }
 
-/** Peak RSS growth of one warm run, in a process that runs only this mode. */
+/**
+ * Peak RSS growth of the first run, in a fresh process that runs only this
+ * mode (libvips start-up included, the same for both modes). A second run
+ * would measure nothing: glibc keeps what the first run freed, and the
+ * second one fits in it.
+ */
 async function measureMemory(mode: 'direct' | 'ingest'): Promise<void> {
   const inputs = await makeInputs();
   const run = prepare(inputs)[mode];
-  await run(); // warm-up: libvips loads its codecs and sizes its pools
   global.gc?.();
   const baseline = process.memoryUsage().rss;
   let peak = baseline;
