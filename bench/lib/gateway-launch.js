@@ -48,7 +48,9 @@ export async function startGateway(options) {
   const gateway = startProcess(fileURLToPath(new URL('gateway-process.js', import.meta.url)), {
     env: { BENCH_GATEWAY_CLI: cliPath, GATEWAY_CONFIG: configPath, PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'production' },
     // BENCH_CPU_PROFILE=dir writes a --cpu-prof profile of the gateway there on exit.
-    execArgv: process.env.BENCH_CPU_PROFILE ? ['--cpu-prof', '--cpu-prof-interval', process.env.BENCH_CPU_INTERVAL ?? '1000', '--cpu-prof-dir', process.env.BENCH_CPU_PROFILE] : [],
+    execArgv: process.env.BENCH_CPU_PROFILE
+      ? ['--cpu-prof', '--cpu-prof-interval', process.env.BENCH_CPU_INTERVAL ?? '1000', '--cpu-prof-dir', process.env.BENCH_CPU_PROFILE]
+      : [],
     label: 'gateway',
   });
   const url = `http://127.0.0.1:${port}`;
