@@ -111,6 +111,7 @@ class NodeCall implements IncomingCall {
   }
 
   header(name: string): string | null {
+    if (keptOnce.has(name)) return allValues(this.#incoming.rawHeaders, name);
     const value = this.#incoming.headers[name];
     if (value === undefined) return null;
     return Array.isArray(value) ? value.join(', ') : value;
@@ -132,6 +133,24 @@ class NodeCall implements IncomingCall {
     }
     return this.#request;
   }
+}
+
+/**
+ * Headers of which Node's `headers` keeps only the first when a request
+ * repeats them. The gateway reads them as `Headers.get` (and so
+ * `gateway.fetch`) does, every value joined: two Authorization headers must
+ * not pass on the Node path because the first one is valid.
+ */
+const keptOnce = new Set(['authorization', 'content-type']);
+
+function allValues(rawHeaders: readonly string[], name: string): string | null {
+  let joined: string | null = null;
+  for (let index = 0; index < rawHeaders.length; index += 2) {
+    if ((rawHeaders[index] as string).toLowerCase() !== name) continue;
+    const value = rawHeaders[index + 1] as string;
+    joined = joined === null ? value : `${joined}, ${value}`;
+  }
+  return joined;
 }
 
 const hostPattern = /^(?:[\w.-]+|\[[\da-f:.]+\])(?::\d{1,5})?$/i;

@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -217,6 +218,28 @@ describe('the Node bridge', () => {
     expect(preflight.status).toBe(204);
     expect(preflight.headers['content-length']).toBeUndefined();
     expect(preflight.headers['access-control-allow-origin']).toBe('*');
+  });
+
+  it('reads a repeated Authorization header as gateway.fetch does: all values, so a valid first one does not pass', async () => {
+    const key = 'sk-local-123456';
+    const { server, url } = await serve({ apiKeys: [key] });
+    const { port } = new URL(url);
+    const ask = async (authorizations: string[]) => {
+      const socket = connect(Number(port), '127.0.0.1');
+      await once(socket, 'connect');
+      const lines = authorizations.map((value) => `authorization: ${value}\r\n`).join('');
+      socket.write(`GET /v1/models HTTP/1.1\r\nhost: x\r\nconnection: close\r\n${lines}\r\n`);
+      let text = '';
+      for await (const chunk of socket) text += chunk;
+      return Number(/^HTTP\/1\.1 (\d+)/.exec(text)?.[1]);
+    };
+    expect(await ask([`Bearer ${key}`])).toBe(200);
+    expect(await ask([`Bearer ${key}`, 'Bearer sk-other'])).toBe(401);
+    const headers = new Headers([
+      ['authorization', `Bearer ${key}`],
+      ['authorization', 'Bearer sk-other'],
+    ]);
+    expect((await server.gateway.fetch(new Request(`${url}/v1/models`, { headers }))).status).toBe(401);
   });
 
   it('does not trust a Host header that no URL could hold', async () => {
