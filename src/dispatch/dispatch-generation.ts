@@ -101,10 +101,10 @@ export async function dispatchGeneration(options: DispatchOptions): Promise<Disp
     const providerSignal = takesCancelSignal in route.provider ? (link as unknown as AbortSignal) : link.signal;
     const startedAt = options.now();
     try {
-      for await (const event of untilAborted(
-        route.provider.generate({ ...options.request, model: route.model.id }, providerSignal),
-        link,
-      )) {
+      const events = route.provider.generate({ ...options.request, model: route.model.id }, providerSignal);
+      // A built-in provider that takes the linked signal passes it to every wait and stops when it
+      // aborts; the race per event that guards against a stuck custom provider cost it about 15%.
+      for await (const event of takesCancelSignal in route.provider ? events : untilAborted(events, link)) {
         await options.hooks.onEvent(event);
       }
       if (link.aborted) throw link.reason;

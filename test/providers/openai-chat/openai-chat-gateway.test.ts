@@ -67,4 +67,23 @@ describe('openai-chat provider through the gateway', () => {
     expect(body.error).toMatchObject({ message: expect.any(String), type: expect.any(String) });
     expect(JSON.stringify(body)).not.toContain('sk-');
   });
+
+  it.each([false, true])('lets go of a slow relay call and its slot at once when the client leaves (stream: %s)', async (stream) => {
+    fake.setScenario('slow');
+    const before = fake.requests.length;
+    const abandoned = fake.abandoned;
+    const controller = new AbortController();
+    const answer = postChat(
+      gateway,
+      { model: 'gpt-4o-image', stream, messages: [{ role: 'user', content: 'Draw a cat' }] },
+      { signal: controller.signal },
+    );
+    while (fake.requests.length === before) await new Promise((resolve) => setImmediate(resolve));
+    controller.abort(new DOMException('client left', 'AbortError'));
+    await answer.then((response) => response.text()).catch(() => undefined);
+    // The relay sees its request dropped, and the slot is free again.
+    while (fake.abandoned === abandoned) await new Promise((resolve) => setTimeout(resolve, 5));
+    while ((gateway.stats().providers['openai-chat']?.active ?? 0) > 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(gateway.stats().providers['openai-chat']?.active).toBe(0);
+  });
 });
