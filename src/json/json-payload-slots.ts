@@ -19,9 +19,12 @@ const serialisedSlot = new RegExp(`${JSON.stringify(slotPrefix).slice(1, -1).rep
  * left as it is.
  */
 export function dataUrlPieces(image: ImageData): BodyPiece[] {
-  const pieces: BodyPiece[] = [jsonStringContent(`data:${image.mediaType};base64,`)];
-  for (const part of image.base64Parts()) pieces.push(typeof part === 'string' ? jsonStringContent(part) : part);
-  return pieces;
+  return [jsonStringContent(`data:${image.mediaType};base64,`), ...base64Pieces(image)];
+}
+
+/** An image's base64 alone as it reads inside a JSON string, in pieces (see `dataUrlPieces`). */
+export function base64Pieces(image: ImageData): BodyPiece[] {
+  return image.base64Parts().map((part) => (typeof part === 'string' ? jsonStringContent(part) : part));
 }
 
 /** JSON string content in ASCII: the SSE writer sends payload text as single bytes. */

@@ -1,4 +1,5 @@
 import type { LiftedJson } from '../../json/json-lifting-reader.js';
+import { base64Pieces, PayloadSlots } from '../../json/json-payload-slots.js';
 import type { GenerationRequest } from '../../request/generation-request.js';
 import { readUpstreamJson } from '../http/json-body.js';
 import { readServerSentEventsWith } from '../http/sse-events.js';
@@ -58,15 +59,19 @@ export function createGeminiProvider(config: ProviderConfig, context: ProviderCo
     const method = request.stream ? 'streamGenerateContent?alt=sse' : 'generateContent';
     const url = `${endpoint}/models/${encodeURIComponent(request.model)}:${method}`;
     const model = models.find((candidate) => candidate.id === request.model);
+    // Input images go beside the JSON text as the pieces they are held in, never stringified into it.
+    const slots = new PayloadSlots();
     const body = buildGeminiBody(request, {
       profile: geminiProfile(request.model),
       aspectRatios: model?.capabilities.aspectRatios,
       settings,
+      imageData: (image) => slots.slot(base64Pieces(image)),
     });
+    const pieces = slots.stringify(body);
     const response = await fetchUpstream({
       provider: id,
       url,
-      init: { method: 'POST', headers, body: JSON.stringify(body) },
+      init: { method: 'POST', headers, body: pieces.length === 1 && typeof pieces[0] === 'string' ? pieces[0] : pieces },
       signal,
       http: upstreamHttpOf(context),
       toError: (failed, bodyText) => geminiHttpError(id, url, failed, bodyText),

@@ -9,11 +9,15 @@ export interface GeminiBodyOptions {
   profile: GeminiModelProfile;
   aspectRatios: readonly string[] | undefined;
   settings: Pick<GeminiSettings, 'includeThoughts' | 'safetySettings'>;
+  /**
+   * What goes in `inlineData.data` for an image: its base64 (the default), or
+   * a stand-in the caller swaps for the image's bytes when it writes the body
+   * (see PayloadSlots), so megabytes of base64 are never stringified.
+   */
+  imageData?: (image: ImageData) => string;
 }
 
-function imagePart(image: ImageData): GeminiRequestPart {
-  return { inlineData: { mimeType: image.mediaType, data: image.base64() } };
-}
+const base64Of = (image: ImageData) => image.base64();
 
 /**
  * The conversation as Gemini `contents`: assistant turns become role
@@ -21,7 +25,8 @@ function imagePart(image: ImageData): GeminiRequestPart {
  * `systemInstruction` / dropped, and consecutive turns of one role are merged
  * because older models insist on alternation.
  */
-function buildContents(request: GenerationRequest): GeminiContent[] {
+function buildContents(request: GenerationRequest, imageData: (image: ImageData) => string): GeminiContent[] {
+  const imagePart = (image: ImageData): GeminiRequestPart => ({ inlineData: { mimeType: image.mediaType, data: imageData(image) } });
   const contents: GeminiContent[] = [];
   const seen = new Set<ImageData>();
   for (const message of request.messages) {
@@ -69,7 +74,7 @@ export function buildGeminiBody(request: GenerationRequest, options: GeminiBodyO
   if (request.maxTokens !== undefined) generationConfig.maxOutputTokens = request.maxTokens;
   if (options.profile.thinking && options.settings.includeThoughts) generationConfig.thinkingConfig = { includeThoughts: true };
 
-  const body: GeminiRequestBody = { contents: buildContents(request), generationConfig };
+  const body: GeminiRequestBody = { contents: buildContents(request, options.imageData ?? base64Of), generationConfig };
   if (request.system?.trim()) body.systemInstruction = { parts: [{ text: request.system }] };
   if (options.settings.safetySettings) body.safetySettings = options.settings.safetySettings;
   return body;
