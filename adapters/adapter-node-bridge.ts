@@ -201,17 +201,23 @@ function writeAnswer(answer: Answer, call: NodeCall, outgoing: ServerResponse, s
   if (answer.stream) {
     outgoing.writeHead(answer.status, headers);
     outgoing.flushHeaders();
-    const stall = new WriteStallGuard(outgoing, stallTimeoutMs);
+    // Made once bytes first wait: ten thousand streams waiting in the queue should not each hold one.
+    let stall: WriteStallGuard | undefined;
+    const checkStall = () => {
+      if (outgoing.writableLength === 0 && !stall) return;
+      stall ??= new WriteStallGuard(outgoing, stallTimeoutMs);
+      stall.check();
+    };
     const cancel = answer.stream({
       write: (chunk) => {
         if (outgoing.writableEnded || outgoing.destroyed) return;
         outgoing.write(chunk);
-        stall.check();
+        checkStall();
       },
       close: () => {
         if (outgoing.writableEnded || outgoing.destroyed) return;
         outgoing.end();
-        stall.check();
+        checkStall();
       },
       ready: () => !outgoing.writableNeedDrain,
       onReady: (callback) => {
