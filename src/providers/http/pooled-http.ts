@@ -2,16 +2,9 @@ import { Readable } from 'node:stream';
 import { Agent, type Dispatcher } from 'undici';
 import type { CancelSignal } from '../../http/linked-signal.js';
 import { bodyStreamOf } from './node-body-stream.js';
+import { bytesPerTurn, readableChunks } from './readable-chunks.js';
 import { httpOverFetch, type UpstreamHeaders, type UpstreamHttp, type UpstreamResponse } from './upstream-response.js';
 
-/**
- * How many bytes a body hands on before it lets the event loop turn. The
- * socket layer reads up to 2 MB per socket in one poll phase when the reader
- * keeps up, so 20 big answers arriving together would be 40 MB of work in a
- * single turn; past this budget the reader waits for the next turn and the
- * kernel holds the rest (TCP flow control slows the sender).
- */
-const bytesPerTurn = 256 * 1024;
 const redirectStatuses = new Set([301, 302, 303, 307, 308]);
 const maxRedirections = 3;
 
@@ -165,18 +158,7 @@ class PooledResponse implements UpstreamResponse {
       if (signal?.aborted) throw signal.reason;
       return;
     }
-    let bytesSinceTurn = 0;
-    // Node's async iterator destroys the body when the loop stops early; undici destroys it on abort.
-    for await (const chunk of readable as AsyncIterable<Buffer>) {
-      if (signal?.aborted) throw signal.reason;
-      yield chunk;
-      bytesSinceTurn += chunk.length;
-      if (bytesSinceTurn >= bytesPerTurn) {
-        bytesSinceTurn = 0;
-        await new Promise((resolve) => setImmediate(resolve));
-      }
-    }
-    if (signal?.aborted) throw signal.reason;
+    yield* readableChunks(readable, signal);
   }
 
   async text(): Promise<string> {

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { MockAgent } from 'undici';
+import { Agent, MockAgent } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { linkSignals } from '../../../src/http/linked-signal.js';
 import { createPooledHttp } from '../../../src/providers/http/pooled-http.js';
@@ -84,6 +84,31 @@ describe('createPooledHttp', () => {
     stop = true;
     expect(length).toBe(size);
     expect(turns).toBeGreaterThanOrEqual(Math.floor(size / (256 * 1024)) - 1);
+  });
+
+  it('keeps the connection of a body it stopped reading early (a stream read up to its [DONE])', async () => {
+    let release: () => void = () => {};
+    const { url } = await serve((_, response) => {
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      response.write('data: [DONE]\n\n');
+      // The rest of the body comes only after the reader stopped.
+      release = () => response.end(': trailing comment\n\n');
+    });
+    const agent = new Agent();
+    const response = await createPooledHttp({ dispatcher: agent })(url, { method: 'GET' });
+    for await (const chunk of response.chunks()) {
+      expect(Buffer.from(chunk).toString()).toContain('[DONE]');
+      break;
+    }
+    release();
+    // Destroying the body mid-message would close the connection; letting go of it reads the rest.
+    const origin = new URL(url).origin;
+    const stats = () => agent.stats[origin] as { free?: number; connected?: number } | undefined;
+    while (stats()?.free !== 1) {
+      expect(stats()?.connected).toBe(1);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await agent.close();
   });
 
   it('follows a redirect on the same host, keeping the method and body for 307 and turning a 303 into a GET', async () => {
