@@ -1,13 +1,5 @@
 import { finished, type Readable } from 'node:stream';
-
-/**
- * How many bytes one body hands on per turn of the event loop. The socket
- * layer reads up to 2 MB per socket in one poll phase when the consumer keeps
- * up, so 20 big answers arriving together would be 40 MB of work in a single
- * turn; past this budget the body pauses until the next turn and the kernel
- * holds the rest (TCP flow control slows the sender).
- */
-const bytesPerTurn = 256 * 1024;
+import { bytesPerTurn } from './readable-chunks.js';
 
 /**
  * A web ReadableStream over a Node Readable that hands on the Node chunks
