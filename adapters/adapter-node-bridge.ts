@@ -201,23 +201,24 @@ function writeAnswer(answer: Answer, call: NodeCall, outgoing: ServerResponse, s
   if (answer.stream) {
     outgoing.writeHead(answer.status, headers);
     outgoing.flushHeaders();
-    // Made once bytes first wait: ten thousand streams waiting in the queue should not each hold one.
+    // Made once a write is not taken at once: ten thousand streams waiting in the queue should not
+    // each hold one. (A chunked write sits in the corked socket until the next tick, so a non-empty
+    // buffer right after write() says nothing; its return value does.)
     let stall: WriteStallGuard | undefined;
     const checkStall = () => {
-      if (outgoing.writableLength === 0 && !stall) return;
       stall ??= new WriteStallGuard(outgoing, stallTimeoutMs);
       stall.check();
     };
     const cancel = answer.stream({
       write: (chunk) => {
         if (outgoing.writableEnded || outgoing.destroyed) return;
-        outgoing.write(chunk);
-        checkStall();
+        if (!outgoing.write(chunk) || stall) checkStall();
       },
       close: () => {
         if (outgoing.writableEnded || outgoing.destroyed) return;
         outgoing.end();
-        checkStall();
+        if (stall) stall.check();
+        else WriteStallGuard.after(outgoing, stallTimeoutMs);
       },
       ready: () => !outgoing.writableNeedDrain,
       onReady: (callback) => {

@@ -29,7 +29,11 @@ export class WriteStallGuard {
     this.#outgoing = outgoing;
     this.#timeoutMs = timeoutMs;
     const settle = () => this.#disarm();
-    outgoing.on('drain', settle);
+    // A writer's own 'drain' listener may have run first and left new bytes waiting: time those.
+    outgoing.on('drain', () => {
+      this.#disarm();
+      this.check();
+    });
     outgoing.once('finish', settle);
     outgoing.once('close', settle);
   }
