@@ -4,7 +4,7 @@
  * harness over IPC. Nothing benchmark-specific enters the product: this
  * file only observes the process the product runs in.
  */
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { constants, monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { writeHeapSnapshot } from 'node:v8';
 
@@ -20,11 +20,28 @@ sampler.unref();
 
 const ms = (nanoseconds) => nanoseconds / 1e6;
 
+// Garbage-collection pauses since the last reset: the usual cause of a long event-loop delay.
+const gcKinds = {
+  [constants.NODE_PERFORMANCE_GC_MAJOR]: 'major',
+  [constants.NODE_PERFORMANCE_GC_MINOR]: 'minor',
+  [constants.NODE_PERFORMANCE_GC_INCREMENTAL]: 'incremental',
+  [constants.NODE_PERFORMANCE_GC_WEAKCB]: 'weak callbacks',
+};
+let gc = { count: 0, totalMs: 0, maxMs: 0, maxKind: '' };
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) {
+    gc.count += 1;
+    gc.totalMs += entry.duration;
+    if (entry.duration > gc.maxMs) gc = { ...gc, maxMs: entry.duration, maxKind: gcKinds[entry.detail?.kind] ?? 'other' };
+  }
+}).observe({ entryTypes: ['gc'] });
+
 // Ends with the harness, even when the harness dies first.
 process.on('disconnect', () => process.exit(0));
 process.on('message', (message) => {
   if (message.type === 'reset') {
     delay.reset();
+    gc = { count: 0, totalMs: 0, maxMs: 0, maxKind: '' };
     peakRss = process.memoryUsage.rss();
     baselineMaxRss = process.resourceUsage().maxRSS;
     process.send({ type: 'reset', rss: peakRss });
@@ -43,6 +60,7 @@ process.on('message', (message) => {
       rss,
       peakRss: peak,
       delay: { p50: ms(delay.percentile(50)), p99: ms(delay.percentile(99)), max: ms(delay.max), count: delay.count },
+      gc,
     });
   }
 });

@@ -110,6 +110,9 @@ try {
   while (inFlight > 0) await new Promise((resolve) => (wake = resolve));
   const openedAt = performance.now();
   console.log(`${total} streams open in ${fixed((openedAt - startedAt) / 1000, 1)} s; holding ${holdMs / 1000} s`);
+  // Event-loop delay and GC per phase: while the streams open, then while they wait.
+  const opening = await measureGateway();
+  await gateway.ask('reset');
   await new Promise((resolve) => setTimeout(resolve, holdMs));
   const held = await measureGateway();
   const received = await upstream.ask('received');
@@ -149,15 +152,28 @@ try {
   const beats = results.reduce((sum, state) => sum + state.beats.length, 0);
   const lateP99 = percentile(lateness, 99);
   const growthPerStream = (held.rss - before.rss) / total;
-  const blockedP99 = Math.max(0, held.delay.p99 - eventLoopResolutionMs);
-  const blockedMax = Math.max(0, Math.max(held.delay.max, after.delay.max) - eventLoopResolutionMs);
+  const blocked = (sample) => Math.max(0, sample.delay.p99 - eventLoopResolutionMs);
+  // The target is the delay while the streams wait (the state the benchmark is about); the delay
+  // while 500 connections at a time open is a connection storm, reported beside it.
+  const blockedP99 = blocked(held);
+  const blockedMax = Math.max(0, Math.max(opening.delay.max, held.delay.max, after.delay.max) - eventLoopResolutionMs);
   const clientBlocked = Math.max(0, clientDelay.percentile(99) / 1e6 - eventLoopResolutionMs);
   console.log(
     `heartbeats received: ${beats}; lateness p50 ${fixed(percentile(lateness, 50), 1)} ms, p99 ${fixed(lateP99, 1)} ms, max ${fixed(percentile(lateness, 100), 1)} ms`,
   );
   console.log(
-    `gateway event-loop delay while waiting: p99 ${fixed(blockedP99, 1)} ms, max ${fixed(blockedMax, 1)} ms; client p99 ${fixed(clientBlocked, 1)} ms`,
+    `gateway event-loop delay p99 while opening ${fixed(blocked(opening), 1)} ms, while waiting ${fixed(blocked(held), 1)} ms; max ${fixed(blockedMax, 1)} ms; client p99 ${fixed(clientBlocked, 1)} ms`,
   );
+  for (const [phase, sample] of [
+    ['opening', opening],
+    ['waiting', held],
+  ]) {
+    const gc = sample.gc;
+    if (gc)
+      console.log(
+        `gateway GC while ${phase}: ${gc.count} pauses, ${fixed(gc.totalMs, 0)} ms in all, longest ${fixed(gc.maxMs, 1)} ms (${gc.maxKind})`,
+      );
+  }
   emitRows([
     row(
       'streams: every stream gets every heartbeat',
@@ -167,7 +183,17 @@ try {
     ),
     row('streams: heartbeat lateness p99', `${fixed(lateP99, 1)} ms`, '< 200 ms', lateP99 < 200),
     row('streams: gateway RSS growth per waiting stream', `${fixed(growthPerStream / 1024, 1)} KB`, '< 20 KB', growthPerStream < 20 * 1024),
-    row('streams: gateway event-loop delay p99', `${fixed(blockedP99, 1)} ms (max ${fixed(blockedMax, 0)} ms)`, '< 50 ms', blockedP99 < 50),
+    row(
+      'streams: gateway event-loop delay p99 while waiting',
+      `${fixed(blockedP99, 1)} ms (max ${fixed(blockedMax, 0)} ms)`,
+      '< 50 ms',
+      blockedP99 < 50,
+    ),
+    row(
+      `streams: gateway event-loop delay p99 while they open (${values.opening} at a time)`,
+      `${fixed(blocked(opening), 1)} ms`,
+      'report',
+    ),
     row(
       'streams: all end with [DONE] after release',
       `${completed}/${total} in ${fixed((finishedAt - releasedAt) / 1000, 1)} s`,
