@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { IncomingBody } from '../src/http/incoming-call.js';
+import { nextChunk } from '../src/http/readable-next-chunk.js';
 
 /** Why a call ends when its client went away: an AbortError, answered as 499. */
 export const clientClosed = () => new DOMException('The client closed the request.', 'AbortError');
@@ -105,61 +106,16 @@ export class NodeRequestBody {
     return log[index];
   }
 
-  /**
-   * The next chunk of the stream (all that is buffered), or undefined at its
-   * end. Read with read() and one wait per chunk: Node's async iterator over
-   * the stream (end-of-stream tracking, several listeners and promises per
-   * step) cost more than the rest of reading a small body.
-   */
-  #next(): Promise<Uint8Array | undefined> {
-    if (this.#done) return Promise.resolve(undefined);
-    const incoming = this.#incoming;
-    return new Promise((resolve, reject) => {
-      const settle = (): boolean => {
-        const chunk = incoming.read() as Buffer | null;
-        if (chunk !== null) {
-          resolve(chunk);
-          return true;
-        }
-        if (incoming.readableEnded) {
-          this.#done = true;
-          resolve(undefined);
-          return true;
-        }
-        if (incoming.destroyed) {
-          reject(this.#failure(undefined));
-          return true;
-        }
-        return false;
-      };
-      if (settle()) return;
-      const onReadable = () => {
-        if (settle()) detach();
-      };
-      const onEnd = () => {
-        detach();
-        this.#done = true;
-        resolve(undefined);
-      };
-      const onError = (error: unknown) => {
-        detach();
-        reject(this.#failure(error));
-      };
-      const onClose = () => {
-        if (!settle()) reject(this.#failure(undefined));
-        detach();
-      };
-      const detach = () => {
-        incoming.off('readable', onReadable);
-        incoming.off('end', onEnd);
-        incoming.off('error', onError);
-        incoming.off('close', onClose);
-      };
-      incoming.on('readable', onReadable);
-      incoming.on('end', onEnd);
-      incoming.on('error', onError);
-      incoming.on('close', onClose);
-    });
+  /** The next chunk of the stream (all that is buffered), or undefined at its end. */
+  async #next(): Promise<Uint8Array | undefined> {
+    if (this.#done) return undefined;
+    try {
+      const chunk = await nextChunk(this.#incoming);
+      if (chunk === null) this.#done = true;
+      return chunk ?? undefined;
+    } catch (error) {
+      throw this.#failure(error);
+    }
   }
 
   /** Why reading stopped: the core's own cancel reason, else a client gone mid-upload (499), else the stream's error. */

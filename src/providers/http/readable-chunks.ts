@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { CancelSignal } from '../../http/linked-signal.js';
+import { nextChunk } from '../../http/readable-next-chunk.js';
 
 /**
  * How many bytes a body hands on before it lets the event loop turn. The
@@ -42,49 +43,6 @@ export async function* readableChunks(readable: Readable, signal?: CancelSignal)
   } finally {
     if (!ended) letGo(readable);
   }
-}
-
-/** All that is buffered, or null at the end; rejects with the body's error (undici destroys it with the abort reason). */
-function nextChunk(readable: Readable): Promise<Buffer | null> {
-  const buffered = readable.read() as Buffer | null;
-  if (buffered !== null) return Promise.resolve(buffered);
-  if (readable.readableEnded) return Promise.resolve(null);
-  if (readable.destroyed) return Promise.reject(readable.errored ?? cutOff());
-  return new Promise((resolve, reject) => {
-    const onReadable = () => {
-      const chunk = readable.read() as Buffer | null;
-      if (chunk === null && !readable.readableEnded) return;
-      detach();
-      resolve(chunk);
-    };
-    const onEnd = () => {
-      detach();
-      resolve(null);
-    };
-    const onError = (error: unknown) => {
-      detach();
-      reject(error);
-    };
-    const onClose = () => {
-      detach();
-      if (readable.readableEnded) resolve(null);
-      else reject(readable.errored ?? cutOff());
-    };
-    const detach = () => {
-      readable.off('readable', onReadable);
-      readable.off('end', onEnd);
-      readable.off('error', onError);
-      readable.off('close', onClose);
-    };
-    readable.on('readable', onReadable);
-    readable.on('end', onEnd);
-    readable.on('error', onError);
-    readable.on('close', onClose);
-  });
-}
-
-function cutOff(): Error {
-  return new Error('the upstream answer was cut off');
 }
 
 /** Reads a short remainder so the connection can be reused (undici), or destroys the body. */
