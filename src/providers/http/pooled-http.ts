@@ -9,13 +9,14 @@ const redirectStatuses = new Set([301, 302, 303, 307, 308]);
 const maxRedirections = 3;
 
 /**
- * The default `UpstreamHttp`: undici's `request()` over one keep-alive Agent
+ * The default `UpstreamHttp`: `request()` of one keep-alive undici Agent
  * (connections pooled per origin), answers handed on as undici's own
  * chunks. No WHATWG `fetch`, `Headers`, `Response` or web stream is made on
  * the way, which costs several times more CPU per call than the exchange
  * itself on a fast upstream. Redirects are followed like fetch follows them,
- * but only on the same host: a key sent in a header must not reach another
- * one. Multipart bodies go to `fallback` (fetch builds them).
+ * but only on the same host and never from https to http: a key sent in a
+ * header must not reach another host, nor travel in clear. Multipart bodies
+ * go to `fallback` (fetch builds them).
  *
  * @example
  * const http = createPooledHttp();
