@@ -1,7 +1,6 @@
 import { Readable } from 'node:stream';
 import { Agent, type Dispatcher } from 'undici';
 import type { CancelSignal } from '../../http/linked-signal.js';
-import { bodyStreamOf } from './node-body-stream.js';
 import { bytesPerTurn, readableChunks } from './readable-chunks.js';
 import { httpOverFetch, type UpstreamHeaders, type UpstreamHttp, type UpstreamResponse } from './upstream-response.js';
 
@@ -120,7 +119,8 @@ class PooledResponse implements UpstreamResponse {
   readonly #readable: Readable | undefined;
   /** Declared no bigger than one turn's budget: read whole, without pacing. */
   readonly #small: boolean;
-  #body: ReadableStream<Uint8Array> | null | undefined;
+  /** The body was handed out (or there is none): a second read gets nothing, as with a Response. */
+  #taken = false;
 
   constructor(answer: Dispatcher.ResponseData, method: string) {
     this.status = answer.statusCode;
@@ -130,7 +130,7 @@ class PooledResponse implements UpstreamResponse {
     this.#small = length <= bytesPerTurn;
     if (answer.statusCode === 204 || answer.statusCode === 304 || method === 'HEAD') {
       answer.body.resume();
-      this.#body = null;
+      this.#taken = true;
     } else {
       this.#readable = answer.body;
     }
@@ -140,19 +140,16 @@ class PooledResponse implements UpstreamResponse {
     return this.status >= 200 && this.status < 300;
   }
 
-  get body(): ReadableStream<Uint8Array> | null {
-    if (this.#body === undefined) this.#body = this.#readable ? bodyStreamOf(this.#readable) : null;
-    return this.#body;
+  cancel(): void {
+    if (this.#taken || !this.#readable) return;
+    this.#taken = true;
+    this.#readable.destroy();
   }
 
   async *chunks(signal?: CancelSignal): AsyncGenerator<Uint8Array> {
     const readable = this.#readable;
-    if (!readable || this.#body !== undefined) {
-      // Already handed out as a web stream, or no body: nothing more to read here.
-      if (this.#body) yield* webChunks(this.#body);
-      return;
-    }
-    this.#body = null;
+    if (!readable || this.#taken) return;
+    this.#taken = true;
     if (this.#small) {
       // Most answers are a few KB: gathering them with two listeners costs less than an async iterator.
       for (const chunk of await gather(readable)) yield chunk;
@@ -186,19 +183,6 @@ function gather(readable: Readable): Promise<Buffer[]> {
     readable.once('end', () => resolve(chunks));
     readable.once('error', reject);
   });
-}
-
-async function* webChunks(body: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
-  const reader = body.getReader();
-  try {
-    while (true) {
-      const { done, value } = await reader.read();
-      if (done) return;
-      yield value;
-    }
-  } finally {
-    reader.cancel().catch(() => {});
-  }
 }
 
 /** Node's header record (lower-case names, repeated headers as arrays) read like `Headers`. */

@@ -17,12 +17,12 @@ export interface UpstreamResponseHead {
  * An upstream answer, as providers read it: the part of `Response` they use,
  * plus `chunks()`, which hands the body on as it arrives without a web
  * stream in between (a `ReadableStream` and its reader cost several
- * microseconds and promises per chunk, on every call).
+ * microseconds and promises per chunk, on every call), and `cancel()`.
  */
 export interface UpstreamResponse extends UpstreamResponseHead {
   readonly ok: boolean;
-  /** The body as a web stream, made on first use. */
-  readonly body: ReadableStream<Uint8Array> | null;
+  /** Lets go of a body that will not be read (a download refused by its declared size). */
+  cancel(): void;
   /** The body's chunks; stopping early, or `signal` aborting, lets go of the rest. */
   chunks(signal?: CancelSignal): AsyncIterable<Uint8Array>;
   text(): Promise<string>;
@@ -100,8 +100,8 @@ class FetchedResponse implements UpstreamResponse {
     return this.#response.headers;
   }
 
-  get body(): ReadableStream<Uint8Array> | null {
-    return this.#response.body;
+  cancel(): void {
+    this.#response.body?.cancel().catch(() => {});
   }
 
   text(): Promise<string> {

@@ -36,7 +36,7 @@ export async function imageFromUrl(url: string, options: ImageDownloadOptions): 
   });
   const declaredLength = Number(response.headers.get('content-length') ?? 0);
   if (declaredLength > maxDownloadBytes) {
-    await response.body?.cancel().catch(() => {});
+    response.cancel();
     throw new UpstreamError({
       provider: options.provider,
       kind: 'server',

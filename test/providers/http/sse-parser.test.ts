@@ -73,7 +73,7 @@ describe('readServerSentEvents', () => {
     statusText: 'OK',
     ok: true,
     headers: new Headers({ 'content-type': 'text/event-stream' }),
-    body: null,
+    cancel: () => {},
     chunks: () => chunksOf(parts),
     text: async () => parts.join(''),
     arrayBuffer: async () => new ArrayBuffer(0),
