@@ -1,6 +1,7 @@
 /**
  * Big images through the gateway: a 12 MB image from the upstream to 20
- * concurrent clients (non-streamed, then streamed), and requests carrying
+ * concurrent clients (non-streamed, then streamed; in `images[]`, then as
+ * markdown inside `content`), and requests carrying
  * 5 input images of 4 MP. For each, the gateway's peak RSS growth against
  * the bytes in flight, and its longest event-loop block.
  *
@@ -68,11 +69,22 @@ async function makeInputs() {
 const lib = (name) => fileURLToPath(new URL(`../lib/${name}`, import.meta.url));
 ensureBuilt();
 const bigUpstream = startProcess(lib('fake-upstream.js'), { args: ['--image', 'big'], label: 'fake upstream (12 MB)' });
+const markdownUpstream = startProcess(lib('fake-upstream.js'), {
+  args: ['--image', 'big', '--placement', 'content'],
+  label: 'fake upstream (12 MB as markdown)',
+});
 const smallUpstream = startProcess(lib('fake-upstream.js'), { args: ['--image', 'small'], label: 'fake upstream (small)' });
-const [big, small] = await Promise.all([bigUpstream.ready, smallUpstream.ready]);
+const [big, markdown, small] = await Promise.all([bigUpstream.ready, markdownUpstream.ready, smallUpstream.ready]);
 const gatewayOptions = {
   providers: [
     { type: 'openai-chat', name: 'big', baseURL: `http://127.0.0.1:${big.port}`, models: ['big-image'], concurrency: clients },
+    {
+      type: 'openai-chat',
+      name: 'markdown',
+      baseURL: `http://127.0.0.1:${markdown.port}`,
+      models: ['big-markdown-image'],
+      concurrency: clients,
+    },
     { type: 'openai-chat', name: 'small', baseURL: `http://127.0.0.1:${small.port}`, models: ['edit-image'], concurrency: clients },
   ],
   queue: { maxWaiting: 1000 },
@@ -181,10 +193,15 @@ try {
     console.log(
       `floor on this machine: JSON.parse of the answer ${fixed(floor.parseMs, 0)} ms, JSON.stringify ${fixed(floor.stringifyMs, 0)} ms`,
     );
-    const ask = (stream) =>
-      JSON.stringify({ model: 'big-image', stream, messages: [{ role: 'user', content: 'Draw a detailed landscape' }] });
+    const ask = (stream, model = 'big-image') =>
+      JSON.stringify({ model, stream, messages: [{ role: 'user', content: 'Draw a detailed landscape' }] });
     rows.push(...(await scenario(`12 MB out x${clients} non-stream`, clients, ask(false), big.dataUrlBytes, big.dataUrlBytes)));
     rows.push(...(await scenario(`12 MB out x${clients} stream`, clients, ask(true), big.dataUrlBytes, big.dataUrlBytes)));
+    // The same image as markdown inside the upstream's `content`: the answer relays built like this gateway give.
+    const inContent = (stream) => ask(stream, 'big-markdown-image');
+    const name = (stream) => `12 MB out as markdown x${clients} ${stream ? 'stream' : 'non-stream'}`;
+    rows.push(...(await scenario(name(false), clients, inContent(false), markdown.dataUrlBytes, markdown.dataUrlBytes)));
+    rows.push(...(await scenario(name(true), clients, inContent(true), markdown.dataUrlBytes, markdown.dataUrlBytes)));
   }
   if (runInput) {
     const inputs = await makeInputs();
@@ -221,5 +238,5 @@ try {
   }
   emitRows(rows);
 } finally {
-  await Promise.all([bigUpstream.stop(), smallUpstream.stop()]);
+  await Promise.all([bigUpstream.stop(), markdownUpstream.stop(), smallUpstream.stop()]);
 }

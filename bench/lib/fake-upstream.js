@@ -3,8 +3,11 @@
  * with an image in `choices[0].message.images[]` (or `delta.images[]` when
  * the request streams), in the wire format of the reference §3.
  *
- *   node bench/lib/fake-upstream.js --image small|big [--hold]
+ *   node bench/lib/fake-upstream.js --image small|big [--placement images|content] [--hold]
  *
+ * `--placement content` puts the image as markdown inside `content`
+ * ("Here it is:\n\n![image](data:...)"), as relays built like this gateway
+ * answer by default (seed 000), instead of in `images[]`.
  * `small` is a 64×64 PNG; `big` a 2000×2000 noise PNG of about 12 MB.
  * With --hold (or after a `hold` message) every request waits until the
  * harness sends `release`.
@@ -14,7 +17,15 @@ import { createServer } from 'node:http';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 
-const { values } = parseArgs({ options: { image: { type: 'string', default: 'small' }, hold: { type: 'boolean', default: false } } });
+const { values } = parseArgs({
+  options: {
+    image: { type: 'string', default: 'small' },
+    placement: { type: 'string', default: 'images' },
+    hold: { type: 'boolean', default: false },
+  },
+});
+if (values.placement !== 'images' && values.placement !== 'content') throw new Error('--placement takes "images" or "content"');
+const inContent = values.placement === 'content';
 
 async function makeImage(kind) {
   if (kind === 'big') {
@@ -41,7 +52,9 @@ const completion = Buffer.from(
     choices: [
       {
         index: 0,
-        message: { role: 'assistant', content: '', images: [{ type: 'image_url', image_url: { url: dataUrl } }] },
+        message: inContent
+          ? { role: 'assistant', content: `Here it is:\n\n![image](${dataUrl})` }
+          : { role: 'assistant', content: '', images: [{ type: 'image_url', image_url: { url: dataUrl } }] },
         finish_reason: 'stop',
       },
     ],
@@ -52,7 +65,15 @@ const chunk = (choices, extra = {}) =>
   `data: ${JSON.stringify({ id: 'chatcmpl-bench', object: 'chat.completion.chunk', created, model: 'bench-image', choices, ...extra })}\n\n`;
 const streamed = Buffer.from(
   chunk([{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }]) +
-    chunk([{ index: 0, delta: { images: [{ type: 'image_url', image_url: { url: dataUrl } }] }, finish_reason: null }]) +
+    chunk([
+      {
+        index: 0,
+        delta: inContent
+          ? { content: `Here it is:\n\n![image](${dataUrl})` }
+          : { images: [{ type: 'image_url', image_url: { url: dataUrl } }] },
+        finish_reason: null,
+      },
+    ]) +
     chunk([{ index: 0, delta: {}, finish_reason: 'stop' }]) +
     chunk([], { usage }) +
     'data: [DONE]\n\n',

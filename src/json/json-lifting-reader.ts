@@ -1,6 +1,8 @@
 import { firstNonAsciiText } from './json-ascii-scan.js';
+import { firstNonBase64 } from './json-base64-scan.js';
 import { LiftedString } from './json-lifted-string.js';
 import { type JsonPath, JsonPathTracker } from './json-path-tracker.js';
+import { liftTokenEnd, liftTokenPrefix, TextWithLifts } from './json-text-with-lifts.js';
 
 export type { JsonPath } from './json-path-tracker.js';
 
@@ -10,6 +12,14 @@ export interface JsonLiftingOptions {
    * string value (never for keys) at most 16 levels deep.
    */
   liftAt(path: JsonPath): boolean;
+  /**
+   * Whether the string value at `path` may have base64 payloads lifted out
+   * of it: text around a data URL, such as markdown `![](data:image/png;base64,...)`.
+   * The bytes after each `;base64,` up to the first byte outside the base64
+   * alphabet are lifted when at least `minimumLength` long; `parse()` gives
+   * such a string back as a `TextWithLifts`.
+   */
+  liftPayloadsAt?(path: JsonPath): boolean;
   /** Shorter strings stay in the JSON text (default 64 KiB): lifting pays off only for big values. */
   minimumLength?: number;
 }
@@ -26,6 +36,8 @@ interface Lift {
   path: JsonPath;
   placeholder: string;
   value: LiftedString;
+  /** A payload inside a longer string, not the whole string. */
+  inside: boolean;
 }
 
 const quote = 0x22;
@@ -33,8 +45,8 @@ const backslash = 0x5c;
 const defaultMinimumLength = 64 * 1024;
 /** Keys longer than this cannot name a lifted path; their bytes are not kept. */
 const maxKeyLength = 128;
-/** A placeholder no upstream can forge: its text is only known to this process. */
-const placeholderPrefix = `\u0000lifted:${crypto.randomUUID()}:`;
+/** What starts a payload that `liftPayloadsAt` lifts. */
+const payloadMarker = Buffer.from(';base64,', 'latin1');
 const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
 /**
@@ -57,6 +69,7 @@ const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
  */
 export class JsonLiftingReader {
   readonly #liftAt: (path: JsonPath) => boolean;
+  readonly #liftPayloadsAt: ((path: JsonPath) => boolean) | undefined;
   readonly #minimumLength: number;
   /** The JSON text so far, as views of the chunks, lifted strings left out. */
   readonly #text: Uint8Array[] = [];
@@ -65,7 +78,7 @@ export class JsonLiftingReader {
   /** The chunks so far while they are too short to hold a string worth lifting; undefined once scanning started. */
   #held: Buffer[] | undefined = [];
   #heldLength = 0;
-  #mode: 'structure' | 'string' | 'key' | 'lift' = 'structure';
+  #mode: 'structure' | 'string' | 'key' | 'lift' | 'payloads' | 'payload' = 'structure';
   /** The chunk ended just after a backslash inside a string: the next byte is escaped. */
   #escapePending = false;
   #keyPieces: Uint8Array[] = [];
@@ -79,9 +92,11 @@ export class JsonLiftingReader {
   #runStart = 0;
   #nextQuote = -1;
   #nextBackslash = -1;
+  #nextMarker = -1;
 
   constructor(options: JsonLiftingOptions) {
     this.#liftAt = options.liftAt;
+    this.#liftPayloadsAt = options.liftPayloadsAt;
     this.#minimumLength = options.minimumLength ?? defaultMinimumLength;
   }
 
@@ -105,10 +120,13 @@ export class JsonLiftingReader {
     this.#runStart = 0;
     this.#nextQuote = -1;
     this.#nextBackslash = -1;
+    this.#nextMarker = -1;
     let position = 0;
     while (position < chunk.length) {
       if (this.#mode === 'structure') position = this.#scanStructure(position);
       else if (this.#mode === 'lift') position = this.#scanLift(position);
+      else if (this.#mode === 'payloads') position = this.#scanPayloads(position);
+      else if (this.#mode === 'payload') position = this.#scanPayload(position);
       else position = this.#scanString(position);
     }
     this.#emitRun(chunk.length);
@@ -120,7 +138,7 @@ export class JsonLiftingReader {
    * unless `dropByteOrderMark` (as `Response.text()` drops it from a body).
    */
   finish(options: { dropByteOrderMark?: boolean } = {}): LiftedJson {
-    if (this.#mode === 'lift') this.#returnLiftPieces();
+    if (this.#mode === 'lift' || this.#mode === 'payload') this.#returnLiftPieces();
     const decoded = decoder.decode(Buffer.concat(this.#held ?? this.#text));
     const text = options.dropByteOrderMark && decoded.charCodeAt(0) === 0xfeff ? decoded.slice(1) : decoded;
     const lifts = this.#lifts;
@@ -128,7 +146,10 @@ export class JsonLiftingReader {
       text,
       parse: () => {
         const value: unknown = JSON.parse(text);
-        for (const lift of lifts) putBack(value, lift);
+        for (const lift of lifts) {
+          if (lift.inside) putInside(value, lift);
+          else putBack(value, lift);
+        }
         return value;
       },
     };
@@ -165,6 +186,11 @@ export class JsonLiftingReader {
       this.#mode = 'lift';
       this.#liftPieces = [];
       this.#liftLength = 0;
+      this.#liftPath = path;
+      return;
+    }
+    if (path && this.#liftPayloadsAt?.(path)) {
+      this.#mode = 'payloads';
       this.#liftPath = path;
       return;
     }
@@ -242,8 +268,8 @@ export class JsonLiftingReader {
       return chunk.length;
     }
     if (this.#liftLength >= this.#minimumLength) {
-      const placeholder = `${placeholderPrefix}${this.#lifts.length}`;
-      this.#lifts.push({ path: this.#liftPath, placeholder, value: new LiftedString(this.#liftPieces) });
+      const placeholder = `${liftTokenPrefix}${this.#lifts.length}`;
+      this.#lifts.push({ path: this.#liftPath, placeholder, value: new LiftedString(this.#liftPieces), inside: false });
       this.#text.push(Buffer.from(JSON.stringify(placeholder).slice(1, -1), 'latin1'));
     } else {
       this.#returnLiftPieces();
@@ -252,6 +278,80 @@ export class JsonLiftingReader {
     this.#runStart = closing;
     this.#mode = 'structure';
     return closing + 1;
+  }
+
+  /**
+   * Inside a string whose payloads may be lifted: reads it as an ordinary
+   * string, stepping over escapes, until a `;base64,` starts a payload.
+   * A marker split between two chunks is not seen: that payload then stays
+   * in the text, which costs time, never correctness.
+   */
+  #scanPayloads(start: number): number {
+    const chunk = this.#chunk;
+    let position = start;
+    if (this.#escapePending) {
+      this.#escapePending = false;
+      position += 1;
+    }
+    while (position < chunk.length) {
+      const closing = this.#find(quote, position);
+      const escapeAt = this.#find(backslash, position);
+      const limit = Math.min(closing === -1 ? chunk.length : closing, escapeAt === -1 ? chunk.length : escapeAt);
+      const marker = this.#findMarker(position);
+      if (marker !== -1 && marker < limit) {
+        // The marker holds neither quote nor backslash, so it ends before `limit` too.
+        const payloadStart = marker + payloadMarker.length;
+        this.#emitRun(payloadStart);
+        this.#mode = 'payload';
+        this.#liftPieces = [];
+        this.#liftLength = 0;
+        return payloadStart;
+      }
+      if (limit === chunk.length) return chunk.length;
+      if (limit === closing) {
+        this.#mode = 'structure';
+        return closing + 1;
+      }
+      if (escapeAt + 1 >= chunk.length) {
+        this.#escapePending = true;
+        return chunk.length;
+      }
+      position = escapeAt + 2;
+    }
+    return position;
+  }
+
+  /** Inside a payload: keeps views of its bytes up to the first one outside the base64 alphabet. */
+  #scanPayload(start: number): number {
+    const chunk = this.#chunk;
+    const end = firstNonBase64(chunk, start, chunk.length);
+    const stop = end === -1 ? chunk.length : end;
+    if (stop > start) {
+      this.#liftPieces.push(chunk.subarray(start, stop));
+      this.#liftLength += stop - start;
+    }
+    this.#runStart = stop;
+    if (end === -1) return chunk.length;
+    if (this.#liftLength >= this.#minimumLength) {
+      const placeholder = `${liftTokenPrefix}${this.#lifts.length}${liftTokenEnd}`;
+      this.#lifts.push({ path: this.#liftPath, placeholder, value: new LiftedString(this.#liftPieces), inside: true });
+      this.#text.push(Buffer.from(JSON.stringify(placeholder).slice(1, -1), 'latin1'));
+    } else {
+      this.#returnLiftPieces();
+    }
+    this.#liftPieces = [];
+    this.#mode = 'payloads';
+    return stop;
+  }
+
+  /** The next payload marker at or after `position` in the chunk, remembered as `#find` does. */
+  #findMarker(position: number): number {
+    const cached = this.#nextMarker;
+    if (cached === Number.POSITIVE_INFINITY) return -1;
+    if (cached >= position) return cached;
+    const found = this.#chunk.indexOf(payloadMarker, position);
+    this.#nextMarker = found === -1 ? Number.POSITIVE_INFINITY : found;
+    return found;
   }
 
   /** The string is not lifted after all: its bytes go back to the text. */
@@ -295,13 +395,30 @@ function decodeKey(bytes: Buffer, hasEscape: boolean): string | undefined {
  * duplicate key replaced it, JSON.parse kept the later value, and so does this.
  */
 function putBack(root: unknown, lift: Lift): void {
+  const container = containerOf(root, lift.path);
+  const last = lift.path.at(-1) as string | number;
+  if (container && container[last] === lift.placeholder) container[last] = lift.value;
+}
+
+/** Makes the string a payload was lifted from a TextWithLifts that knows the payload. */
+function putInside(root: unknown, lift: Lift): void {
+  const container = containerOf(root, lift.path);
+  const last = lift.path.at(-1) as string | number;
+  const current = container?.[last];
+  const text = current instanceof TextWithLifts ? current : typeof current === 'string' ? new TextWithLifts(current) : undefined;
+  if (!container || !text?.text.includes(lift.placeholder)) return;
+  text.add(lift.placeholder, lift.value);
+  container[last] = text;
+}
+
+/** The object or array that holds the value at `path`, when the parsed value still has it. */
+function containerOf(root: unknown, path: JsonPath): Record<string | number, unknown> | undefined {
   let node: unknown = root;
-  for (const step of lift.path.slice(0, -1)) {
-    if (typeof node !== 'object' || node === null || !Object.hasOwn(node, step)) return;
+  for (const step of path.slice(0, -1)) {
+    if (typeof node !== 'object' || node === null || !Object.hasOwn(node, step)) return undefined;
     node = (node as Record<string | number, unknown>)[step];
   }
-  const last = lift.path.at(-1) as string | number;
-  if (typeof node !== 'object' || node === null || !Object.hasOwn(node, last)) return;
-  const container = node as Record<string | number, unknown>;
-  if (container[last] === lift.placeholder) container[last] = lift.value;
+  const last = path.at(-1) as string | number;
+  if (typeof node !== 'object' || node === null || !Object.hasOwn(node, last)) return undefined;
+  return node as Record<string | number, unknown>;
 }

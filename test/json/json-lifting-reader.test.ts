@@ -1,13 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import { LiftedString } from '../../src/json/json-lifted-string.js';
 import { JsonLiftingReader, type JsonPath } from '../../src/json/json-lifting-reader.js';
+import { TextWithLifts } from '../../src/json/json-text-with-lifts.js';
 
 const liftUrls = (path: JsonPath) => path.at(-1) === 'url';
 
 /** Feeds `text` in chunks of `size` bytes (the last chunk shorter). */
-function read(text: string | Buffer, size: number, options: { liftAt?: (path: JsonPath) => boolean; minimumLength?: number } = {}) {
+function read(
+  text: string | Buffer,
+  size: number,
+  options: { liftAt?: (path: JsonPath) => boolean; liftPayloadsAt?: (path: JsonPath) => boolean; minimumLength?: number } = {},
+) {
   const bytes = typeof text === 'string' ? Buffer.from(text) : text;
-  const reader = new JsonLiftingReader({ liftAt: options.liftAt ?? liftUrls, minimumLength: options.minimumLength ?? 8 });
+  const reader = new JsonLiftingReader({
+    liftAt: options.liftAt ?? liftUrls,
+    liftPayloadsAt: options.liftPayloadsAt,
+    minimumLength: options.minimumLength ?? 8,
+  });
   for (let start = 0; start < bytes.length; start += size) reader.push(bytes.subarray(start, start + size));
   return reader.finish();
 }
@@ -15,6 +24,7 @@ function read(text: string | Buffer, size: number, options: { liftAt?: (path: Js
 /** The parsed value with lifted strings turned back into strings, for comparison with JSON.parse. */
 function materialise(value: unknown): unknown {
   if (value instanceof LiftedString) return value.toString();
+  if (value instanceof TextWithLifts) return value.restoreText(value.text);
   if (Array.isArray(value)) return value.map(materialise);
   if (typeof value === 'object' && value !== null) {
     return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, materialise(item)]));
@@ -166,5 +176,51 @@ describe('JsonLiftingReader', () => {
       },
     });
     expect(seen).toEqual(['["a",0,"b"]', '["a",1]', '["c\\n"]', '["d","e",0]']);
+  });
+
+  describe('payloads inside strings (liftPayloadsAt)', () => {
+    const liftContent = { liftAt: () => false, liftPayloadsAt: (path: JsonPath) => path.at(-1) === 'content', minimumLength: 64 };
+    const markdown = `Here \u00e9t\u00e9 "it" is:\n\n![cat](${dataUrl}) and ![dog](${dataUrl.replace('data:image/png', 'data:image/jpeg')}).`;
+
+    it('reads every chunking as JSON.parse does, with each payload lifted and a token in the text', () => {
+      const text = JSON.stringify({ choices: [{ message: { content: markdown, other: markdown } }] });
+      expectSameAsJsonParse(text, liftContent);
+      // Chunks long enough to hold the `;base64,` marker whole: one split between chunks is not seen (only slower).
+      const value = read(text, 100, liftContent).parse() as { choices: [{ message: { content: unknown; other: unknown } }] };
+      const content = value.choices[0].message.content;
+      expect(content).toBeInstanceOf(TextWithLifts);
+      const withTokens = (content as TextWithLifts).text;
+      expect(withTokens.length).toBeLessThan(200);
+      expect(withTokens).toMatch(/^Here été "it" is:\n\n!\[cat\]\(data:image\/png;base64,.lifted:[^)]+\) and !\[dog\]/);
+      expect(value.choices[0].message.other).toBe(markdown);
+    });
+
+    it('gives a payload back as the received bytes inside a URL, and as text elsewhere', () => {
+      const value = read(JSON.stringify({ content: `![x](${dataUrl})` }), 100, liftContent).parse() as { content: TextWithLifts };
+      const url = value.content.text.slice(value.content.text.indexOf('(') + 1, -1);
+      const restored = value.content.restoreUrl(url);
+      expect(restored).toBeInstanceOf(LiftedString);
+      expect((restored as LiftedString).pieces.length).toBeGreaterThan(2);
+      expect(restored.toString()).toBe(dataUrl);
+    });
+
+    it('leaves short payloads, payloads after an escape inside them and unterminated strings to JSON.parse', () => {
+      for (const text of [
+        JSON.stringify({ content: 'data:image/png;base64,QUJD' }),
+        JSON.stringify({
+          content: `data:image/png;base64,${base64.slice(0, 100)}
+${base64.slice(100)}`,
+        }),
+        `{"content":"data:image/png;base64,${base64}`,
+        `{"content":"a\\\\;base64,${base64}\\"\\\\"}`,
+      ]) {
+        expectSameAsJsonParse(text, liftContent);
+      }
+    });
+
+    it('keeps the later value of a duplicated key, as JSON.parse does', () => {
+      const text = `{"content":"![a](${dataUrl})","content":"plain"}`;
+      expect(read(text, 3, liftContent).parse()).toEqual({ content: 'plain' });
+    });
   });
 });

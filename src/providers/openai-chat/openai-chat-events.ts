@@ -1,5 +1,6 @@
 import type { LiftedString } from '../../json/json-lifted-string.js';
-import { type ImageDownloadOptions, imageFromUrl } from '../openai/openai-image-download.js';
+import { TextWithLifts } from '../../json/json-text-with-lifts.js';
+import type { ImageDownloadOptions } from '../openai/openai-image-download.js';
 import type { FinishReason, GenerationEvent, GenerationUsage } from '../provider-types.js';
 import { imageFromChatUrl, imageUrlOf } from './openai-chat-lifted-images.js';
 import type { ContentSegment, MarkdownImageScanner } from './openai-chat-markdown-images.js';
@@ -29,7 +30,7 @@ export interface ChatUsage {
 export async function* contentEvents(segments: readonly ContentSegment[], download: ImageDownloadOptions): AsyncGenerator<GenerationEvent> {
   for (const segment of segments) {
     if (segment.type === 'text') yield { type: 'text-delta', text: segment.text };
-    else yield { type: 'image', image: await imageFromUrl(segment.url, download) };
+    else yield { type: 'image', image: await imageFromChatUrl(segment.url, download) };
   }
 }
 
@@ -39,7 +40,7 @@ export async function* messageContentEvents(
   scanner: MarkdownImageScanner,
   download: ImageDownloadOptions,
 ): AsyncGenerator<GenerationEvent> {
-  if (typeof content === 'string') {
+  if (typeof content === 'string' || content instanceof TextWithLifts) {
     if (content !== '') yield* contentEvents(scanner.push(content), download);
     return;
   }

@@ -10,10 +10,22 @@ const maxHeaderLength = 256;
  * A reader for a relay's completion or chunk that lifts the image URLs out
  * of it, where relays put them: `choices[i].message` (or `.delta`), in
  * `images[j]` or in `content[j]` parts, as `image_url.url`, `image_url` or
- * `url`. A 15 MB data URL there is then never decoded, parsed nor copied.
+ * `url`, and the base64 of data URLs inside the `content` string (markdown).
+ * A 15 MB data URL there is then never decoded, parsed nor copied.
  */
 export function newChatJsonReader(): JsonLiftingReader {
-  return new JsonLiftingReader({ liftAt: isChatImageUrlPath });
+  return new JsonLiftingReader({ liftAt: isChatImageUrlPath, liftPayloadsAt: isChatContentPath });
+}
+
+/** `choices[i].message.content` / `.delta.content`, where relays put markdown images (`![](data:image/png;base64,...)`). */
+function isChatContentPath(path: JsonPath): boolean {
+  return (
+    path.length === 4 &&
+    path[0] === 'choices' &&
+    typeof path[1] === 'number' &&
+    (path[2] === 'message' || path[2] === 'delta') &&
+    path[3] === 'content'
+  );
 }
 
 function isChatImageUrlPath(path: JsonPath): boolean {

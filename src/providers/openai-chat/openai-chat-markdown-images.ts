@@ -1,5 +1,8 @@
-/** A piece of assistant content: plain text, or a markdown image taken out of it. */
-export type ContentSegment = { type: 'text'; text: string } | { type: 'image'; url: string; alt: string };
+import type { LiftedString } from '../../json/json-lifted-string.js';
+import { TextWithLifts } from '../../json/json-text-with-lifts.js';
+
+/** A piece of assistant content: plain text, or a markdown image taken out of it (a big data URL as the bytes it arrived in). */
+export type ContentSegment = { type: 'text'; text: string } | { type: 'image'; url: string | LiftedString; alt: string };
 
 type State = 'text' | 'bang' | 'alt' | 'open' | 'url';
 
@@ -22,6 +25,8 @@ const imageSchemes = ['data:image/', 'https://', 'http://'];
  */
 export class MarkdownImageScanner {
   #state: State = 'text';
+  /** The payloads lifted out of the text pushed so far (tokens in the text stand for them), until given back. */
+  #lifts: TextWithLifts | undefined;
   /** Text held back since the `!` that may start an image, up to the URL. */
   #held = '';
   #alt = '';
@@ -29,16 +34,39 @@ export class MarkdownImageScanner {
   /** The URL's first characters, enough to check its scheme. */
   #urlHead = '';
 
-  push(chunk: string): ContentSegment[] {
+  /**
+   * Scans the next piece of text. A `TextWithLifts` is scanned as its short
+   * text, so a 15 MB data URL costs a few bytes here; its payloads are put
+   * back into the segments that hold their tokens.
+   */
+  push(chunk: string | TextWithLifts): ContentSegment[] {
     const segments: ContentSegment[] = [];
-    this.#scan(chunk, segments);
-    return segments;
+    if (typeof chunk === 'string') this.#scan(chunk, segments);
+    else {
+      this.#lifts ??= new TextWithLifts('');
+      this.#lifts.adopt(chunk);
+      this.#scan(chunk.text, segments);
+    }
+    return this.#restored(segments);
   }
 
   /** Ends the text: whatever is still held back was not an image. */
   flush(): ContentSegment[] {
     const segments: ContentSegment[] = [];
     while (this.#state !== 'text') this.#release(segments);
+    return this.#restored(segments);
+  }
+
+  #restored(segments: ContentSegment[]): ContentSegment[] {
+    const lifts = this.#lifts;
+    if (!lifts) return segments;
+    for (const segment of segments) {
+      if (segment.type === 'text') {
+        if (TextWithLifts.mayHoldToken(segment.text)) segment.text = lifts.restoreText(segment.text);
+      } else if (typeof segment.url === 'string' && TextWithLifts.mayHoldToken(segment.url)) {
+        segment.url = lifts.restoreUrl(segment.url);
+      }
+    }
     return segments;
   }
 

@@ -22,6 +22,8 @@ interface UpstreamAnswer {
   stream: boolean;
   /** Cut the answer off after this many bytes. */
   cutAt?: number;
+  /** Put the image as markdown inside `content` (a string with escapes around it) rather than in `images`. */
+  inContent?: boolean;
 }
 
 let upstream: Server;
@@ -40,16 +42,24 @@ async function dribble(response: import('node:http').ServerResponse, text: strin
   }
 }
 
-function completionJson(urlJson: string): string {
-  return `{"id":"chatcmpl-big","object":"chat.completion","created":1,"model":"big","choices":[{"index":0,"message":{"role":"assistant","content":"Here it is: \\"data:\\" {[\\\\","images":[{"type":"image_url","image_url":{"url":"${urlJson}"}}]},"finish_reason":"stop"}],"usage":{"prompt_tokens":3,"completion_tokens":5,"total_tokens":8}}`;
+function completionJson(urlJson: string, inContent = false): string {
+  const message = inContent
+    ? `"content":"Here it is: \\"data:\\" {[\\\\\\n\\n![cat](${urlJson}) and after"`
+    : `"content":"Here it is: \\"data:\\" {[\\\\","images":[{"type":"image_url","image_url":{"url":"${urlJson}"}}]`;
+  return `{"id":"chatcmpl-big","object":"chat.completion","created":1,"model":"big","choices":[{"index":0,"message":{"role":"assistant",${message}},"finish_reason":"stop"}],"usage":{"prompt_tokens":3,"completion_tokens":5,"total_tokens":8}}`;
 }
 
-function streamText(urlJson: string): string {
+function streamText(urlJson: string, inContent = false): string {
   const chunk = (choice: string) =>
     `data: {"id":"chatcmpl-big","object":"chat.completion.chunk","created":1,"model":"big","choices":[${choice}]}\n\n`;
+  const delta = (content: string) => chunk(`{"index":0,"delta":{"content":"${content}"},"finish_reason":null}`);
+  // The image's markdown split over two deltas: the first long enough for its base64 to be lifted, the second not.
+  const image = inContent
+    ? delta(`![cat](${urlJson.slice(0, 150_000)}`) + delta(`${urlJson.slice(150_000)}) and after`)
+    : chunk(`{"index":0,"delta":{"images":[{"type":"image_url","image_url":{"url":"${urlJson}"}}]},"finish_reason":null}`);
   return (
     chunk('{"index":0,"delta":{"role":"assistant","content":"Here: "},"finish_reason":null}') +
-    chunk(`{"index":0,"delta":{"images":[{"type":"image_url","image_url":{"url":"${urlJson}"}}]},"finish_reason":null}`) +
+    image +
     chunk('{"index":0,"delta":{},"finish_reason":"stop"}') +
     'data: [DONE]\n\n'
   );
@@ -66,7 +76,7 @@ beforeAll(async () => {
   upstream = createHttpServer((request, response) => {
     request.resume();
     request.on('end', async () => {
-      const text = answer.stream ? streamText(answer.urlJson) : completionJson(answer.urlJson);
+      const text = answer.stream ? streamText(answer.urlJson, answer.inContent) : completionJson(answer.urlJson, answer.inContent);
       response.writeHead(200, { 'content-type': answer.stream ? 'text/event-stream' : 'application/json' });
       if (answer.cutAt !== undefined) {
         await dribble(response, text.slice(0, answer.cutAt));
@@ -203,4 +213,63 @@ describe('openai-chat: big images through a Node server', () => {
       }
     },
   );
+
+  describe('images as markdown in the upstream content', () => {
+    it.each([
+      ['markdown', false],
+      ['images', false],
+      ['markdown', true],
+      ['images', true],
+    ] as const)(
+      'passes the image through byte for byte and keeps the text around it (placement %s, stream %s)',
+      async (placement, stream) => {
+        answer = { urlJson: bigDataUrl, stream, inContent: true };
+        const result = await ask(placement, stream);
+        try {
+          expect(result.status).toBe(200);
+          const urls = imageUrls(result.text, stream);
+          expect(urls).toHaveLength(1);
+          expect(urls[0] === bigDataUrl, 'the image URL should be the upstream one, byte for byte').toBe(true);
+          const text = stream
+            ? dataChunks(parseSse(result.text))
+                .map((chunk) => chunk.choices[0]?.delta?.content ?? '')
+                .join('')
+            : JSON.parse(result.text).choices[0].message.content;
+          expect(text).toContain(stream ? 'Here: ' : 'Here it is: "data:" {[\\\n\n');
+          expect(text).toContain(' and after');
+          expect(text).not.toContain('lifted:');
+        } finally {
+          await result.close();
+        }
+      },
+    );
+
+    it.each([false, true])('keeps the image as the received bytes, never a string (stream %s)', async (stream) => {
+      answer = { urlJson: bigDataUrl, stream, inContent: true };
+      const provider = createOpenAIChatProvider(
+        { type: 'openai-chat', baseURL: upstreamUrl, models: ['big-image'] },
+        defaultProviderContext(),
+      );
+      const events = await collect(provider.generate(generationRequest({ model: 'big-image', stream }), new AbortController().signal));
+      const [image] = imagesOf(events);
+      const parts = image?.base64Parts() ?? [];
+      expect(parts.length).toBeGreaterThan(1);
+      expect(parts.every((part) => part instanceof Uint8Array)).toBe(true);
+      expect(`data:${image?.mediaType};base64,${Buffer.concat(parts as Uint8Array[]).toString('latin1')}`).toBe(bigDataUrl);
+      const decoded = await sharp(await image?.bytes()).metadata();
+      expect([decoded.width, decoded.height]).toEqual([300, 300]);
+    });
+
+    it('gives back as text, unchanged, a long data URL that is not a markdown image', async () => {
+      answer = { urlJson: `see [not an image](${bigDataUrl}) or ${bigDataUrl}`, stream: false, inContent: true };
+      const provider = createOpenAIChatProvider(
+        { type: 'openai-chat', baseURL: upstreamUrl, models: ['big-image'] },
+        defaultProviderContext(),
+      );
+      const events = await collect(provider.generate(generationRequest({ model: 'big-image' }), new AbortController().signal));
+      expect(imagesOf(events)).toHaveLength(0);
+      const text = events.map((event) => (event.type === 'text-delta' ? event.text : '')).join('');
+      expect(text).toBe(`Here it is: "data:" {[\\\n\n![cat](see [not an image](${bigDataUrl}) or ${bigDataUrl}) and after`);
+    });
+  });
 });
