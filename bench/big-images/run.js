@@ -73,8 +73,17 @@ const markdownUpstream = startProcess(lib('fake-upstream.js'), {
   args: ['--image', 'big', '--placement', 'content'],
   label: 'fake upstream (12 MB as markdown)',
 });
+const deltasUpstream = startProcess(lib('fake-upstream.js'), {
+  args: ['--image', 'big', '--placement', 'content', '--delta-size', String(16 * 1024)],
+  label: 'fake upstream (12 MB as markdown in 16 KiB deltas)',
+});
 const smallUpstream = startProcess(lib('fake-upstream.js'), { args: ['--image', 'small'], label: 'fake upstream (small)' });
-const [big, markdown, small] = await Promise.all([bigUpstream.ready, markdownUpstream.ready, smallUpstream.ready]);
+const [big, markdown, deltas, small] = await Promise.all([
+  bigUpstream.ready,
+  markdownUpstream.ready,
+  deltasUpstream.ready,
+  smallUpstream.ready,
+]);
 const gatewayOptions = {
   providers: [
     { type: 'openai-chat', name: 'big', baseURL: `http://127.0.0.1:${big.port}`, models: ['big-image'], concurrency: clients },
@@ -83,6 +92,13 @@ const gatewayOptions = {
       name: 'markdown',
       baseURL: `http://127.0.0.1:${markdown.port}`,
       models: ['big-markdown-image'],
+      concurrency: clients,
+    },
+    {
+      type: 'openai-chat',
+      name: 'deltas',
+      baseURL: `http://127.0.0.1:${deltas.port}`,
+      models: ['big-markdown-deltas'],
       concurrency: clients,
     },
     { type: 'openai-chat', name: 'small', baseURL: `http://127.0.0.1:${small.port}`, models: ['edit-image'], concurrency: clients },
@@ -202,6 +218,15 @@ try {
     const name = (stream) => `12 MB out as markdown x${clients} ${stream ? 'stream' : 'non-stream'}`;
     rows.push(...(await scenario(name(false), clients, inContent(false), markdown.dataUrlBytes, markdown.dataUrlBytes)));
     rows.push(...(await scenario(name(true), clients, inContent(true), markdown.dataUrlBytes, markdown.dataUrlBytes)));
+    rows.push(
+      ...(await scenario(
+        `12 MB out as markdown in 16 KiB deltas x${clients} stream`,
+        clients,
+        ask(true, 'big-markdown-deltas'),
+        deltas.dataUrlBytes,
+        deltas.dataUrlBytes,
+      )),
+    );
   }
   if (runInput) {
     const inputs = await makeInputs();
@@ -238,5 +263,5 @@ try {
   }
   emitRows(rows);
 } finally {
-  await Promise.all([bigUpstream.stop(), markdownUpstream.stop(), smallUpstream.stop()]);
+  await Promise.all([bigUpstream.stop(), markdownUpstream.stop(), deltasUpstream.stop(), smallUpstream.stop()]);
 }

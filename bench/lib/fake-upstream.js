@@ -3,11 +3,13 @@
  * with an image in `choices[0].message.images[]` (or `delta.images[]` when
  * the request streams), in the wire format of the reference §3.
  *
- *   node bench/lib/fake-upstream.js --image small|big [--placement images|content] [--hold]
+ *   node bench/lib/fake-upstream.js --image small|big [--placement images|content] [--delta-size N] [--hold]
  *
  * `--placement content` puts the image as markdown inside `content`
  * ("Here it is:\n\n![image](data:...)"), as relays built like this gateway
- * answer by default (seed 000), instead of in `images[]`.
+ * answer by default (seed 000), instead of in `images[]`. `--delta-size N`
+ * streams that content in deltas of N characters, as relays that pass on a
+ * model's output piece by piece do.
  * `small` is a 64×64 PNG; `big` a 2000×2000 noise PNG of about 12 MB.
  * With --hold (or after a `hold` message) every request waits until the
  * harness sends `release`.
@@ -21,6 +23,7 @@ const { values } = parseArgs({
   options: {
     image: { type: 'string', default: 'small' },
     placement: { type: 'string', default: 'images' },
+    'delta-size': { type: 'string' },
     hold: { type: 'boolean', default: false },
   },
 });
@@ -41,6 +44,7 @@ async function makeImage(kind) {
 
 const image = await makeImage(values.image);
 const dataUrl = `data:image/png;base64,${image.toString('base64')}`;
+const markdown = `Here it is:\n\n![image](${dataUrl})`;
 const created = Math.floor(Date.now() / 1000);
 const usage = { prompt_tokens: 9, completion_tokens: 1290, total_tokens: 1299 };
 const completion = Buffer.from(
@@ -53,7 +57,7 @@ const completion = Buffer.from(
       {
         index: 0,
         message: inContent
-          ? { role: 'assistant', content: `Here it is:\n\n![image](${dataUrl})` }
+          ? { role: 'assistant', content: markdown }
           : { role: 'assistant', content: '', images: [{ type: 'image_url', image_url: { url: dataUrl } }] },
         finish_reason: 'stop',
       },
@@ -63,17 +67,18 @@ const completion = Buffer.from(
 );
 const chunk = (choices, extra = {}) =>
   `data: ${JSON.stringify({ id: 'chatcmpl-bench', object: 'chat.completion.chunk', created, model: 'bench-image', choices, ...extra })}\n\n`;
+const deltaSize = Number(values['delta-size'] ?? markdown.length);
+let imageChunks = '';
+if (!inContent) {
+  imageChunks = chunk([{ index: 0, delta: { images: [{ type: 'image_url', image_url: { url: dataUrl } }] }, finish_reason: null }]);
+} else {
+  for (let start = 0; start < markdown.length; start += deltaSize) {
+    imageChunks += chunk([{ index: 0, delta: { content: markdown.slice(start, start + deltaSize) }, finish_reason: null }]);
+  }
+}
 const streamed = Buffer.from(
   chunk([{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }]) +
-    chunk([
-      {
-        index: 0,
-        delta: inContent
-          ? { content: `Here it is:\n\n![image](${dataUrl})` }
-          : { images: [{ type: 'image_url', image_url: { url: dataUrl } }] },
-        finish_reason: null,
-      },
-    ]) +
+    imageChunks +
     chunk([{ index: 0, delta: {}, finish_reason: 'stop' }]) +
     chunk([], { usage }) +
     'data: [DONE]\n\n',

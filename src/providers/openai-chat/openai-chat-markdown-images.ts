@@ -1,4 +1,4 @@
-import type { LiftedString } from '../../json/json-lifted-string.js';
+import { LiftedString } from '../../json/json-lifted-string.js';
 import { TextWithLifts } from '../../json/json-text-with-lifts.js';
 
 /** A piece of assistant content: plain text, or a markdown image taken out of it (a big data URL as the bytes it arrived in). */
@@ -9,13 +9,22 @@ type State = 'text' | 'bang' | 'alt' | 'open' | 'url';
 /** Longest alt text we wait for before deciding "![" was just text. */
 const maxAltLength = 1_000;
 const imageSchemes = ['data:image/', 'https://', 'http://'];
+/** From this length on, a data URL is kept as bytes, piece by piece as it arrives, and handed on as a LiftedString. */
+const bytesFromLength = 64 * 1024;
+/** A URL piece without whitespace or anything but printable ASCII: its characters are its latin1 bytes. */
+const plainUrlText = /^[\x21-\x7e]*$/;
+
+/** A piece of a URL being read: text, or bytes (a long data URL's pieces, or a payload lifted out of the JSON). */
+type UrlPart = string | Buffer | LiftedString;
 
 /**
  * Takes markdown images (`![alt](data:image/...)`, `![alt](https://...)`)
  * out of streamed assistant text, even when one image is split across many
  * deltas. Text that might start an image is held back until it is known
  * not to be one. Each delta is scanned once, so a multi-megabyte base64 URL
- * arriving in thousands of pieces costs linear time.
+ * arriving in thousands of pieces costs linear time, and once a data URL
+ * is long it is kept as bytes piece by piece, so its end costs no join,
+ * copy or scan of the whole.
  *
  * @example
  * const scanner = new MarkdownImageScanner();
@@ -30,14 +39,17 @@ export class MarkdownImageScanner {
   /** Text held back since the `!` that may start an image, up to the URL. */
   #held = '';
   #alt = '';
-  #urlParts: string[] = [];
+  #urlParts: UrlPart[] = [];
+  #urlLength = 0;
+  /** A piece held whitespace or other than printable ASCII: the URL is read as text, trimmed and cut at whitespace. */
+  #urlAsText = false;
   /** The URL's first characters, enough to check its scheme. */
   #urlHead = '';
 
   /**
    * Scans the next piece of text. A `TextWithLifts` is scanned as its short
    * text, so a 15 MB data URL costs a few bytes here; its payloads are put
-   * back into the segments that hold their tokens.
+   * back where their tokens were: bytes in an image URL, text elsewhere.
    */
   push(chunk: string | TextWithLifts): ContentSegment[] {
     const segments: ContentSegment[] = [];
@@ -60,12 +72,9 @@ export class MarkdownImageScanner {
   #restored(segments: ContentSegment[]): ContentSegment[] {
     const lifts = this.#lifts;
     if (!lifts) return segments;
+    // URL pieces got theirs back as they were read.
     for (const segment of segments) {
-      if (segment.type === 'text') {
-        if (TextWithLifts.mayHoldToken(segment.text)) segment.text = lifts.restoreText(segment.text);
-      } else if (typeof segment.url === 'string' && TextWithLifts.mayHoldToken(segment.url)) {
-        segment.url = lifts.restoreUrl(segment.url);
-      }
+      if (segment.type === 'text' && TextWithLifts.mayHoldToken(segment.text)) segment.text = lifts.restoreText(segment.text);
     }
     return segments;
   }
@@ -120,13 +129,12 @@ export class MarkdownImageScanner {
           const close = chunk.indexOf(')', position);
           const end = close === -1 ? chunk.length : close;
           const piece = chunk.slice(position, end);
-          this.#urlParts.push(piece);
           if (this.#urlHead.length < 11) this.#urlHead = (this.#urlHead + piece).trimStart().slice(0, 11).toLowerCase();
+          const plain = this.#addUrlPart(piece);
           position = end;
-          if (!this.#mayBeImageUrl(piece)) this.#release(segments);
+          if (!this.#mayBeImageUrl(piece, plain)) this.#release(segments);
           else if (close !== -1) {
-            const url = this.#urlParts.join('').trim().split(/\s/)[0] ?? '';
-            segments.push({ type: 'image', url, alt: this.#alt });
+            segments.push({ type: 'image', url: this.#takeUrl(), alt: this.#alt });
             this.#reset();
             position += 1;
           }
@@ -138,11 +146,51 @@ export class MarkdownImageScanner {
     if (this.#state === 'text') emitText(segments, chunk.slice(textStart));
   }
 
+  /** Adds a piece of the URL; true when it holds no whitespace (then one test of it was enough). */
+  #addUrlPart(piece: string): boolean {
+    const part = this.#lifts && TextWithLifts.mayHoldToken(piece) ? this.#lifts.restoreUrl(piece) : piece;
+    this.#urlLength += part.length;
+    if (typeof part !== 'string') {
+      // A lifted payload is base64; around it, the token's piece is what markdown saw.
+      this.#urlParts.push(part);
+      return false;
+    }
+    if (!plainUrlText.test(part)) {
+      this.#urlAsText = true;
+      this.#urlParts.push(part);
+      return false;
+    }
+    this.#urlParts.push(this.#urlLength >= bytesFromLength && this.#urlHead.startsWith('data:') ? Buffer.from(part, 'latin1') : part);
+    return true;
+  }
+
+  /**
+   * The URL read: a long data URL without whitespace as the bytes of its
+   * pieces; anything else as markdown reads it, trimmed and cut at the
+   * first whitespace (where a title may follow).
+   */
+  #takeUrl(): string | LiftedString {
+    if (!this.#urlAsText && this.#urlLength >= bytesFromLength && this.#urlHead.startsWith('data:')) {
+      const pieces: Buffer[] = [];
+      for (const part of this.#urlParts) {
+        if (typeof part === 'string') pieces.push(Buffer.from(part, 'latin1'));
+        else if (part instanceof LiftedString) pieces.push(...part.pieces);
+        else pieces.push(part);
+      }
+      return new LiftedString(pieces);
+    }
+    return this.#urlText().trim().split(/\s/)[0] ?? '';
+  }
+
+  #urlText(): string {
+    return this.#urlParts.map((part) => (typeof part === 'string' ? part : part.toString('latin1'))).join('');
+  }
+
   /** A known scheme, and no whitespace inside a data URL (http URLs may carry a "title"). */
-  #mayBeImageUrl(piece: string): boolean {
+  #mayBeImageUrl(piece: string, withoutWhitespace: boolean): boolean {
     const head = this.#urlHead;
     if (!imageSchemes.some((scheme) => scheme.startsWith(head) || head.startsWith(scheme))) return false;
-    return !(head.startsWith('data:') && /\s\S/.test(piece));
+    return withoutWhitespace || !(head.startsWith('data:') && /\s\S/.test(piece));
   }
 
   /**
@@ -150,7 +198,7 @@ export class MarkdownImageScanner {
    * again, since it may hold the real start of an image ("![a\n![b](...)").
    */
   #release(segments: ContentSegment[]): void {
-    const rest = this.#held.slice(1) + this.#urlParts.join('');
+    const rest = this.#held.slice(1) + this.#urlText();
     this.#reset();
     emitText(segments, '!');
     this.#scan(rest, segments);
@@ -161,6 +209,8 @@ export class MarkdownImageScanner {
     this.#held = '';
     this.#alt = '';
     this.#urlParts = [];
+    this.#urlLength = 0;
+    this.#urlAsText = false;
     this.#urlHead = '';
   }
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { LiftedString } from '../../../src/json/json-lifted-string.js';
 import { type ContentSegment, MarkdownImageScanner } from '../../../src/providers/openai-chat/openai-chat-markdown-images.js';
 
 /** Feeds the text in pieces of `size` characters and merges adjacent text segments. */
@@ -50,11 +51,23 @@ describe('MarkdownImageScanner', () => {
     expect(scan('see ![cat](data:image/png;base64,AAAA', 2)).toEqual([{ type: 'text', text: 'see ![cat](data:image/png;base64,AAAA' }]);
   });
 
-  it('scans a large image split into many pieces in linear time', () => {
+  it('scans a large image split into many pieces in linear time, and keeps it as the bytes of its pieces', () => {
     const big = `data:image/png;base64,${'A'.repeat(4_000_000)}`;
     const started = performance.now();
-    const segments = scan(`![x](${big})`, 1_000);
-    expect(segments).toEqual([{ type: 'image', url: big, alt: 'x' }]);
+    const segments = scan(`Here ![x](${big}) done`, 1_000);
     expect(performance.now() - started).toBeLessThan(1_000);
+    expect(segments).toHaveLength(3);
+    const [, image] = segments;
+    expect(image?.type === 'image' && image.url).toBeInstanceOf(LiftedString);
+    const url = (image?.type === 'image' ? image.url : '') as LiftedString;
+    expect(url.pieces.length).toBeGreaterThan(1_000);
+    expect(url.toString() === big, 'the URL should be the one sent, byte for byte').toBe(true);
+    expect(segments[2]).toEqual({ type: 'text', text: ' done' });
+  });
+
+  it('reads a long data URL with whitespace in it as markdown does: cut at the whitespace', () => {
+    const big = `data:image/png;base64,${'A'.repeat(100_000)}`;
+    expect(scan(`![x](  ${big} "title")`, 1_000)).toEqual([{ type: 'text', text: `![x](  ${big} "title")` }]);
+    expect(scan(`![x](${big}\n)`.replace('\\n', '\n'), 999)).toEqual([{ type: 'image', url: big, alt: 'x' }]);
   });
 });
