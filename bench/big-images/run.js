@@ -98,7 +98,7 @@ const gatewayOptions = {
       type: 'openai-chat',
       name: 'deltas',
       baseURL: `http://127.0.0.1:${deltas.port}`,
-      models: ['big-markdown-deltas'],
+      models: ['big-markdown-deltas-image'],
       concurrency: clients,
     },
     { type: 'openai-chat', name: 'small', baseURL: `http://127.0.0.1:${small.port}`, models: ['edit-image'], concurrency: clients },
@@ -222,7 +222,7 @@ try {
       ...(await scenario(
         `12 MB out as markdown in 16 KiB deltas x${clients} stream`,
         clients,
-        ask(true, 'big-markdown-deltas'),
+        ask(true, 'big-markdown-deltas-image'),
         deltas.dataUrlBytes,
         deltas.dataUrlBytes,
       )),
