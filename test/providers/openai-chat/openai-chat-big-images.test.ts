@@ -109,6 +109,18 @@ async function ask(placement: 'markdown' | 'images' | 'both', stream: boolean) {
   return { status: response.status, text, close: () => server.close() };
 }
 
+/** Asks the provider itself for the current answer and checks its image is the upstream's bytes, in views, never a string. */
+async function expectImageKeptAsReceived(stream: boolean) {
+  const provider = createOpenAIChatProvider({ type: 'openai-chat', baseURL: upstreamUrl, models: ['big-image'] }, defaultProviderContext());
+  const events = await collect(provider.generate(generationRequest({ model: 'big-image', stream }), new AbortController().signal));
+  const [image] = imagesOf(events);
+  const parts = image?.base64Parts() ?? [];
+  expect(parts.length).toBeGreaterThan(1);
+  expect(parts.every((part) => part instanceof Uint8Array)).toBe(true);
+  expect(`data:${image?.mediaType};base64,${Buffer.concat(parts as Uint8Array[]).toString('latin1')}`).toBe(bigDataUrl);
+  return image;
+}
+
 /** Every image URL a client finds in a JSON answer or in the chunks of a stream. */
 function imageUrls(text: string, stream: boolean): string[] {
   const messages = stream
@@ -147,16 +159,7 @@ describe('openai-chat: big images through a Node server', () => {
 
   it.each([false, true])('keeps the image as the received bytes, never a string (stream %s)', async (stream) => {
     answer = { urlJson: bigDataUrl, stream };
-    const provider = createOpenAIChatProvider(
-      { type: 'openai-chat', baseURL: upstreamUrl, models: ['big-image'] },
-      defaultProviderContext(),
-    );
-    const events = await collect(provider.generate(generationRequest({ model: 'big-image', stream }), new AbortController().signal));
-    const [image] = imagesOf(events);
-    const parts = image?.base64Parts() ?? [];
-    expect(parts.length).toBeGreaterThan(1);
-    expect(parts.every((part) => part instanceof Uint8Array)).toBe(true);
-    expect(`data:${image?.mediaType};base64,${Buffer.concat(parts as Uint8Array[]).toString('latin1')}`).toBe(bigDataUrl);
+    await expectImageKeptAsReceived(stream);
   });
 
   it('answers the same bytes through gateway.fetch, where the body is a web stream of the pieces', async () => {
@@ -246,16 +249,7 @@ describe('openai-chat: big images through a Node server', () => {
 
     it.each([false, true])('keeps the image as the received bytes, never a string (stream %s)', async (stream) => {
       answer = { urlJson: bigDataUrl, stream, inContent: true };
-      const provider = createOpenAIChatProvider(
-        { type: 'openai-chat', baseURL: upstreamUrl, models: ['big-image'] },
-        defaultProviderContext(),
-      );
-      const events = await collect(provider.generate(generationRequest({ model: 'big-image', stream }), new AbortController().signal));
-      const [image] = imagesOf(events);
-      const parts = image?.base64Parts() ?? [];
-      expect(parts.length).toBeGreaterThan(1);
-      expect(parts.every((part) => part instanceof Uint8Array)).toBe(true);
-      expect(`data:${image?.mediaType};base64,${Buffer.concat(parts as Uint8Array[]).toString('latin1')}`).toBe(bigDataUrl);
+      const image = await expectImageKeptAsReceived(stream);
       const decoded = await sharp(await image?.bytes()).metadata();
       expect([decoded.width, decoded.height]).toEqual([300, 300]);
     });
