@@ -50,6 +50,8 @@ export class MarkdownImageScanner {
    * Scans the next piece of text. A `TextWithLifts` is scanned as its short
    * text, so a 15 MB data URL costs a few bytes here; its payloads are put
    * back where their tokens were: bytes in an image URL, text elsewhere.
+   * One reading differs from the whole string's: a payload inside alt text
+   * counts as a few characters, not as an alt text over `maxAltLength`.
    */
   push(chunk: string | TextWithLifts): ContentSegment[] {
     const segments: ContentSegment[] = [];
