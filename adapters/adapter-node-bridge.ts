@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
 import type { ImageGateway } from '../src/gateway/create-gateway.js';
 import { serveOf } from '../src/gateway/gateway-serve.js';
@@ -67,10 +68,7 @@ class NodeCall implements IncomingCall {
     // response's 'close' when the client leaves; its socket's 'close' reaches it.
     outgoing.on('close', left);
     const socket = incoming.socket;
-    if (socket && !outgoing.socket) {
-      socket.once('close', left);
-      outgoing.once('finish', () => socket.removeListener('close', left));
-    }
+    if (socket && !outgoing.socket) outgoing.once('finish', whenSocketCloses(socket, left));
   }
 
   /** Whether bytes of this request may still be unread on the connection. */
@@ -133,6 +131,31 @@ class NodeCall implements IncomingCall {
     }
     return this.#request;
   }
+}
+
+/** The calls waiting behind another on each pipelined connection. */
+const queuedOnSocket = new WeakMap<Socket, Set<() => void>>();
+
+/**
+ * Calls `listener` when the socket closes; returns what stops that. Every
+ * call queued on one connection shares one 'close' listener: a client may
+ * pipeline any number of requests, and a listener each made Node warn of a
+ * leak past ten.
+ */
+function whenSocketCloses(socket: Socket, listener: () => void): () => void {
+  let waiting = queuedOnSocket.get(socket);
+  if (!waiting) {
+    const calls = new Set<() => void>();
+    waiting = calls;
+    queuedOnSocket.set(socket, calls);
+    socket.once('close', () => {
+      queuedOnSocket.delete(socket);
+      for (const call of calls) call();
+    });
+  }
+  const calls = waiting;
+  calls.add(listener);
+  return () => calls.delete(listener);
 }
 
 /**
