@@ -105,7 +105,9 @@ export async function dispatchGeneration(options: DispatchOptions): Promise<Disp
       // A built-in provider that takes the linked signal passes it to every wait and stops when it
       // aborts; the race per event that guards against a stuck custom provider cost it about 15%.
       for await (const event of takesCancelSignal in route.provider ? events : untilAborted(events, link)) {
-        await options.hooks.onEvent(event);
+        // Most hooks are synchronous: awaiting their undefined would cost a promise and a turn per event.
+        const handled = options.hooks.onEvent(event);
+        if (handled) await handled;
       }
       if (link.aborted) throw link.reason;
       slot.release('completed');

@@ -2,7 +2,7 @@ import type { LiftedString } from '../../json/json-lifted-string.js';
 import { TextWithLifts } from '../../json/json-text-with-lifts.js';
 import type { ImageDownloadOptions } from '../openai/openai-image-download.js';
 import type { FinishReason, GenerationEvent, GenerationUsage } from '../provider-types.js';
-import { imageFromChatUrl, imageUrlOf } from './openai-chat-lifted-images.js';
+import { imageStep, imageUrlOf } from './openai-chat-lifted-images.js';
 import type { ContentSegment, MarkdownImageScanner } from './openai-chat-markdown-images.js';
 
 /** An entry of `message.images` / `delta.images` as relays send it (OpenRouter, Vercel, new-api); big URLs arrive lifted. */
@@ -26,37 +26,43 @@ export interface ChatUsage {
   completion_tokens_details?: { reasoning_tokens?: number; image_tokens?: number } | null;
 }
 
+/**
+ * An event, or a step that makes one when its turn comes (an image to
+ * download). Readers build a message's events as a plain list and run the
+ * steps in order, so events keep the upstream's order and timing; nested
+ * async generators cost a few promises per event at every level.
+ */
+export type ChatEventStep = GenerationEvent | (() => Promise<GenerationEvent>);
+
 /** Text and markdown images of some content, in order; images are downloaded when they are https URLs. */
-export async function* contentEvents(segments: readonly ContentSegment[], download: ImageDownloadOptions): AsyncGenerator<GenerationEvent> {
-  for (const segment of segments) {
-    if (segment.type === 'text') yield { type: 'text-delta', text: segment.text };
-    else yield { type: 'image', image: await imageFromChatUrl(segment.url, download) };
-  }
+export function contentSteps(segments: readonly ContentSegment[], download: ImageDownloadOptions): ChatEventStep[] {
+  return segments.map((segment) =>
+    segment.type === 'text' ? { type: 'text-delta', text: segment.text } : imageStep(segment.url, download),
+  );
 }
 
 /** Content that is a string, or (some relays) an array of `text` / `image_url` parts. */
-export async function* messageContentEvents(
-  content: unknown,
-  scanner: MarkdownImageScanner,
-  download: ImageDownloadOptions,
-): AsyncGenerator<GenerationEvent> {
+export function messageContentSteps(content: unknown, scanner: MarkdownImageScanner, download: ImageDownloadOptions): ChatEventStep[] {
   if (typeof content === 'string' || content instanceof TextWithLifts) {
-    if (content !== '') yield* contentEvents(scanner.push(content), download);
-    return;
+    return content === '' ? [] : contentSteps(scanner.push(content), download);
   }
-  if (!Array.isArray(content)) return;
+  if (!Array.isArray(content)) return [];
+  const steps: ChatEventStep[] = [];
   for (const part of content as Array<{ type?: string; text?: string } & ChatImageEntry>) {
-    if (part.type === 'text' && typeof part.text === 'string') yield* contentEvents(scanner.push(part.text), download);
-    else yield* imageEntryEvents([part], download);
+    if (part.type === 'text' && typeof part.text === 'string') steps.push(...contentSteps(scanner.push(part.text), download));
+    else steps.push(...imageEntrySteps([part], download));
   }
+  return steps;
 }
 
-export async function* imageEntryEvents(entries: unknown, download: ImageDownloadOptions): AsyncGenerator<GenerationEvent> {
-  if (!Array.isArray(entries)) return;
+export function imageEntrySteps(entries: unknown, download: ImageDownloadOptions): ChatEventStep[] {
+  if (!Array.isArray(entries)) return [];
+  const steps: ChatEventStep[] = [];
   for (const entry of entries as ChatImageEntry[]) {
     const url = typeof entry === 'object' && entry !== null ? imageUrlOf(entry) : undefined;
-    if (url) yield { type: 'image', image: await imageFromChatUrl(url, download) };
+    if (url) steps.push(imageStep(url, download));
   }
+  return steps;
 }
 
 export function toolCallEvents(toolCalls: unknown): GenerationEvent[] {

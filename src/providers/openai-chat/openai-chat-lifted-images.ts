@@ -1,7 +1,8 @@
 import { ImageData } from '../../images/image-data.js';
 import { LiftedString } from '../../json/json-lifted-string.js';
 import { JsonLiftingReader, type JsonPath } from '../../json/json-lifting-reader.js';
-import { type ImageDownloadOptions, imageFromUrl } from '../openai/openai-image-download.js';
+import { type ImageDownloadOptions, imageFromDataUrl, imageFromUrl } from '../openai/openai-image-download.js';
+import type { ChatEventStep } from './openai-chat-events.js';
 
 /** The longest `data:` header we look for the comma in; anything longer takes the string path. */
 const maxHeaderLength = 256;
@@ -44,11 +45,25 @@ export function imageUrlOf(entry: { image_url?: unknown; url?: unknown }): strin
 }
 
 /**
- * The image of a URL: a lifted base64 data URL is wrapped as the pieces it
- * arrived in; everything else goes the way of a string URL.
+ * The image of a URL, as an event or a step that makes one when its turn
+ * comes: a data URL (a lifted base64 one is wrapped as the pieces it arrived
+ * in) is read at once, an https URL is downloaded when the step runs. A data
+ * URL that is not an image fails when its step runs, after the events
+ * before it, as a download would.
  */
-export async function imageFromChatUrl(url: string | LiftedString, download: ImageDownloadOptions): Promise<ImageData> {
-  if (typeof url === 'string') return imageFromUrl(url, download);
+export function imageStep(url: string | LiftedString, download: ImageDownloadOptions): ChatEventStep {
+  const text = typeof url === 'string' ? url : liftedBase64Image(url);
+  if (text instanceof ImageData) return { type: 'image', image: text };
+  if (!text.startsWith('data:')) return async () => ({ type: 'image', image: await imageFromUrl(text, download) });
+  try {
+    return { type: 'image', image: imageFromDataUrl(text, download.provider) };
+  } catch (error) {
+    return () => Promise.reject(error);
+  }
+}
+
+/** A lifted base64 image data URL as the pieces it arrived in; any other URL as a string. */
+function liftedBase64Image(url: LiftedString): ImageData | string {
   const head = url.head(maxHeaderLength);
   const comma = head.indexOf(',');
   if (head.startsWith('data:') && comma !== -1) {
@@ -58,7 +73,7 @@ export async function imageFromChatUrl(url: string | LiftedString, download: Ima
       return ImageData.fromBase64Pieces(url.slice(comma + 1).pieces, mediaType);
     }
   }
-  return imageFromUrl(url.toString(), download);
+  return url.toString();
 }
 
 function isUrl(value: unknown): value is string | LiftedString {

@@ -9,7 +9,7 @@ import { upstreamHttpOf } from '../provider-context.js';
 import { type GenerationEvent, type ImageProvider, type ModelInfo, type ProviderContext, takesCancelSignal } from '../provider-types.js';
 import { resolveRelayModels } from './openai-chat-models.js';
 import { buildChatBody } from './openai-chat-request.js';
-import { readChatCompletion, readChatCompletionBody } from './openai-chat-response.js';
+import { chatCompletionSteps, readChatCompletionBody } from './openai-chat-response.js';
 import { type OpenAIChatSettings, openAIChatSettingsSchema } from './openai-chat-settings.js';
 import { readChatStream } from './openai-chat-stream.js';
 
@@ -79,5 +79,5 @@ async function* generate(state: ProviderState, request: GenerationRequest, signa
   // Relays sometimes answer 200 with an error envelope instead of a completion.
   const error = body.choices ? undefined : openAIErrorFromEvent(body, errorContext);
   if (error) throw error;
-  yield* readChatCompletion(body, download);
+  for (const step of chatCompletionSteps(body, download)) yield typeof step === 'function' ? await step() : step;
 }

@@ -3,14 +3,14 @@ import { readUpstreamJson } from '../http/json-body.js';
 import type { UpstreamResponse } from '../http/upstream-response.js';
 import type { OpenAIErrorContext } from '../openai/openai-error.js';
 import type { ImageDownloadOptions } from '../openai/openai-image-download.js';
-import type { GenerationEvent } from '../provider-types.js';
 import { isAbortError, UpstreamError } from '../upstream-error.js';
 import {
+  type ChatEventStep,
   type ChatUsage,
-  contentEvents,
+  contentSteps,
   finishReasonFrom,
-  imageEntryEvents,
-  messageContentEvents,
+  imageEntrySteps,
+  messageContentSteps,
   reasoningOf,
   toolCallEvents,
   usageFromChat,
@@ -69,20 +69,20 @@ function serverError(context: OpenAIErrorContext, status: number, message: strin
 /**
  * The events of a non-streaming relay answer: reasoning, then the content
  * with its markdown images taken out, then `message.images`, tool calls,
- * usage and the finish reason.
+ * usage and the finish reason. Images to download are steps run in turn.
  */
-export async function* readChatCompletion(body: ChatCompletionBody, download: ImageDownloadOptions): AsyncGenerator<GenerationEvent> {
+export function chatCompletionSteps(body: ChatCompletionBody, download: ImageDownloadOptions): ChatEventStep[] {
   const choice = body.choices?.[0];
   const message = choice?.message ?? {};
+  const steps: ChatEventStep[] = [];
   const reasoning = reasoningOf(message);
-  if (reasoning) yield { type: 'reasoning-delta', text: reasoning };
+  if (reasoning) steps.push({ type: 'reasoning-delta', text: reasoning });
   const scanner = new MarkdownImageScanner();
-  yield* messageContentEvents(message.content, scanner, download);
-  yield* contentEvents(scanner.flush(), download);
-  if (message.refusal) yield { type: 'text-delta', text: message.refusal };
-  yield* imageEntryEvents(message.images, download);
-  yield* toolCallEvents(message.tool_calls);
+  steps.push(...messageContentSteps(message.content, scanner, download), ...contentSteps(scanner.flush(), download));
+  if (message.refusal) steps.push({ type: 'text-delta', text: message.refusal });
+  steps.push(...imageEntrySteps(message.images, download), ...toolCallEvents(message.tool_calls));
   const usage = usageFromChat(body.usage);
-  if (usage) yield { type: 'usage', usage };
-  yield { type: 'finish', reason: finishReasonFrom(choice?.finish_reason) };
+  if (usage) steps.push({ type: 'usage', usage });
+  steps.push({ type: 'finish', reason: finishReasonFrom(choice?.finish_reason) });
+  return steps;
 }

@@ -8,10 +8,10 @@ import type { FinishReason, GenerationEvent, GenerationUsage } from '../provider
 import { UpstreamError } from '../upstream-error.js';
 import {
   type ChatUsage,
-  contentEvents,
+  contentSteps,
   finishReasonFrom,
-  imageEntryEvents,
-  messageContentEvents,
+  imageEntrySteps,
+  messageContentSteps,
   reasoningOf,
   toolCallEvents,
   usageFromChat,
@@ -66,13 +66,13 @@ export async function* readChatStream(
     const delta = choice.delta ?? choice.message ?? {};
     const reasoning = reasoningOf(delta);
     if (reasoning) yield { type: 'reasoning-delta', text: reasoning };
-    yield* messageContentEvents(delta.content, scanner, download);
+    for (const step of messageContentSteps(delta.content, scanner, download)) yield typeof step === 'function' ? await step() : step;
     if (delta.refusal) yield { type: 'text-delta', text: delta.refusal };
-    yield* imageEntryEvents(delta.images, download);
+    for (const step of imageEntrySteps(delta.images, download)) yield typeof step === 'function' ? await step() : step;
     yield* toolCallEvents(delta.tool_calls);
     if (choice.finish_reason) finish = finishReasonFrom(choice.finish_reason);
   }
-  yield* contentEvents(scanner.flush(), download);
+  for (const step of contentSteps(scanner.flush(), download)) yield typeof step === 'function' ? await step() : step;
   if (!done && !finish) {
     throw new UpstreamError({
       provider: context.provider,
