@@ -130,7 +130,8 @@ export function createImageGateway(input: GatewayOptions = {}): ImageGateway {
       });
     }
     if (entry.route === 'health') return healthAnswer(context, providers, closing !== undefined);
-    const caller = { requestId, startedAt: now(), ...(await authenticator.authenticate(call)) };
+    const authenticated = authenticator.authenticate(call);
+    const caller = { requestId, startedAt: now(), ...(authenticated instanceof Promise ? await authenticated : authenticated) };
     if (entry.route === 'models') return modelsAnswer(registry, createdAt);
     if (closing) throw shuttingDownError();
     const deadline = linkSignals([(listener) => call.clientGone(listener)], options.routing.totalTimeoutMs);

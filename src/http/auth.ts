@@ -3,8 +3,8 @@ import { GatewayError } from './gateway-error.js';
 import type { IncomingCall } from './incoming-call.js';
 
 export interface Authenticator {
-  /** Resolves with the caller's key id (for accounting), or throws 401. */
-  authenticate(call: IncomingCall): Promise<{ keyId?: string }>;
+  /** The caller's key id (for accounting), or a 401; at once when access is open. */
+  authenticate(call: IncomingCall): { keyId?: string } | Promise<{ keyId?: string }>;
   readonly enabled: boolean;
 }
 
@@ -36,6 +36,20 @@ function unauthorized(message: string): GatewayError {
 }
 
 /**
+ * The key of an Authorization header: `Bearer <key>`, or the key alone, as
+ * some clients send it (seed 004's example does). Anything else is a 401
+ * that says which form to use.
+ */
+function presentedKey(header: string): string {
+  const value = header.trim();
+  if (value === '') throw unauthorized('Missing API key: send "Authorization: Bearer <key>".');
+  const bearer = /^Bearer\s+(.+)$/i.exec(value);
+  if (bearer?.[1]) return bearer[1].trim();
+  if (/^\S+$/.test(value) && !/^Bearer$/i.test(value)) return value;
+  throw unauthorized('Malformed Authorization header: send "Authorization: Bearer <key>" (or the key alone).');
+}
+
+/**
  * Bearer keys compared as SHA-256 digests in constant time (no key length or
  * prefix leaks through timing), and/or a host-supplied hook. No keys and no
  * hook: open access.
@@ -50,26 +64,29 @@ export function createAuthenticator(
 ): Authenticator {
   const keys = (apiKeys ?? []).filter((key) => key.length > 0);
   const digests = Promise.all(keys.map(digest));
+  const enabled = keys.length > 0 || hook !== undefined;
   return {
-    enabled: keys.length > 0 || hook !== undefined,
-    async authenticate(call) {
-      if (keys.length > 0) {
-        const header = call.header('authorization') ?? '';
-        const match = /^Bearer\s+(.+)$/i.exec(header.trim());
-        if (!match?.[1]) throw unauthorized('Missing API key: send "Authorization: Bearer <key>".');
-        const presented = await digest(match[1].trim());
-        let found: Uint8Array | undefined;
-        for (const candidate of await digests) if (equalDigests(candidate, presented)) found = candidate;
-        if (!found) throw unauthorized('Invalid API key.');
-        if (!hook) return { keyId: `key_${toHex(found).slice(0, 12)}` };
-      }
-      if (hook) {
-        const verdict = await hook(call.request());
-        const ok = typeof verdict === 'boolean' ? verdict : verdict.ok;
-        if (!ok) throw unauthorized(typeof verdict === 'object' && verdict.message ? verdict.message : 'Authentication failed.');
-        return { keyId: typeof verdict === 'object' ? verdict.keyId : undefined };
-      }
-      return {};
-    },
+    enabled,
+    // Open access answers at once: no promise and no turn of the event loop per request.
+    authenticate: (call) => (enabled ? check(call) : openAccess),
   };
+
+  async function check(call: IncomingCall): Promise<{ keyId?: string }> {
+    if (keys.length > 0) {
+      const presented = await digest(presentedKey(call.header('authorization') ?? ''));
+      let found: Uint8Array | undefined;
+      for (const candidate of await digests) if (equalDigests(candidate, presented)) found = candidate;
+      if (!found) throw unauthorized('Invalid API key.');
+      if (!hook) return { keyId: `key_${toHex(found).slice(0, 12)}` };
+    }
+    if (hook) {
+      const verdict = await hook(call.request());
+      const ok = typeof verdict === 'boolean' ? verdict : verdict.ok;
+      if (!ok) throw unauthorized(typeof verdict === 'object' && verdict.message ? verdict.message : 'Authentication failed.');
+      return { keyId: typeof verdict === 'object' ? verdict.keyId : undefined };
+    }
+    return {};
+  }
 }
+
+const openAccess: { keyId?: string } = Object.freeze({});

@@ -231,6 +231,25 @@ describe('authentication', () => {
     expect(keys[0]).toMatch(/^key_[0-9a-f]{12}$/);
   });
 
+  it('takes the key alone as well as a Bearer key (seed 004 sends it bare), and names the forms when neither is sent', async () => {
+    const ask = (authorization: string) =>
+      postChat(secured, { model: 'local-image', messages: [{ role: 'user', content: 'hello' }] }, { headers: { authorization } });
+    expect((await ask('sk-test-0123456789')).status).toBe(200);
+    expect((await ask('  bearer   sk-test-0123456789 ')).status).toBe(200);
+    expect((await ask('sk-wrong-key-000000')).status).toBe(401);
+    for (const malformed of ['Basic c2stdGVzdA==', 'Bearer', 'sk-test 0123456789']) {
+      const response = await ask(malformed);
+      expect(response.status).toBe(401);
+      expect(response.headers.get('www-authenticate')).toBe('Bearer');
+      const { error } = await response.json();
+      expect(error).toEqual({
+        message: 'Malformed Authorization header: send "Authorization: Bearer <key>" (or the key alone).',
+        type: 'authentication_error',
+        code: 'UNAUTHORIZED',
+      });
+    }
+  });
+
   it('lets a host authenticate() hook decide', async () => {
     const hooked = createImageGateway({ authenticate: (request) => request.headers.get('x-user') === 'alice' });
     try {
