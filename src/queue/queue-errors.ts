@@ -16,7 +16,7 @@ export function queueTimeoutError(waitedMs: number): GatewayError {
     status: 503,
     type: 'server_error',
     code: 'QUEUE_TIMEOUT',
-    message: `No provider slot became free within ${waitedMs} ms (option queue.maxWaitMs); try again or use stream: true.`,
+    message: `No provider slot became free within ${waitedMs} ms (option queue.maxWaitMs); try again later.`,
   });
 }
 
