@@ -41,6 +41,10 @@ export interface GenerationUsage {
   totalTokens?: number;
   imageTokens?: number;
   reasoningTokens?: number;
+  /** Of `promptTokens`, the text's share (`usage.prompt_tokens_details.text_tokens`). */
+  promptTextTokens?: number;
+  /** Of `promptTokens`, the input images' share (`usage.prompt_tokens_details.image_tokens`). */
+  promptImageTokens?: number;
 }
 
 /**

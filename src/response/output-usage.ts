@@ -1,6 +1,6 @@
 import type { GenerationUsage } from '../providers/provider-types.js';
 
-/** OpenAI `usage` from a provider's figures (seed 004 adds completion_tokens_details). */
+/** OpenAI `usage` from a provider's figures (seed 004 adds prompt_tokens_details and completion_tokens_details). */
 export function toOpenAIUsage(usage: GenerationUsage | undefined, promptEstimate: number): Record<string, unknown> {
   const prompt = usage?.promptTokens ?? promptEstimate;
   const completion = usage?.completionTokens ?? 0;
@@ -9,6 +9,12 @@ export function toOpenAIUsage(usage: GenerationUsage | undefined, promptEstimate
     completion_tokens: completion,
     total_tokens: usage?.totalTokens ?? prompt + completion,
   };
+  if (usage?.promptTextTokens !== undefined || usage?.promptImageTokens !== undefined) {
+    const details: Record<string, number> = {};
+    if (usage.promptTextTokens !== undefined) details.text_tokens = usage.promptTextTokens;
+    if (usage.promptImageTokens !== undefined) details.image_tokens = usage.promptImageTokens;
+    result.prompt_tokens_details = details;
+  }
   if (usage?.imageTokens !== undefined || usage?.reasoningTokens !== undefined) {
     const details: Record<string, number> = {};
     if (usage.reasoningTokens !== undefined) details.reasoning_tokens = usage.reasoningTokens;

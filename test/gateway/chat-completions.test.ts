@@ -27,6 +27,15 @@ describe('POST /v1/chat/completions with the local engine', () => {
     expect(image).toMatchObject({ format: 'jpeg', width: 1024, height: 1024 });
     expect(body.usage.total_tokens).toBe(body.usage.prompt_tokens + body.usage.completion_tokens);
     expect(body.usage.completion_tokens_details.image_tokens).toBeGreaterThan(0);
+    // Seed 004's usage: the prompt split out as well, in the seed's key order.
+    expect(Object.keys(body.usage)).toEqual([
+      'prompt_tokens',
+      'completion_tokens',
+      'total_tokens',
+      'prompt_tokens_details',
+      'completion_tokens_details',
+    ]);
+    expect(body.usage.prompt_tokens_details).toEqual({ text_tokens: body.usage.prompt_tokens });
     expect(response.headers.get('x-gateway-provider')).toBe('local');
     expect(response.headers.get('x-gateway-model')).toBe('local-image');
     expect(response.headers.get('x-gateway-attempts')).toBe('1');

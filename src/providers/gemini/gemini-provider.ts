@@ -1,6 +1,7 @@
 import type { LiftedJson } from '../../json/json-lifting-reader.js';
 import { base64Pieces, PayloadSlots } from '../../json/json-payload-slots.js';
 import type { GenerationRequest } from '../../request/generation-request.js';
+import { addUsage } from '../generation-usage.js';
 import { readUpstreamJson } from '../http/json-body.js';
 import { readServerSentEventsWith } from '../http/sse-events.js';
 import { fetchUpstream } from '../http/upstream-fetch.js';
@@ -21,18 +22,6 @@ const defaultConcurrency = 4;
 function geminiEndpoint(baseURL: string, apiVersion: string): string {
   const base = baseURL.replace(/\/+$/, '');
   return /\/v\d+(alpha|beta)?$/.test(base) ? base : `${base}/${apiVersion}`;
-}
-
-function addUsage(total: GenerationUsage | undefined, next: GenerationUsage | undefined): GenerationUsage | undefined {
-  if (!total || !next) return total ?? next;
-  const sum = (a?: number, b?: number) => (a === undefined && b === undefined ? undefined : (a ?? 0) + (b ?? 0));
-  return {
-    promptTokens: total.promptTokens + next.promptTokens,
-    completionTokens: total.completionTokens + next.completionTokens,
-    totalTokens: sum(total.totalTokens, next.totalTokens),
-    imageTokens: sum(total.imageTokens, next.imageTokens),
-    reasoningTokens: sum(total.reasoningTokens, next.reasoningTokens),
-  };
 }
 
 /**

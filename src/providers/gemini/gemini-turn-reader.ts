@@ -1,4 +1,5 @@
 import type { ImageData } from '../../images/image-data.js';
+import { promptDetails } from '../generation-usage.js';
 import type { FinishReason, GenerationEvent, GenerationUsage } from '../provider-types.js';
 import { geminiAnswerError, geminiStatusError, kindForFinishReason } from './gemini-errors.js';
 import { imageFromInlineData } from './gemini-lifted-images.js';
@@ -20,16 +21,22 @@ export function geminiUsage(usage: GeminiUsage): GenerationUsage {
   const thoughts = usage.thoughtsTokenCount ?? 0;
   const promptTokens = usage.promptTokenCount ?? 0;
   const completionTokens = (usage.candidatesTokenCount ?? 0) + thoughts;
-  const imageTokens = (usage.candidatesTokensDetails ?? [])
-    .filter((detail) => detail.modality === 'IMAGE')
-    .reduce((sum, detail) => sum + (detail.tokenCount ?? 0), 0);
+  const imageTokens = modalityTokens(usage.candidatesTokensDetails, 'IMAGE') ?? 0;
+  const prompt = usage.promptTokensDetails;
   return {
     promptTokens,
     completionTokens,
     totalTokens: usage.totalTokenCount ?? promptTokens + completionTokens,
     ...(imageTokens > 0 ? { imageTokens } : {}),
     ...(thoughts > 0 ? { reasoningTokens: thoughts } : {}),
+    ...(prompt ? promptDetails(modalityTokens(prompt, 'TEXT') ?? 0, modalityTokens(prompt, 'IMAGE')) : {}),
   };
+}
+
+/** The tokens of one modality in Gemini's per-modality counts; undefined when it is not listed. */
+function modalityTokens(details: GeminiUsage['promptTokensDetails'], modality: string): number | undefined {
+  const listed = (details ?? []).filter((detail) => detail.modality === modality);
+  return listed.length === 0 ? undefined : listed.reduce((sum, detail) => sum + (detail.tokenCount ?? 0), 0);
 }
 
 /**

@@ -21,6 +21,7 @@ export const geminiUsageSchema = z.object({
   thoughtsTokenCount: z.number().optional(),
   totalTokenCount: z.number().optional(),
   candidatesTokensDetails: z.array(modalityCountSchema).optional(),
+  promptTokensDetails: z.array(modalityCountSchema).optional(),
 });
 
 export const geminiErrorStatusSchema = z.object({

@@ -27,11 +27,21 @@ export function estimateUsage(input: UsageInput): GenerationUsage {
   const { request } = input;
   const promptText =
     request.messages.length > 0 ? request.messages.map((message) => message.text).join('\n') : `${request.system ?? ''}\n${request.prompt}`;
-  const promptTokens = textTokens(promptText) + tokensPerInputImage * request.inputImages.length;
+  const promptTextTokens = textTokens(promptText);
+  const promptImageTokens = tokensPerInputImage * request.inputImages.length;
+  const promptTokens = promptTextTokens + promptImageTokens;
   const imageTokens = input.images.reduce((sum, size) => sum + imageTokensFor(size), 0);
   const reasoningTokens = textTokens(input.reasoning);
   const completionTokens = imageTokens + reasoningTokens + textTokens(input.text);
-  return { promptTokens, completionTokens, totalTokens: promptTokens + completionTokens, imageTokens, reasoningTokens };
+  return {
+    promptTokens,
+    completionTokens,
+    totalTokens: promptTokens + completionTokens,
+    imageTokens,
+    reasoningTokens,
+    promptTextTokens,
+    ...(promptImageTokens > 0 ? { promptImageTokens } : {}),
+  };
 }
 
 function textTokens(text: string): number {

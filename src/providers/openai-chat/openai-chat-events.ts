@@ -1,5 +1,6 @@
 import type { LiftedString } from '../../json/json-lifted-string.js';
 import { TextWithLifts } from '../../json/json-text-with-lifts.js';
+import { promptDetails } from '../generation-usage.js';
 import type { ImageDownloadOptions } from '../openai/openai-image-download.js';
 import type { FinishReason, GenerationEvent, GenerationUsage } from '../provider-types.js';
 import { imageStep, imageUrlOf } from './openai-chat-lifted-images.js';
@@ -24,6 +25,7 @@ export interface ChatUsage {
   completion_tokens?: number;
   total_tokens?: number;
   completion_tokens_details?: { reasoning_tokens?: number; image_tokens?: number } | null;
+  prompt_tokens_details?: { text_tokens?: number; image_tokens?: number } | null;
 }
 
 /**
@@ -83,7 +85,7 @@ export function usageFromChat(usage: ChatUsage | null | undefined): GenerationUs
   const details = usage.completion_tokens_details;
   if (typeof details?.image_tokens === 'number') result.imageTokens = details.image_tokens;
   if (typeof details?.reasoning_tokens === 'number') result.reasoningTokens = details.reasoning_tokens;
-  return result;
+  return { ...result, ...promptDetails(usage.prompt_tokens_details?.text_tokens, usage.prompt_tokens_details?.image_tokens) };
 }
 
 /** OpenAI's finish reasons, plus the safety words of Gemini-backed relays. */

@@ -1,4 +1,5 @@
 import type { GenerationRequest } from '../../request/generation-request.js';
+import { addUsage } from '../generation-usage.js';
 import { fetchUpstream, redactUrl } from '../http/upstream-fetch.js';
 import { findServedModel } from '../model-catalog.js';
 import { defaultGenerationTimeoutMs, type ProviderConfig } from '../provider-config.js';
@@ -10,7 +11,7 @@ import { type OpenAIErrorContext, openAIErrorFromResponse } from './openai-error
 import { newImagesAnswerReader } from './openai-images-lifted.js';
 import { resolveOpenAIImageModels } from './openai-images-models.js';
 import { buildImagesCall } from './openai-images-request.js';
-import { addUsage, readImagesResponse } from './openai-images-response.js';
+import { readImagesResponse } from './openai-images-response.js';
 import { type OpenAIImagesSettings, openAIImagesSettingsSchema } from './openai-images-settings.js';
 import { readImagesStream } from './openai-images-stream.js';
 import { readJsonObject } from './openai-response-body.js';

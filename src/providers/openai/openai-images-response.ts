@@ -1,4 +1,5 @@
 import type { LiftedString } from '../../json/json-lifted-string.js';
+import { promptDetails } from '../generation-usage.js';
 import type { GenerationEvent, GenerationUsage } from '../provider-types.js';
 import { UpstreamError } from '../upstream-error.js';
 import { imageFromUrl } from './openai-image-download.js';
@@ -10,6 +11,7 @@ export interface ImagesUsage {
   output_tokens?: number;
   total_tokens?: number;
   output_tokens_details?: { image_tokens?: number; text_tokens?: number };
+  input_tokens_details?: { image_tokens?: number; text_tokens?: number };
 }
 
 /** Only the fields we read; extras are ignored. */
@@ -69,18 +71,7 @@ export function usageFromImages(usage: ImagesUsage | undefined): GenerationUsage
     completionTokens: usage.output_tokens,
     totalTokens: usage.total_tokens ?? usage.input_tokens + usage.output_tokens,
     imageTokens: usage.output_tokens_details?.image_tokens ?? usage.output_tokens,
-  };
-}
-
-/** Adds two usages; either may be missing. */
-export function addUsage(total: GenerationUsage | undefined, next: GenerationUsage | undefined): GenerationUsage | undefined {
-  if (!total) return next;
-  if (!next) return total;
-  return {
-    promptTokens: total.promptTokens + next.promptTokens,
-    completionTokens: total.completionTokens + next.completionTokens,
-    totalTokens: (total.totalTokens ?? 0) + (next.totalTokens ?? 0),
-    imageTokens: (total.imageTokens ?? 0) + (next.imageTokens ?? 0),
+    ...promptDetails(usage.input_tokens_details?.text_tokens, usage.input_tokens_details?.image_tokens),
   };
 }
 

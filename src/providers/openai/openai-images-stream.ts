@@ -1,12 +1,13 @@
 import type { LiftedString } from '../../json/json-lifted-string.js';
 import type { LiftedJson } from '../../json/json-lifting-reader.js';
+import { addUsage } from '../generation-usage.js';
 import { readServerSentEventsWith } from '../http/sse-events.js';
 import type { UpstreamResponse } from '../http/upstream-response.js';
 import type { GenerationEvent, GenerationUsage } from '../provider-types.js';
 import { UpstreamError } from '../upstream-error.js';
 import { type OpenAIErrorContext, openAIErrorFromEvent } from './openai-error.js';
 import { hasB64Json, imageFromB64Json, newImagesEventReader } from './openai-images-lifted.js';
-import { addUsage, formatToMediaType, type ImagesUsage, usageFromImages } from './openai-images-response.js';
+import { formatToMediaType, type ImagesUsage, usageFromImages } from './openai-images-response.js';
 
 /** The fields of `image_generation.*` / `image_edit.*` events we read. */
 interface ImagesStreamEvent {

@@ -45,6 +45,7 @@ describe('gateway → gemini (seed 000: gemini-3-pro-image-preview)', () => {
     expect(url).toMatch(/^data:image\/jpeg;base64,/);
     expect(await decodeDataUrl(url!)).toMatchObject({ format: 'jpeg', width: 1408, height: 768 });
     expect(body.usage.completion_tokens_details).toMatchObject({ image_tokens: 1120 });
+    expect(body.usage.prompt_tokens_details).toEqual({ text_tokens: body.usage.prompt_tokens });
     expect(fake.requests[0]!.url).toBe('/v1beta/models/gemini-3-pro-image-preview:generateContent');
   });
 

@@ -48,7 +48,14 @@ describe('openai images provider: text-to-image', () => {
     expect([metadata.width, metadata.height, metadata.format]).toEqual([1536, 1024, 'jpeg']);
     expect(events.at(-2)).toEqual({
       type: 'usage',
-      usage: { promptTokens: 50, completionTokens: 4160, totalTokens: 4210, imageTokens: 4160 },
+      usage: {
+        promptTokens: 50,
+        completionTokens: 4160,
+        totalTokens: 4210,
+        imageTokens: 4160,
+        promptTextTokens: 10,
+        promptImageTokens: 40,
+      },
     });
     expect(events.at(-1)).toEqual({ type: 'finish', reason: 'stop' });
   });
@@ -154,7 +161,10 @@ describe('openai images provider: streaming', () => {
     expect(events.filter((event) => event.type === 'image-partial').map((event) => event.index)).toEqual([0, 1]);
     const metadata = await sharp(imagesOf(events)[0]!.bytes()).metadata();
     expect([metadata.width, metadata.height]).toEqual([1024, 1536]);
-    expect(events[3]).toEqual({ type: 'usage', usage: { promptTokens: 50, completionTokens: 4160, totalTokens: 4210, imageTokens: 4160 } });
+    expect(events[3]).toEqual({
+      type: 'usage',
+      usage: { promptTokens: 50, completionTokens: 4160, totalTokens: 4210, imageTokens: 4160, promptTextTokens: 50, promptImageTokens: 0 },
+    });
   });
 
   it('streams edits too (image_edit.* events)', async () => {
