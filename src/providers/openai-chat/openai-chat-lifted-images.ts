@@ -52,11 +52,11 @@ export function imageUrlOf(entry: { image_url?: unknown; url?: unknown }): strin
  * before it, as a download would.
  */
 export function imageStep(url: string | LiftedString, download: ImageDownloadOptions): ChatEventStep {
-  const text = typeof url === 'string' ? url : liftedBase64Image(url);
-  if (text instanceof ImageData) return { type: 'image', image: text };
-  if (!text.startsWith('data:')) return async () => ({ type: 'image', image: await imageFromUrl(text, download) });
+  const urlOrImage = typeof url === 'string' ? url : liftedBase64Image(url);
+  if (urlOrImage instanceof ImageData) return { type: 'image', image: urlOrImage };
+  if (!urlOrImage.startsWith('data:')) return async () => ({ type: 'image', image: await imageFromUrl(urlOrImage, download) });
   try {
-    return { type: 'image', image: imageFromDataUrl(text, download.provider) };
+    return { type: 'image', image: imageFromDataUrl(urlOrImage, download.provider) };
   } catch (error) {
     return () => Promise.reject(error);
   }
