@@ -5,11 +5,13 @@ import { GatewayError } from '../http/gateway-error.js';
 import { callFromRequest, type IncomingCall } from '../http/incoming-call.js';
 import { linkSignals } from '../http/linked-signal.js';
 import { randomHex } from '../http/random-ids.js';
+import { createSecretRedactor } from '../http/secret-redaction.js';
 import { createConversionQueue } from '../images/image-conversion-queue.js';
 import { createGuardedImageDownloader } from '../images/image-download.js';
 import { createImageIngester } from '../images/image-ingest.js';
 import { createImageOutputEncoder } from '../images/image-output.js';
 import { defaultProviderContext } from '../providers/provider-context.js';
+import { providerSecrets } from '../providers/provider-secrets.js';
 import type { ImageProvider } from '../providers/provider-types.js';
 import { shuttingDownError } from '../queue/queue-errors.js';
 import { SlotScheduler } from '../queue/slot-scheduler.js';
@@ -65,6 +67,7 @@ export function createImageGateway(input: GatewayOptions = {}): ImageGateway {
     options.providers,
     defaultProviderContext({ fetch: options.fetch, now, downloadImage: createGuardedImageDownloader(options.images) }),
   );
+  const redactSecrets = createSecretRedactor(providerSecrets(options.providers));
   const scheduler = new SlotScheduler({ ...options.queue, now });
   for (const provider of providers) scheduler.register(provider.id, provider.concurrency);
   const health = new InstanceHealth({ ...options.routing, now });
@@ -93,6 +96,7 @@ export function createImageGateway(input: GatewayOptions = {}): ImageGateway {
     shutdownSignal: shutdown,
     inflight,
     now,
+    redactSecrets,
     report(event) {
       usage.record(event);
       options.logger?.info({ ...event }, 'chat completion');
@@ -158,10 +162,10 @@ export function createImageGateway(input: GatewayOptions = {}): ImageGateway {
       return withHeaders(answer, { 'x-gateway-request-id': requestId, ...cors });
     } catch (caught) {
       done();
-      const error = toGatewayError(caught);
+      const error = toGatewayError(caught, redactSecrets);
       if (error.status >= 500)
         options.logger?.error(
-          { requestId, status: error.status, code: error.code, cause: String((caught as Error)?.message ?? caught) },
+          { requestId, status: error.status, code: error.code, cause: redactSecrets(String((caught as Error)?.message ?? caught)) },
           'request failed',
         );
       else options.logger?.info({ requestId, status: error.status, code: error.code }, 'request rejected');

@@ -1,4 +1,5 @@
 import type { CancelSignal } from '../http/linked-signal.js';
+import type { RedactSecrets } from '../http/secret-redaction.js';
 import type { ImageData } from '../images/image-data.js';
 import type { ConfigurableImageIngester } from '../images/image-ingest.js';
 import type { SlotScheduler } from '../queue/slot-scheduler.js';
@@ -24,6 +25,8 @@ export interface GatewayContext {
   /** Aborts every running generation when close() runs out of grace. */
   shutdownSignal: CancelSignal;
   now: () => number;
+  /** Removes the providers' configured keys from error text before a client or a log sees it. */
+  redactSecrets: RedactSecrets;
   /** Logs the request line and feeds onUsage. */
   report(event: UsageEvent): void;
 }

@@ -37,7 +37,7 @@ export async function respondJson(
     });
   } catch (caught) {
     const failure = caught instanceof DispatchFailure ? caught : new DispatchFailure(caught, 0, undefined, 0);
-    const error = toGatewayError(failure.error);
+    const error = toGatewayError(failure.error, context.redactSecrets);
     context.report(usageEvent(prepared, caller, context, { status: error.status, errorCode: error.code, failure, images: 0 }));
     return errorAnswer(error, {
       'x-gateway-queue-ms': String(failure.queueMs),

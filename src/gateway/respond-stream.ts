@@ -64,7 +64,7 @@ export function respondStream(
         context.report(usageEvent(prepared, caller, context, { status: 200, result, images: chunks.imageCount, usage: chunks.usage }));
       } catch (caught) {
         const failure = caught instanceof DispatchFailure ? caught : new DispatchFailure(caught, 0, undefined, 0);
-        const error = toGatewayError(failure.error);
+        const error = toGatewayError(failure.error, context.redactSecrets);
         if (!writer.closed) chunks.fail(error);
         context.report(usageEvent(prepared, caller, context, { status: error.status, errorCode: error.code, failure, images: 0 }));
       } finally {

@@ -1,15 +1,18 @@
 import { isAbortError, UpstreamError } from '../providers/upstream-error.js';
 import { type Answer, textAnswer } from './answer.js';
 import { GatewayError } from './gateway-error.js';
+import { type RedactSecrets, redactKeyShapes } from './secret-redaction.js';
 
 /**
  * The one place where any failure becomes an HTTP answer. GatewayErrors
  * already know theirs; upstream errors map by kind; anything else is a 500
  * that says nothing about internals (no stack, no key, no image bytes).
+ * `redact` removes the configured secrets from the message: an upstream's
+ * error text can quote the key the gateway sent it.
  */
-export function toGatewayError(error: unknown): GatewayError {
-  if (GatewayError.isInstance(error)) return error;
-  if (UpstreamError.isInstance(error)) return fromUpstream(error);
+export function toGatewayError(error: unknown, redact: RedactSecrets = redactKeyShapes): GatewayError {
+  if (GatewayError.isInstance(error)) return withRedactedMessage(error, redact);
+  if (UpstreamError.isInstance(error)) return withRedactedMessage(fromUpstream(error), redact);
   if (isTimeoutReason(error)) {
     return new GatewayError({
       status: 504,
@@ -33,6 +36,13 @@ export function toGatewayError(error: unknown): GatewayError {
     message: 'The gateway failed to process the request.',
     cause: error,
   });
+}
+
+function withRedactedMessage(error: GatewayError, redact: RedactSecrets): GatewayError {
+  const message = redact(error.message);
+  if (message === error.message) return error;
+  const { status, type, code, param, headers, cause } = error;
+  return new GatewayError({ status, type, code, param, headers, message, cause });
 }
 
 function fromUpstream(error: UpstreamError): GatewayError {

@@ -47,11 +47,14 @@ export async function fetchUpstream(options: UpstreamFetchOptions): Promise<Upst
  */
 function redirectError(options: UpstreamFetchOptions, response: UpstreamResponse): UpstreamError {
   const location = response.headers.get('location');
+  // Origin and path say where it moved; a query may carry a signed token, so it stays out.
+  const target = location ? URL.parse(location, options.url) : null;
+  const where = target ? `${target.origin}${target.pathname}` : location ? '(invalid location)' : 'no location';
   return new UpstreamError({
     provider: options.provider,
     kind: 'server',
     status: response.status,
-    message: `upstream answered ${response.status} to ${location ? redactUrl(URL.parse(location, options.url)?.href ?? '') : 'no location'}; redirects to another host or from https to http are not followed: point baseURL there if it moved`,
+    message: `upstream answered ${response.status} to ${where}; redirects to another host or from https to http are not followed: point baseURL there if it moved`,
     url: redactUrl(options.url),
   });
 }

@@ -1,3 +1,4 @@
+import { redactKeyShapes } from '../../http/secret-redaction.js';
 import { retryAfterFromHeaders } from '../http/retry-after.js';
 import { redactUrl } from '../http/upstream-fetch.js';
 import type { UpstreamResponseHead } from '../http/upstream-response.js';
@@ -115,8 +116,7 @@ function parseJson(text: string): unknown {
  */
 function cleanMessage(message: unknown): string {
   const text = typeof message === 'string' && message.trim() !== '' ? message : 'the upstream reported an error';
-  return text
-    .replace(/\b(?:sk|rk|pk)-[\w*.-]{2,}/gi, '[redacted]')
+  return redactKeyShapes(text)
     .replace(/\s*\(request id: [^)]*\)/gi, '')
     .slice(0, 500)
     .trim();

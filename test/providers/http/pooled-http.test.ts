@@ -172,7 +172,8 @@ describe('createPooledHttp', () => {
     }).catch((caught: unknown) => caught);
     expect(UpstreamError.isInstance(error)).toBe(true);
     expect(error).toMatchObject({ kind: 'server', status: 301, retryable: true });
-    expect((error as UpstreamError).message).toContain(`${other.url}/v1/x?key=REDACTED`);
+    expect((error as UpstreamError).message).toContain(`to ${other.url}/v1/x;`);
+    expect((error as UpstreamError).message).not.toContain('secret');
     expect((error as UpstreamError).message).toContain('point baseURL there');
   });
 

@@ -1,0 +1,42 @@
+import type { ProviderConfig } from './provider-config.js';
+import type { ImageProvider } from './provider-types.js';
+
+/**
+ * Every credential the configured provider instances send upstream: API
+ * keys, header values (and the token inside `Bearer …`), and the user info
+ * and key-like query values of a `baseURL`. The gateway redacts them from
+ * any error text an upstream sends back. Custom provider objects keep their
+ * secrets to themselves, so they contribute nothing.
+ */
+export function providerSecrets(configs: readonly (ProviderConfig | ImageProvider)[]): string[] {
+  const secrets: string[] = [];
+  for (const config of configs) {
+    if (typeof (config as ImageProvider).generate === 'function') continue;
+    const settings = config as ProviderConfig;
+    if (settings.apiKey) secrets.push(settings.apiKey);
+    for (const value of Object.values(settings.headers ?? {})) {
+      secrets.push(value);
+      const token = /^\s*\w+\s+(\S+)\s*$/.exec(value)?.[1];
+      if (token) secrets.push(token);
+    }
+    if (settings.baseURL) secrets.push(...urlSecrets(settings.baseURL));
+  }
+  return secrets;
+}
+
+function urlSecrets(address: string): string[] {
+  const url = URL.parse(address);
+  if (!url) return [];
+  // Both forms: an upstream may quote the URL as sent or as decoded.
+  const secrets = [url.username, url.password, decoded(url.username), decoded(url.password)];
+  for (const [name, value] of url.searchParams) if (/key|token|secret|sig|auth/i.test(name)) secrets.push(value);
+  return secrets.filter((secret) => secret !== '');
+}
+
+function decoded(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}

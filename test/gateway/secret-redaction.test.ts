@@ -1,0 +1,167 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createImageGateway, type ImageGateway } from '../../src/gateway/create-gateway.js';
+import { createSecretRedactor } from '../../src/http/secret-redaction.js';
+import { type LoopbackServer, readBody, sendJson, startLoopbackServer } from '../fakes/fake-recording-server.js';
+import { dataChunks, parseSse, postChat } from '../helpers/gateway-client.js';
+
+/**
+ * Keys with no prefix a pattern could know: only the gateway's own
+ * configuration says they are secret.
+ */
+const relayKey = 'relaykeyNOPREFIX9876';
+const imagesKey = 'imageskeyNOPREFIX5432';
+const geminiKey = 'AIzaSyD-fakefakefakefakefakefakefake12';
+const fluxKey = '6f1c2d3e-4b5a-4c7d-8e9f-0a1b2c3d4e5f';
+const headerKey = 'headerkeyNOPREFIX1111';
+const allKeys = [relayKey, imagesKey, geminiKey, fluxKey, headerKey];
+
+/** The credential a request carried, in whichever header its provider uses. */
+function presentedKey(incoming: IncomingMessage): string {
+  const header =
+    incoming.headers['x-goog-api-key'] ?? incoming.headers['x-key'] ?? incoming.headers['x-api-key'] ?? incoming.headers.authorization;
+  return String(header ?? '').replace(/^Bearer /, '');
+}
+
+/**
+ * An upstream at its worst: every error it sends quotes the key it was
+ * given, in that provider's own envelope. The path `/moved` answers a
+ * redirect to another host whose query carries a signed token.
+ */
+async function answerQuotingTheKey(incoming: IncomingMessage, outgoing: ServerResponse): Promise<void> {
+  const body = JSON.parse((await readBody(incoming)).toString() || '{}');
+  const key = presentedKey(incoming);
+  if (incoming.url?.startsWith('/moved')) {
+    outgoing.writeHead(307, { location: `https://elsewhere.test/v1/chat/completions?sig=${key}&X-Amz-Signature=${key}` }).end();
+    return;
+  }
+  if (incoming.headers['x-goog-api-key']) {
+    sendJson(outgoing, 400, {
+      error: { code: 400, message: `Request from key ${key} has an invalid contents field.`, status: 'INVALID_ARGUMENT' },
+    });
+    return;
+  }
+  if (incoming.headers['x-key']) {
+    sendJson(outgoing, 422, { detail: [{ loc: ['body', 'prompt'], msg: `rejected for x-key ${key}`, type: 'value_error' }] });
+    return;
+  }
+  if (body.stream) {
+    outgoing.writeHead(200, { 'content-type': 'text/event-stream' });
+    outgoing.write(
+      `data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', created: 1, model: body.model, choices: [{ index: 0, delta: { role: 'assistant', content: 'Hel' }, finish_reason: null }] })}\n\n`,
+    );
+    outgoing.end(
+      `data: ${JSON.stringify({ error: { message: `Token ${key} exceeded its budget.`, type: 'server_error', param: null, code: null } })}\n\n`,
+    );
+    return;
+  }
+  sendJson(outgoing, 400, {
+    error: {
+      message: `Invalid token ${key} for this model (request id: 2026112212)`,
+      type: 'invalid_request_error',
+      param: null,
+      code: null,
+    },
+  });
+}
+
+let upstream: LoopbackServer;
+let gateway: ImageGateway;
+const logged: string[] = [];
+
+beforeAll(async () => {
+  upstream = await startLoopbackServer(answerQuotingTheKey);
+  const logger = {
+    info: (fields: unknown, message: string) => logged.push(JSON.stringify([fields, message])),
+    warn: (fields: unknown, message: string) => logged.push(JSON.stringify([fields, message])),
+    error: (fields: unknown, message: string) => logged.push(JSON.stringify([fields, message])),
+  };
+  const relayModel = (id: string) => [{ id, capabilities: { imageOutput: true, text: true } }];
+  gateway = createImageGateway({
+    logger,
+    routing: { maxAttempts: 1 },
+    providers: [
+      { type: 'openai-chat', name: 'relay', apiKey: relayKey, baseURL: `${upstream.url}/v1`, models: relayModel('relay-chat') },
+      {
+        type: 'openai-chat',
+        name: 'by-header',
+        baseURL: `${upstream.url}/v1`,
+        headers: { 'X-Api-Key': headerKey },
+        models: relayModel('header-chat'),
+      },
+      { type: 'openai-chat', name: 'moved', apiKey: relayKey, baseURL: `${upstream.url}/moved/v1`, models: relayModel('moved-chat') },
+      { type: 'openai', apiKey: imagesKey, baseURL: `${upstream.url}/v1`, models: ['gpt-image-1'] },
+      { type: 'gemini', apiKey: geminiKey, baseURL: upstream.url, models: ['gemini-2.5-flash-image'] },
+      { type: 'flux', apiKey: fluxKey, baseURL: upstream.url, models: ['flux-kontext-pro'] },
+    ],
+  });
+});
+afterAll(async () => {
+  await gateway.close();
+  await upstream.close();
+});
+
+function expectNoKey(text: string): void {
+  for (const key of allKeys) expect(text).not.toContain(key);
+}
+
+describe('an upstream error that quotes the gateway key', () => {
+  it.each([
+    ['openai-chat', 'relay-chat', 400, 'UPSTREAM_BAD_REQUEST', 'Invalid token [redacted] for this model'],
+    ['openai-chat with the key in a header', 'header-chat', 400, 'UPSTREAM_BAD_REQUEST', 'Invalid token [redacted] for this model'],
+    ['openai images', 'gpt-image-1', 400, 'UPSTREAM_BAD_REQUEST', 'Invalid token [redacted] for this model'],
+    ['gemini', 'gemini-2.5-flash-image', 400, 'UPSTREAM_BAD_REQUEST', 'Request from key [redacted] has an invalid contents field.'],
+    ['flux', 'flux-kontext-pro', 400, 'UPSTREAM_BAD_REQUEST', 'rejected for x-key [redacted]'],
+  ])('%s: the client sees the error without the key', async (_label, model, status, code, quoted) => {
+    const response = await postChat(gateway, { model, messages: [{ role: 'user', content: 'draw a fox' }] });
+    const text = await response.text();
+    expect(response.status).toBe(status);
+    expectNoKey(text);
+    const { error } = JSON.parse(text);
+    expect(error.code).toBe(code);
+    expect(error.message).toContain(quoted);
+  });
+
+  it('openai-chat stream: the error event after content carries no key', async () => {
+    const response = await postChat(gateway, { model: 'relay-chat', stream: true, messages: [{ role: 'user', content: 'hi' }] });
+    expect(response.status).toBe(200);
+    const text = await response.text();
+    expectNoKey(text);
+    const failure = dataChunks(parseSse(text)).find((chunk) => chunk.error);
+    expect(failure.error.message).toContain('Token [redacted] exceeded its budget.');
+  });
+
+  it('a refused redirect names where it points without its signed query', async () => {
+    const response = await postChat(gateway, { model: 'moved-chat', messages: [{ role: 'user', content: 'hi' }] });
+    const text = await response.text();
+    expect(response.status).toBe(502);
+    expectNoKey(text);
+    expect(JSON.parse(text).error.message).toContain('to https://elsewhere.test/v1/chat/completions;');
+  });
+
+  it('no log line repeats a key', () => {
+    expect(logged.length).toBeGreaterThan(0);
+    expectNoKey(logged.join('\n'));
+  });
+});
+
+describe('createSecretRedactor', () => {
+  const redact = createSecretRedactor(['short', 'abcdef123456', 'abcdef123456-longer']);
+
+  it('removes configured secrets, the longer first, and leaves short values alone', () => {
+    expect(redact('keys abcdef123456-longer and abcdef123456, not short')).toBe('keys [redacted] and [redacted], not short');
+  });
+
+  it('removes the key shapes upstreams echo, whatever is configured', () => {
+    expect(redact('Incorrect API key provided: sk-proj-...abcd.')).toBe('Incorrect API key provided: [redacted]');
+    expect(redact('Incorrect API key provided: xyz***789.')).toBe('Incorrect API key provided: [redacted]');
+    expect(redact('key AIzaSyA1234567890abcdefghij is bad')).toBe('key [redacted] is bad');
+    expect(redact('sent Authorization: Bearer tok.en_123')).toBe('sent Authorization: Bearer [redacted]');
+    expect(redact('GET https://h.test/x?alt=sse&api_key=v4lue&n=1')).toBe('GET https://h.test/x?alt=sse&api_key=[redacted]&n=1');
+  });
+
+  it('leaves ordinary text as it is', () => {
+    const text = 'The model is overloaded. Please try again later (status 503).';
+    expect(redact(text)).toBe(text);
+  });
+});
