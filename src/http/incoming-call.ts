@@ -1,3 +1,5 @@
+import { isAbortError } from '../providers/upstream-error.js';
+
 /**
  * One incoming HTTP request as the core sees it: what it reads, and nothing
  * it does not. A Web Request is one source; the Node adapters build calls
@@ -54,8 +56,14 @@ export function callFromRequest(request: Request): IncomingCall {
       const reader = request.body.getReader();
       return {
         read: async () => {
-          const { done, value } = await reader.read();
-          return done ? undefined : value;
+          try {
+            const { done, value } = await reader.read();
+            return done ? undefined : value;
+          } catch (error) {
+            // A body stream fails when its client left mid-upload (Node's Readable.toWeb errors it with
+            // "aborted", undici with "terminated"): the same 499 the Node adapter answers, not a gateway fault.
+            throw isAbortError(error) ? error : new DOMException('The client closed the request while sending its body.', 'AbortError');
+          }
         },
         cancel: (reason) => {
           reader.cancel(reason).catch(() => {});

@@ -112,6 +112,29 @@ describe('work that does not end by itself', () => {
   });
 });
 
+describe('a request body that breaks off', () => {
+  it('answers 499, as the Node adapter does, when a Web body stream errors mid-upload', async () => {
+    const scripted = createScriptedProvider({ id: 'slow' });
+    gateway = createImageGateway({ providers: [scripted.provider] });
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode('{"model":"scripted-image","messages":[{"role":"user","content":"dr'));
+        controller.error(new TypeError('terminated'));
+      },
+    });
+    const request = new Request('http://gateway.test/v1/chat/completions', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+      duplex: 'half',
+    } as RequestInit);
+    const response = await gateway.fetch(request);
+    expect(response.status).toBe(499);
+    expect((await response.json()).error.code).toBe('CLIENT_CLOSED_REQUEST');
+    expect(scripted.pending).toHaveLength(0);
+  });
+});
+
 describe('linkSignals', () => {
   it('turns a bare string reason into an AbortError', () => {
     const source = new AbortController();
