@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { LiftedString } from '../json/json-lifted-string.js';
+import { aspectRatioField, got, sizeField } from './chat-request-size.js';
 
 /**
  * The OpenAI chat completion request as this gateway accepts it. Inbound
@@ -29,18 +30,39 @@ const textPart = z.object({ type: z.literal('text'), text: z.string() }).loose()
 const imageUrlObject = z
   .object({
     url: orLifted(z.string({ error: 'must be a string holding a data: or https: URL' }).min(1, 'must not be empty')),
-    detail: z.enum(['auto', 'low', 'high']).optional(),
+    detail: z.enum(['auto', 'low', 'high'], { error: (issue) => `must be one of "auto", "low", "high"; ${got(issue.input)}` }).optional(),
   })
   .loose();
 
-const imageUrlPart = z
-  .object({
-    type: z.literal('image_url'),
-    image_url: z.union([orLifted(z.string().min(1, 'must not be empty')), imageUrlObject], {
-      error: 'must be a URL string or an object {url, detail}',
-    }),
-  })
-  .loose();
+const imageUrlString = orLifted(z.string().min(1, 'must not be empty'));
+
+/**
+ * `image_url`: an object {url, detail?}, or the URL alone as a string. The
+ * form is picked by the value's type rather than with `z.union`: a zod 4
+ * union that fails reports only the issues of its one branch whose issues do
+ * not abort, and the string branch (a refinement, see `orLifted`) never
+ * aborts, so `{url, detail: "ultra"}` and `null` were both answered
+ * "expected string", naming neither the field at fault nor what it takes.
+ */
+const imageUrlValue = z
+  .custom<string | LiftedString | z.output<typeof imageUrlObject>>(() => true)
+  .superRefine((value, context) => {
+    const isObject = typeof value === 'object' && value !== null && !Array.isArray(value);
+    const schema = typeof value === 'string' || value instanceof LiftedString ? imageUrlString : isObject ? imageUrlObject : undefined;
+    if (!schema) {
+      context.addIssue({
+        code: 'invalid_type',
+        expected: 'object',
+        input: value,
+        message: `must be an object {url, detail?} with detail "auto", "low" or "high", or a URL string; ${got(value)}`,
+      });
+      return;
+    }
+    const result = schema.safeParse(value);
+    if (!result.success) for (const issue of result.error.issues) context.addIssue({ ...issue });
+  });
+
+const imageUrlPart = z.object({ type: z.literal('image_url'), image_url: imageUrlValue }).loose();
 
 const contentPart = z.discriminatedUnion('type', [textPart, imageUrlPart], {
   error: (issue) =>
@@ -89,9 +111,6 @@ const toolChoice = z.union(
   { error: 'must be "none", "auto", "required" or {type:"function", function:{name}}' },
 );
 
-export const sizePattern = /^(\d{2,5})x(\d{2,5})$/;
-export const aspectRatioPattern = /^(\d{1,2}):(\d{1,2})$/;
-
 const reasoningLevel = z.enum(['low', 'medium', 'high'], { error: 'must be one of "low", "medium", "high"' });
 
 export const chatRequestSchema = z
@@ -110,14 +129,11 @@ export const chatRequestSchema = z
       .max(10, 'must be an integer from 1 to 10')
       .nullish(),
     seed: z.int('must be an integer').nullish(),
-    size: z
-      .string()
-      .regex(/^(auto|\d{2,5}x\d{2,5})$/, 'must be "WIDTHxHEIGHT" such as "1024x1024", or "auto"')
-      .nullish(),
-    aspect_ratio: z.string().regex(aspectRatioPattern, 'must be "W:H" such as "16:9"').nullish(),
+    size: sizeField.nullish(),
+    aspect_ratio: aspectRatioField.nullish(),
     image_config: z
       .object({
-        aspect_ratio: z.string().regex(aspectRatioPattern, 'must be "W:H" such as "16:9"').optional(),
+        aspect_ratio: aspectRatioField.optional(),
         image_size: z.enum(['512', '1K', '2K', '4K'], { error: 'must be one of "1K", "2K", "4K" (or "512")' }).optional(),
       })
       .loose()

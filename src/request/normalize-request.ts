@@ -1,6 +1,7 @@
 import type { ImageData } from '../images/image-data.js';
 import type { ImageInputPlan } from '../images/image-ingest-types.js';
 import type { ChatMessage, ChatRequest } from './chat-request-schema.js';
+import { parseImageSize } from './chat-request-size.js';
 import type { ConversationMessage, GenerationRequest, MessageRole } from './generation-request.js';
 import { withoutMarkdownImages } from './markdown-images.js';
 
@@ -70,7 +71,7 @@ export function normalizeRequest(request: ChatRequest, context: NormalizeContext
   });
 
   const lastUser = [...messages].reverse().find((message) => message.role === 'user');
-  const size = request.size && request.size !== 'auto' ? parseSize(request.size) : undefined;
+  const size = request.size && request.size !== 'auto' ? parseImageSize(request.size) : undefined;
   const extra: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(request)) if (!handledFields.has(key)) extra[key] = value;
 
@@ -109,11 +110,6 @@ export function messageText(message: ChatMessage): string {
     .map((part) => (part as { text: string }).text)
     .join('\n')
     .trim();
-}
-
-function parseSize(size: string): { width: number; height: number } | undefined {
-  const [width, height] = size.split('x').map(Number);
-  return width && height ? { width, height } : undefined;
 }
 
 function reasoningFromEffort(effort: string | null | undefined): GenerationRequest['reasoningLevel'] {

@@ -1,9 +1,11 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { createImageGateway } from '../../src/index.js';
-import { postChat } from '../helpers/gateway-client.js';
+import { decodeMarkdownImage, pngDataUrl, postChat } from '../helpers/gateway-client.js';
 
 const gateway = createImageGateway({ maxBodyBytes: 4096 });
-afterAll(() => gateway.close());
+/** For the requests that carry an input image, bigger than `gateway` takes. */
+const roomy = createImageGateway();
+afterAll(() => Promise.all([gateway.close(), roomy.close()]));
 
 const user = [{ role: 'user', content: 'generate a cat' }];
 
@@ -86,6 +88,89 @@ describe('request validation', () => {
       message: /W:H/,
     },
     {
+      name: 'size with sides of zero',
+      body: { messages: user, size: '00x00' },
+      param: 'size',
+      code: 'invalid_value',
+      message: /"WIDTHxHEIGHT" with each side from 16 to 4096 pixels .*; got "00x00"/,
+    },
+    {
+      name: 'size with sides over 4096',
+      body: { messages: user, size: '99999x99999' },
+      param: 'size',
+      code: 'invalid_value',
+      message: /each side from 16 to 4096 pixels .*got "99999x99999"/,
+    },
+    {
+      name: 'size with one side under 16',
+      body: { messages: user, size: '1024x15' },
+      param: 'size',
+      code: 'invalid_value',
+      message: /from 16 to 4096 .*got "1024x15"/,
+    },
+    {
+      name: 'aspect_ratio 0:0',
+      body: { messages: user, aspect_ratio: '0:0' },
+      param: 'aspect_ratio',
+      code: 'invalid_value',
+      message: /"W:H" with W and H positive integers .*got "0:0"/,
+    },
+    {
+      name: 'aspect_ratio with a zero height',
+      body: { messages: user, aspect_ratio: '1:0' },
+      param: 'aspect_ratio',
+      code: 'invalid_value',
+      message: /"W:H" with W and H positive integers .*got "1:0"/,
+    },
+    {
+      name: 'aspect_ratio wider than 16:1',
+      body: { messages: user, aspect_ratio: '17:1' },
+      param: 'aspect_ratio',
+      code: 'invalid_value',
+      message: /neither more than 16 times the other .*got "17:1"/,
+    },
+    {
+      name: 'image_config.aspect_ratio with a zero width',
+      body: { messages: user, image_config: { aspect_ratio: '0:5' } },
+      param: 'image_config.aspect_ratio',
+      code: 'invalid_value',
+      message: /"W:H" with W and H positive integers .*got "0:5"/,
+    },
+    {
+      name: 'image_url.detail unknown',
+      body: {
+        messages: [
+          {
+            role: 'user',
+            content: [
+              { type: 'text', text: 'edit' },
+              { type: 'image_url', image_url: { url: 'https://example.com/cat.png', detail: 'ultra' } },
+            ],
+          },
+        ],
+      },
+      param: 'messages[0].content[1].image_url.detail',
+      code: 'invalid_value',
+      message: /'messages\[0\]\.content\[1\]\.image_url\.detail': must be one of "auto", "low", "high"; got "ultra"/,
+    },
+    {
+      name: 'image_url null',
+      body: {
+        messages: [
+          {
+            role: 'user',
+            content: [
+              { type: 'text', text: 'edit' },
+              { type: 'image_url', image_url: null },
+            ],
+          },
+        ],
+      },
+      param: 'messages[0].content[1].image_url',
+      code: 'invalid_value',
+      message: /'messages\[0\]\.content\[1\]\.image_url': must be an object \{url, detail\?\} .*or a URL string; got null/,
+    },
+    {
       name: 'image_config.image_size unknown',
       body: { messages: user, image_config: { image_size: '8K' } },
       param: 'image_config.image_size',
@@ -135,6 +220,59 @@ describe('request validation', () => {
       custom: { a: 1 },
     });
     expect(response.status).toBe(200);
+  });
+
+  it('still answers 200 to sizes, aspect ratios and detail values within the bounds', async () => {
+    const image = await pngDataUrl(32, 32);
+    const bodies: unknown[] = [
+      ...['1024x1024', 'auto', '16x16', '4096x16', '16x4096', '1536x1024'].map((size) => ({ model: 'local-image', messages: user, size })),
+      ...['16:9', '21:9', '9:16', '1:1', '16:1', '1:16', '99:98'].map((ratio) => ({
+        model: 'local-image',
+        messages: user,
+        aspect_ratio: ratio,
+      })),
+      { model: 'local-image', messages: user, image_config: { aspect_ratio: '4:3', image_size: '1K' } },
+      ...['auto', 'low', 'high'].map((detail) => ({
+        model: 'local-image',
+        messages: [
+          {
+            role: 'user',
+            content: [
+              { type: 'text', text: 'make it brighter' },
+              { type: 'image_url', image_url: { url: image, detail } },
+            ],
+          },
+        ],
+      })),
+      {
+        model: 'local-image',
+        messages: [
+          {
+            role: 'user',
+            content: [
+              { type: 'text', text: 'make it brighter' },
+              { type: 'image_url', image_url: image },
+            ],
+          },
+        ],
+      },
+    ];
+    for (const body of bodies) {
+      const response = await postChat(roomy, body);
+      expect([response.status, JSON.stringify(body).slice(0, 120)]).toEqual([200, JSON.stringify(body).slice(0, 120)]);
+      await response.arrayBuffer();
+    }
+  });
+
+  it('draws the size asked at the bounds, and a 16:1 ratio', async () => {
+    const sizeOf = async (body: Record<string, unknown>) => {
+      const response = await postChat(roomy, { model: 'local-image', messages: user, ...body });
+      const { width, height } = await decodeMarkdownImage((await response.json()).choices[0].message.content);
+      return `${width}x${height}`;
+    };
+    expect(await sizeOf({ size: '16x4096' })).toBe('16x4096');
+    expect(await sizeOf({ size: '4096x16' })).toBe('4096x16');
+    expect(await sizeOf({ aspect_ratio: '16:1' })).toBe('1024x64');
   });
 
   it('rejects malformed JSON with 400 invalid_json', async () => {
