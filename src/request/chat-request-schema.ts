@@ -115,7 +115,8 @@ const reasoningLevel = z.enum(['low', 'medium', 'high'], { error: 'must be one o
 
 export const chatRequestSchema = z
   .object({
-    model: z.string().min(1, 'must not be empty').default('auto'),
+    // Model ids run to a few dozen characters; a longer name is an error, and it is echoed in MODEL_NOT_FOUND.
+    model: z.string().min(1, 'must not be empty').max(256, 'must be at most 256 characters').default('auto'),
     messages: z.array(message).min(1, 'must contain at least one message'),
     stream: z.boolean().default(false),
     stream_options: z.object({ include_usage: z.boolean().optional() }).loose().nullish(),

@@ -312,6 +312,25 @@ describe('request validation', () => {
     );
   });
 
+  it('refuses a model name over 256 characters before echoing it anywhere', async () => {
+    const response = await postChat(gateway, { model: `m${'x'.repeat(256)}`, messages: user });
+    expect(response.status).toBe(400);
+    const { error } = await response.json();
+    expect(error).toMatchObject({ param: 'model', code: 'invalid_value' });
+    expect(error.message).toContain('at most 256 characters');
+    expect(error.message.length).toBeLessThan(200);
+  });
+
+  it('reads a ratio suffix in the model name only when aspect_ratio would take it', async () => {
+    const sized = await postChat(gateway, { model: 'local-image-16x9', messages: user });
+    expect(sized.status).toBe(200);
+    const image = await decodeMarkdownImage((await sized.json()).choices[0].message.content);
+    expect((image.width ?? 0) / (image.height ?? 1)).toBeCloseTo(16 / 9, 1);
+    const nonsense = await postChat(gateway, { model: 'local-image-0x5', messages: user });
+    expect(nonsense.status).toBe(400);
+    expect((await nonsense.json()).error).toMatchObject({ code: 'MODEL_NOT_FOUND', message: 'No Worker supports model: local-image-0x5' });
+  });
+
   it('names the missing capability when a known model cannot serve the request', async () => {
     const response = await postChat(gateway, {
       model: 'local-image',
