@@ -72,10 +72,18 @@ const contentPart = z.discriminatedUnion('type', [textPart, imageUrlPart], {
 });
 
 const messageImage = z
-  .object({
-    type: z.literal('image_url').optional(),
-    image_url: z.object({ url: orLifted(z.string()) }).loose(),
-  })
+  .object(
+    {
+      type: z.literal('image_url').optional(),
+      image_url: z
+        .object(
+          { url: orLifted(z.string({ error: (issue) => `must be a data: or https: URL string; ${got(issue.input)}` })) },
+          { error: (issue) => `must be an object {url}, as message.images[] holds it in an answer; ${got(issue.input)}` },
+        )
+        .loose(),
+    },
+    { error: (issue) => `must be {"type":"image_url","image_url":{"url":...}}; ${got(issue.input)}` },
+  )
   .loose();
 
 const message = z

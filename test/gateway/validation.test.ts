@@ -26,6 +26,13 @@ describe('request validation', () => {
       message: /at least one message/,
     },
     {
+      name: 'an earlier answer image that is not {image_url:{url}}',
+      body: { messages: [{ role: 'assistant', content: '', images: [{ image_url: 'x' }] }, ...user] },
+      param: 'messages[0].images[0].image_url',
+      code: 'invalid_value',
+      message: /must be an object \{url\}.*got "x"/,
+    },
+    {
       name: 'unknown role',
       body: { messages: [{ role: 'robot', content: 'hi' }] },
       param: 'messages[0].role',
