@@ -16,6 +16,7 @@ export class ImageData {
   #bytes: Buffer | undefined;
   #base64: string | undefined;
   #base64Pieces: readonly Buffer[] | undefined;
+  #sentAt: string | undefined;
 
   private constructor(
     readonly mediaType: string,
@@ -39,6 +40,21 @@ export class ImageData {
   /** Base64 text as ASCII bytes, in pieces that are kept as they are (views, not copies). */
   static fromBase64Pieces(pieces: readonly Uint8Array[], mediaType: string): ImageData {
     return new ImageData(mediaType, undefined, undefined, pieces.map(asBuffer));
+  }
+
+  /**
+   * Where the client sent this image (`messages[0].content[1].image_url.url`),
+   * so that an engine failing to decode it can name it; unset for images
+   * a provider generated.
+   */
+  get sentAt(): string | undefined {
+    return this.#sentAt;
+  }
+
+  /** Records where the client sent this image (the ingester does); returns the image. */
+  markSentAt(param: string): this {
+    this.#sentAt = param;
+    return this;
   }
 
   bytes(): Buffer {

@@ -32,6 +32,22 @@ export function imageError(code: ImageErrorCode, param: string | null, detail: s
   });
 }
 
+/**
+ * The 400 for client image bytes that sharp cannot decode, from the ingest
+ * check or from an engine that decodes the image later: the fault is in the
+ * bytes the client sent, never a 500. `where` is the part in words
+ * ("message 0, part 1") when known; `format` as sniffed ("JPEG").
+ *
+ * @example
+ * throw undecodableImageError('messages[0].content[1].image_url.url', 'message 0, part 1', 'JPEG', sharpError);
+ */
+export function undecodableImageError(param: string, where: string | undefined, format: string, cause: unknown): GatewayError {
+  // sharp repeats libvips' messages one per line; the first says what went wrong.
+  const reason = (cause instanceof Error ? cause.message : String(cause)).split('\n')[0]?.trim();
+  const detail = `is a ${format} that cannot be decoded (${reason}); it may be truncated or corrupt; accepted formats are ${acceptedFormatsText}`;
+  return imageError('unsupported_image_format', param, where ? `(${where}) ${detail}` : detail, cause);
+}
+
 /** Reference-free variant for the internals of the remote fetcher, which does not know the param. */
 export class ImageFetchRefusal extends Error {
   override readonly name = 'ImageFetchRefusal';

@@ -5,7 +5,7 @@ import { whyJpegNeedsReencoding } from './image-clean-jpeg.js';
 import { type ConversionQueue, createConversionQueue } from './image-conversion-queue.js';
 import { ImageData } from './image-data.js';
 import { decodeDataUrl } from './image-data-url.js';
-import { ImageFetchRefusal, imageError } from './image-errors.js';
+import { ImageFetchRefusal, imageError, undecodableImageError } from './image-errors.js';
 import { mediaTypeOf } from './image-format.js';
 import { type CheckedImage, checkImageCount, checkImageHeader, checkTotalBytes, partName } from './image-ingest-checks.js';
 import type { ImageIngester, ImageReference } from './image-ingest-types.js';
@@ -126,20 +126,18 @@ export function createImageIngester(
       if (format === 'jpeg' && image.format === 'jpeg') await turns.next(signal);
       const keepAsSent = format === 'original' || (image.format === 'jpeg' && whyJpegNeedsReencoding(image.bytes) === undefined);
       if (keepAsSent) {
-        await queue.run(() => checkDecodes(image.bytes, settings.maxPixels), signal);
-        return passedOn(image);
+        await queue.run(() => checkDecodes(image.bytes, image.format, settings.maxPixels), signal);
+        return passedOn(image).markSentAt(image.reference.param);
       }
       const converted = await queue.run(
-        () => convertToJpeg(image.bytes, { quality: settings.jpegQuality, maxPixels: settings.maxPixels }),
+        () => convertToJpeg(image.bytes, { format: image.format, quality: settings.jpegQuality, maxPixels: settings.maxPixels }),
         signal,
         { holdsWholeFrame: image.format === 'webp' || image.format === 'gif' },
       );
-      return ImageData.fromBytes(converted, 'image/jpeg');
+      return ImageData.fromBytes(converted, 'image/jpeg').markSentAt(image.reference.param);
     } catch (error) {
       if (signal.aborted) throw signal.reason;
-      const reason = error instanceof Error ? error.message : String(error);
-      const detail = `(${partName(image.reference)}) is a ${image.format.toUpperCase()} that cannot be decoded (${reason}); it may be truncated or corrupt`;
-      throw imageError('unsupported_image_format', image.reference.param, detail, error);
+      throw undecodableImageError(image.reference.param, partName(image.reference), image.format.toUpperCase(), error);
     }
   }
 

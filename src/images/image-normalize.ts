@@ -1,6 +1,10 @@
 import sharp from 'sharp';
+import { decodeAsAccepted } from './image-decode-policy.js';
+import type { ImageFormat } from './image-format.js';
 
 export interface JpegConversionOptions {
+  /** The format sniffed from the bytes: it decides how strictly they decode (see image-decode-policy.ts). */
+  format: ImageFormat;
   quality: number;
   /** Passed to sharp as a second guard behind the header check. */
   maxPixels: number;
@@ -18,14 +22,16 @@ export interface JpegConversionOptions {
  * anyway. Without it the encoder streams, strip by strip.
  *
  * @example
- * const jpeg = await convertToJpeg(pngBytes, { quality: 90, maxPixels: 40_000_000 });
+ * const jpeg = await convertToJpeg(pngBytes, { format: 'png', quality: 90, maxPixels: 40_000_000 });
  */
 export function convertToJpeg(input: Buffer, options: JpegConversionOptions): Promise<Buffer> {
-  return sharp(input, { limitInputPixels: options.maxPixels, failOn: 'error' })
-    .rotate()
-    .flatten({ background: '#ffffff' })
-    .jpeg({ quality: options.quality, optimiseCoding: false })
-    .toBuffer();
+  return decodeAsAccepted(options.format, (failOn) =>
+    sharp(input, { limitInputPixels: options.maxPixels, failOn })
+      .rotate()
+      .flatten({ background: '#ffffff' })
+      .jpeg({ quality: options.quality, optimiseCoding: false })
+      .toBuffer(),
+  );
 }
 
 /** The side of the thumbnail the decode check renders; small enough for a JPEG to decode at 1/8 scale. */
@@ -37,11 +43,15 @@ const decodeCheckSide = 64;
  * Decoding to a small thumbnail reads every byte of the file, so it fails
  * where a full decode fails, but JPEG and WebP decode at reduced scale and
  * PNG and GIF stream row by row: a few MB of memory instead of the full
- * pixels, and a fraction of the time of a full decode.
+ * pixels, and a fraction of the time of a full decode. Reduced scale skips
+ * no data: libjpeg still decodes every block's coefficients and only the
+ * inverse DCT is smaller, so it warns where a full decode warns.
  */
-export async function checkDecodes(input: Buffer, maxPixels: number): Promise<void> {
-  await sharp(input, { limitInputPixels: maxPixels, failOn: 'error' })
-    .resize(decodeCheckSide, decodeCheckSide, { fit: 'inside', withoutEnlargement: true })
-    .raw()
-    .toBuffer();
+export async function checkDecodes(input: Buffer, format: ImageFormat, maxPixels: number): Promise<void> {
+  await decodeAsAccepted(format, (failOn) =>
+    sharp(input, { limitInputPixels: maxPixels, failOn })
+      .resize(decodeCheckSide, decodeCheckSide, { fit: 'inside', withoutEnlargement: true })
+      .raw()
+      .toBuffer(),
+  );
 }

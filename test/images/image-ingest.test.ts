@@ -4,6 +4,7 @@ import { createImageIngester } from '../../src/images/image-ingest.js';
 import type { ImageReference } from '../../src/images/image-ingest-types.js';
 import {
   dataUrl,
+  jpegWithStrayBytes,
   never,
   noisyJpeg,
   pixelAt,
@@ -164,6 +165,23 @@ describe('createImageIngester: clean JPEGs go on as sent', () => {
     const error = await rejection(createImageIngester().ingest([userReference(dataUrl(truncated, 'image/jpeg'))], never));
     expect(error).toMatchObject({ status: 400, code: 'unsupported_image_format' });
     expect(error.message).toMatch(/is a JPEG that cannot be decoded/);
+  });
+
+  it('refuses a JPEG cut short with its end-of-image marker put back, which libjpeg only warns about', async () => {
+    const jpeg = await noisyJpeg(300, 200);
+    const cut = Buffer.concat([jpeg.subarray(0, Math.floor(jpeg.length * 0.6)), Buffer.from([0xff, 0xd9])]);
+    for (const convertToJpeg of [true, false]) {
+      const error = await rejection(createImageIngester({ convertToJpeg }).ingest([userReference(dataUrl(cut, 'image/jpeg'))], never));
+      expect(error).toMatchObject({ status: 400, code: 'unsupported_image_format', param: 'messages[0].content[0].image_url.url' });
+      expect(error.message).toContain('premature end of data segment');
+    }
+  });
+
+  it('passes on a whole JPEG with stray bytes between its scans, which libjpeg only warns about', async () => {
+    const jpeg = await jpegWithStrayBytes(300, 200);
+    const [image] = await createImageIngester().ingest([userReference(dataUrl(jpeg, 'image/jpeg'))], never);
+    expect(image!.bytes().equals(jpeg)).toBe(true);
+    expect(image!.sentAt).toBe('messages[0].content[0].image_url.url');
   });
 });
 

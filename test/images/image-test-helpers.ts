@@ -78,3 +78,39 @@ export function jpegWithSegment(jpeg: Buffer, marker: number, payload: Buffer): 
   header.writeUInt16BE(payload.length + 2, 2);
   return Buffer.concat([jpeg.subarray(0, 2), header, payload, jpeg.subarray(2)]);
 }
+
+/**
+ * The JPEG with its frame header rewritten to claim `width`×`height`. The
+ * header check reads the claim; the scan data still holds the original
+ * picture only, and runs out long before the claimed last row.
+ */
+export function jpegClaimingSize(jpeg: Buffer, width: number, height: number): Buffer {
+  const claimed = Buffer.from(jpeg);
+  let offset = 2;
+  while (offset + 9 <= claimed.length && claimed[offset] === 0xff) {
+    const marker = claimed[offset + 1]!;
+    if (marker === 0xc0 || marker === 0xc2) {
+      claimed.writeUInt16BE(height, offset + 5);
+      claimed.writeUInt16BE(width, offset + 7);
+      return claimed;
+    }
+    offset += 2 + claimed.readUInt16BE(offset + 2);
+  }
+  throw new Error('no baseline or progressive frame header before the scan');
+}
+
+/**
+ * A progressive JPEG with a few stray bytes between two scans, as some phone
+ * firmware writes: libjpeg warns ("N extraneous bytes before marker") but
+ * decodes every block.
+ */
+export async function jpegWithStrayBytes(width: number, height: number): Promise<Buffer> {
+  const jpeg = await noisyJpeg(width, height, { progressive: true });
+  let offset = 2;
+  while (jpeg[offset + 1] !== 0xda) offset += 2 + jpeg.readUInt16BE(offset + 2); // header segments, up to the first scan
+  offset += 2 + jpeg.readUInt16BE(offset + 2);
+  // The first marker in the entropy-coded data (0xFF not followed by a stuffed zero) ends the first scan.
+  while (!(jpeg[offset] === 0xff && jpeg[offset + 1] !== 0x00)) offset += 1;
+  // 16 bytes: the Huffman decoder reads up to a few past the scan's last block, and only the rest count as extraneous.
+  return Buffer.concat([jpeg.subarray(0, offset), Buffer.alloc(16, 0x55), jpeg.subarray(offset)]);
+}

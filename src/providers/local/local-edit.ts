@@ -1,5 +1,6 @@
 import sharp from 'sharp';
 import type { ImageData } from '../../images/image-data.js';
+import { undecodableImageError } from '../../images/image-errors.js';
 import type { LocalOutputFormat } from './local-config.js';
 import { type EncodedImage, encodeImage } from './local-encode.js';
 import { describeOperation, type EditOperation } from './local-instructions.js';
@@ -50,8 +51,7 @@ export async function editImages(options: EditOptions): Promise<EditResult> {
   const inputs: RawImage[] = [];
   for (const image of options.images) {
     signal.throwIfAborted();
-    // rotate() with no angle applies EXIF orientation, so "rotate 90" turns what the user sees.
-    inputs.push(await toRaw(sharp(image.bytes()).rotate().flatten({ background: white })));
+    inputs.push(await decodeInput(image));
   }
   let current = inputs.length > 1 ? await sideBySide(inputs) : inputs[0];
   if (!current) throw new RangeError('editImages needs at least one input image');
@@ -74,6 +74,23 @@ export async function editImages(options: EditOptions): Promise<EditResult> {
   let output = fromRaw(current);
   if (current.width > maxSide || current.height > maxSide) output = output.resize(maxSide, maxSide, { fit: 'inside' });
   return { ...(await encodeImage(output, options.format, options.quality)), applied };
+}
+
+/**
+ * Decodes one input image. The ingester has proved that it decodes, at
+ * `failOn: 'error'` or stricter (see image-decode-policy.ts), so this decodes
+ * at 'error' too: sharp's default ('warning') would refuse a whole JPEG that
+ * libjpeg only warns about. Should it fail all the same, the fault is in the
+ * client's bytes: a 400 naming the image, not a 500.
+ */
+async function decodeInput(image: ImageData): Promise<RawImage> {
+  try {
+    // rotate() with no angle applies EXIF orientation, so "rotate 90" turns what the user sees.
+    return await toRaw(sharp(image.bytes(), { failOn: 'error' }).rotate().flatten({ background: white }));
+  } catch (error) {
+    const format = image.mediaType.replace(/^image\//, '').toUpperCase();
+    throw undecodableImageError(image.sentAt ?? 'messages', undefined, format, error);
+  }
 }
 
 function applyOperation(image: sharp.Sharp, operation: EditOperation, size: PixelSize): sharp.Sharp {

@@ -1,5 +1,7 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
+import { GatewayError } from '../../../src/http/gateway-error.js';
+import { ImageData } from '../../../src/images/image-data.js';
 import { imagesOf, textOf } from '../generation-request-fixture.js';
 import { buildRequest, channelMeans, decode, generate, meanSpread, pixelDifference, sampleImage } from './local-test-helpers.js';
 
@@ -100,5 +102,24 @@ describe('local provider: image-to-image', () => {
     const usage = events.find((event) => event.type === 'usage');
     // "blur" is one token.
     expect(usage).toMatchObject({ usage: { promptTokens: 1 + 2 * 258 } });
+  });
+
+  it('answers a 400 naming the input, not a 500, when an input does not decode', async () => {
+    const whole = (await sampleImage()).bytes();
+    const cut = ImageData.fromBytes(whole.subarray(0, whole.length / 2), 'image/jpeg').markSentAt('messages[2].content[1].image_url.url');
+    const error = await generate(buildRequest({ prompt: 'make it black and white', wantsImage: false, inputImages: [cut] })).then(
+      () => undefined,
+      (reason: unknown) => reason,
+    );
+    expect(GatewayError.isInstance(error)).toBe(true);
+    expect(error).toMatchObject({
+      status: 400,
+      type: 'invalid_request_error',
+      code: 'unsupported_image_format',
+      param: 'messages[2].content[1].image_url.url',
+    });
+    expect((error as GatewayError).message).toMatch(
+      /^Image at messages\[2\]\.content\[1\]\.image_url\.url is a JPEG that cannot be decoded \(.+\); it may be truncated or corrupt; accepted formats are PNG, JPEG, GIF and WebP\.$/,
+    );
   });
 });
