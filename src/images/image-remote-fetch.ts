@@ -68,7 +68,15 @@ function afterRedirect(error: unknown, url: URL): unknown {
   return new ImageFetchRefusal(error.code, `was redirected to ${url.origin}${url.pathname}, which ${error.detail}`, { cause: error });
 }
 
+/** What common servers and CDNs accept in a request line; a longer image URL is not a real one. */
+const maxUrlLength = 8192;
+/** The longest name DNS can carry (RFC 1035). */
+const maxHostnameLength = 253;
+
 function checkUrl(text: string, rules: RemoteFetchRules, verb = 'is'): URL {
+  if (text.length > maxUrlLength) {
+    throw new ImageFetchRefusal('IMAGE_URL_REFUSED', `${verb} a URL of ${text.length} characters; the limit is ${maxUrlLength}`);
+  }
   let url: URL;
   try {
     url = new URL(text);
@@ -90,6 +98,12 @@ function checkUrl(text: string, rules: RemoteFetchRules, verb = 'is'): URL {
     );
   }
   if (url.username || url.password) throw new ImageFetchRefusal('IMAGE_URL_REFUSED', `${verb} a URL with credentials, which are not sent`);
+  if (url.hostname.length > maxHostnameLength) {
+    throw new ImageFetchRefusal(
+      'IMAGE_URL_REFUSED',
+      `${verb} a URL whose host name is longer than DNS allows (${maxHostnameLength} characters)`,
+    );
+  }
   return url;
 }
 

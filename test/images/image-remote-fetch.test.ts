@@ -206,6 +206,22 @@ describe('SSRF guard', () => {
     expect(dependencies.attempts).toEqual([]);
   });
 
+  it.each([
+    ['a URL over 8192 characters', `https://example.com/${'a'.repeat(8200)}.png`, /URL of 8224 characters; the limit is 8192/],
+    [
+      'a host name over 253 characters',
+      `https://${'a'.repeat(60)}.${'b'.repeat(60)}.${'c'.repeat(60)}.${'d'.repeat(60)}.${'e'.repeat(20)}.com/x.png`,
+      /host name is longer than DNS allows/,
+    ],
+  ])('refuses %s without resolving it or quoting it back', async (_label, url, message) => {
+    const dependencies = recordingDependencies();
+    const error = await rejection(createImageIngester({}, dependencies).ingest([userReference(url)], never));
+    expect(error).toMatchObject({ code: 'IMAGE_URL_REFUSED' });
+    expect(error.message).toMatch(message);
+    expect(error.message.length).toBeLessThan(300);
+    expect(dependencies.attempts).toEqual([]);
+  });
+
   it('reports a name that does not resolve as IMAGE_FETCH_FAILED', async () => {
     const dependencies = recordingDependencies();
     const error = await rejection(createImageIngester({}, dependencies).ingest([userReference('https://nowhere.example/a.png')], never));
