@@ -117,13 +117,16 @@ export function createImageGateway(input: GatewayOptions = {}): ImageGateway {
 
   async function handle(call: IncomingCall, requestId: string): Promise<Answer> {
     const entry = match(call);
-    if (!entry)
+    if (!entry) {
+      // A path can be as long as the server lets a request line be: quote enough to recognise it.
+      const path = pathOf(call.url);
       throw new GatewayError({
         status: 404,
         type: 'not_found_error',
         code: 'NOT_FOUND',
-        message: `No route for ${call.method} ${pathOf(call.url)}.`,
+        message: `No route for ${call.method} ${path.length > 200 ? `${path.slice(0, 200)}…` : path}.`,
       });
+    }
     if (call.method !== entry.method) {
       throw new GatewayError({
         status: 405,

@@ -354,6 +354,8 @@ describe('request validation', () => {
     const notFound = await gateway.fetch(new Request('http://gateway.test/v1/images/nothing'));
     expect(notFound.status).toBe(404);
     expect((await notFound.json()).error).toMatchObject({ type: 'not_found_error', code: 'NOT_FOUND' });
+    const longPath = await gateway.fetch(new Request(`http://gateway.test/${'a'.repeat(7000)}`));
+    expect((await longPath.json()).error.message).toBe(`No route for GET /${'a'.repeat(199)}….`);
     const wrongMethod = await gateway.fetch(new Request('http://gateway.test/v1/chat/completions'));
     expect(wrongMethod.status).toBe(405);
     expect(wrongMethod.headers.get('allow')).toBe('POST');
