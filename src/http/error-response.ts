@@ -38,8 +38,13 @@ export function toGatewayError(error: unknown, redact: RedactSecrets = redactKey
   });
 }
 
+/** Longer messages come from an upstream quoting a whole body; what a person reads fits well within this. */
+const longestMessage = 2000;
+
 function withRedactedMessage(error: GatewayError, redact: RedactSecrets): GatewayError {
-  const message = redact(error.message);
+  // Redact first: a cut through a key would leave a prefix no pattern recognises.
+  const redacted = redact(error.message);
+  const message = redacted.length > longestMessage ? `${redacted.slice(0, longestMessage)}…` : redacted;
   if (message === error.message) return error;
   const { status, type, code, param, headers, cause } = error;
   return new GatewayError({ status, type, code, param, headers, message, cause });

@@ -35,6 +35,12 @@ async function answerQuotingTheKey(incoming: IncomingMessage, outgoing: ServerRe
     outgoing.writeHead(307, { location: `https://elsewhere.test/v1/chat/completions?sig=${key}&X-Amz-Signature=${key}` }).end();
     return;
   }
+  if (incoming.headers['x-goog-api-key'] && body.contents?.[0]?.parts?.[0]?.text?.includes('long')) {
+    sendJson(outgoing, 400, {
+      error: { code: 400, message: `${'x'.repeat(1910)} key ${key} ${'y'.repeat(1_000_000)}`, status: 'INVALID_ARGUMENT' },
+    });
+    return;
+  }
   if (incoming.headers['x-goog-api-key']) {
     sendJson(outgoing, 400, {
       error: { code: 400, message: `Request from key ${key} has an invalid contents field.`, status: 'INVALID_ARGUMENT' },
@@ -120,6 +126,18 @@ describe('an upstream error that quotes the gateway key', () => {
     const { error } = JSON.parse(text);
     expect(error.code).toBe(code);
     expect(error.message).toContain(quoted);
+  });
+
+  it('cuts a megabyte of upstream text to 2000 characters, after taking the key out', async () => {
+    const response = await postChat(gateway, { model: 'gemini-2.5-flash-image', messages: [{ role: 'user', content: 'draw a long fox' }] });
+    const text = await response.text();
+    expect(response.status).toBe(400);
+    expectNoKey(text);
+    const { message } = JSON.parse(text).error;
+    // The key starts 7 characters before the cut: cutting first would leave "AIzaSyD", which no pattern knows.
+    expect(message).toHaveLength(2001);
+    expect(message).toMatch(/x key \[redact…$/);
+    expect(message).not.toContain('AIzaSy');
   });
 
   it('openai-chat stream: the error event after content carries no key', async () => {
