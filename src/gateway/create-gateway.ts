@@ -1,6 +1,6 @@
 import { type Answer, answerToResponse } from '../http/answer.js';
 import { createAuthenticator } from '../http/auth.js';
-import { errorAnswer, toGatewayError } from '../http/error-response.js';
+import { errorAnswer, redactedMessage, toGatewayError } from '../http/error-response.js';
 import { GatewayError } from '../http/gateway-error.js';
 import { callFromRequest, type IncomingCall } from '../http/incoming-call.js';
 import { linkSignals } from '../http/linked-signal.js';
@@ -168,7 +168,12 @@ export function createImageGateway(input: GatewayOptions = {}): ImageGateway {
       const error = toGatewayError(caught, redactSecrets);
       if (error.status >= 500)
         options.logger?.error(
-          { requestId, status: error.status, code: error.code, cause: redactSecrets(String((caught as Error)?.message ?? caught)) },
+          {
+            requestId,
+            status: error.status,
+            code: error.code,
+            cause: redactedMessage(String((caught as Error)?.message ?? caught), redactSecrets),
+          },
           'request failed',
         );
       else options.logger?.info({ requestId, status: error.status, code: error.code }, 'request rejected');

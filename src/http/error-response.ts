@@ -7,11 +7,12 @@ import { type RedactSecrets, redactKeyShapes } from './secret-redaction.js';
  * The one place where any failure becomes an HTTP answer. GatewayErrors
  * already know theirs; upstream errors map by kind; anything else is a 500
  * that says nothing about internals (no stack, no key, no image bytes).
- * `redact` removes the configured secrets from the message: an upstream's
- * error text can quote the key the gateway sent it.
+ * `redact` removes the configured secrets from an upstream failure's
+ * message: an upstream's error text can quote the key the gateway sent it.
+ * The gateway's own errors quote only what the client sent.
  */
 export function toGatewayError(error: unknown, redact: RedactSecrets = redactKeyShapes): GatewayError {
-  if (GatewayError.isInstance(error)) return withRedactedMessage(error, redact);
+  if (GatewayError.isInstance(error)) return error;
   if (UpstreamError.isInstance(error)) return withRedactedMessage(fromUpstream(error), redact);
   if (isTimeoutReason(error)) {
     return new GatewayError({
@@ -40,11 +41,25 @@ export function toGatewayError(error: unknown, redact: RedactSecrets = redactKey
 
 /** Longer messages come from an upstream quoting a whole body; what a person reads fits well within this. */
 const longestMessage = 2000;
+/** Longer than any key: a key the first cut splits lies wholly past the second. */
+const longestKey = 1024;
+
+/**
+ * Upstream-derived text as a client or a log line may see it: the secrets
+ * taken out, then cut to 2000 characters. Redaction comes before the cut that
+ * counts, since a cut through a key leaves a prefix no pattern knows; the
+ * text is bounded first so that redacting a megabyte costs nothing.
+ */
+export function redactedMessage(text: string, redact: RedactSecrets): string {
+  const redacted = redact(text.length > longestMessage + longestKey ? text.slice(0, longestMessage + longestKey) : text);
+  if (redacted.length <= longestMessage) return redacted;
+  // Never split a surrogate pair: half a character is not valid UTF-16 for JSON.stringify to carry.
+  const end = /[\uD800-\uDBFF]/.test(redacted.charAt(longestMessage - 1)) ? longestMessage - 1 : longestMessage;
+  return `${redacted.slice(0, end)}…`;
+}
 
 function withRedactedMessage(error: GatewayError, redact: RedactSecrets): GatewayError {
-  // Redact first: a cut through a key would leave a prefix no pattern recognises.
-  const redacted = redact(error.message);
-  const message = redacted.length > longestMessage ? `${redacted.slice(0, longestMessage)}…` : redacted;
+  const message = redactedMessage(error.message, redact);
   if (message === error.message) return error;
   const { status, type, code, param, headers, cause } = error;
   return new GatewayError({ status, type, code, param, headers, message, cause });

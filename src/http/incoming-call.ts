@@ -1,5 +1,3 @@
-import { isAbortError } from '../providers/upstream-error.js';
-
 /**
  * One incoming HTTP request as the core sees it: what it reads, and nothing
  * it does not. A Web Request is one source; the Node adapters build calls
@@ -62,7 +60,10 @@ export function callFromRequest(request: Request): IncomingCall {
           } catch (error) {
             // A body stream fails when its client left mid-upload (Node's Readable.toWeb errors it with
             // "aborted", undici with "terminated"): the same 499 the Node adapter answers, not a gateway fault.
-            throw isAbortError(error) ? error : new DOMException('The client closed the request while sending its body.', 'AbortError');
+            // Only an AbortError passes as it is: a TimeoutError would read as the generation timing out.
+            throw (error as Error)?.name === 'AbortError'
+              ? error
+              : new DOMException('The client closed the request while sending its body.', 'AbortError');
           }
         },
         cancel: (reason) => {

@@ -3,7 +3,8 @@ import type { ImageProvider } from './provider-types.js';
 
 /**
  * Every credential the configured provider instances send upstream: API
- * keys, header values (and the token inside `Bearer …`), and the user info
+ * keys, the values of credential headers (`Authorization` and its token
+ * alone, `X-Api-Key`, `Cookie`...), and the user info
  * and key-like query values of a `baseURL`. The gateway redacts them from
  * any error text an upstream sends back. Custom provider objects keep their
  * secrets to themselves, so they contribute nothing.
@@ -14,15 +15,20 @@ export function providerSecrets(configs: readonly (ProviderConfig | ImageProvide
     if (typeof (config as ImageProvider).generate === 'function') continue;
     const settings = config as ProviderConfig;
     if (settings.apiKey) secrets.push(settings.apiKey);
-    for (const value of Object.values(settings.headers ?? {})) {
+    for (const [name, value] of Object.entries(settings.headers ?? {})) {
+      if (!credentialHeader.test(name)) continue;
       secrets.push(value);
-      const token = /^\s*\w+\s+(\S+)\s*$/.exec(value)?.[1];
+      // "Bearer <token>": an upstream quotes the token alone as readily as the whole value.
+      const token = /^(?:proxy-)?authorization$/i.test(name) ? /^\s*\S+\s+(\S+)\s*$/.exec(value)?.[1] : undefined;
       if (token) secrets.push(token);
     }
     if (settings.baseURL) secrets.push(...urlSecrets(settings.baseURL));
   }
   return secrets;
 }
+
+/** Headers that carry a credential; `Content-Type` or OpenRouter's `X-Title` are no secret and stay readable. */
+const credentialHeader = /auth|key|token|secret|cookie|session|signature|password/i;
 
 function urlSecrets(address: string): string[] {
   const url = URL.parse(address);

@@ -1,5 +1,18 @@
 const marker = Symbol.for('image-gateway.upstream-error');
 
+/**
+ * How much of an upstream's own text a provider quotes in an error. Kept well
+ * above the 2000 characters a client is shown: the gateway redacts the
+ * configured keys and then cuts, so a key this cut splits lies past what
+ * anyone sees, and its surviving prefix is cut away with it.
+ */
+export const upstreamTextLimit = 4000;
+
+/** The start of an upstream's text, for an error message (see `upstreamTextLimit`). */
+export function upstreamExcerpt(text: string): string {
+  return text.length > upstreamTextLimit ? text.slice(0, upstreamTextLimit) : text;
+}
+
 /** Why an upstream call failed, as far as routing and the client care. */
 export type UpstreamErrorKind =
   | 'content_filter' // the provider refused the prompt or the output

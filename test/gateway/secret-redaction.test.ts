@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createImageGateway, type ImageGateway } from '../../src/gateway/create-gateway.js';
 import { createSecretRedactor } from '../../src/http/secret-redaction.js';
+import { providerSecrets } from '../../src/providers/provider-secrets.js';
 import { type LoopbackServer, readBody, sendJson, startLoopbackServer } from '../fakes/fake-recording-server.js';
 import { dataChunks, parseSse, postChat } from '../helpers/gateway-client.js';
 
@@ -31,6 +32,8 @@ function presentedKey(incoming: IncomingMessage): string {
 async function answerQuotingTheKey(incoming: IncomingMessage, outgoing: ServerResponse): Promise<void> {
   const body = JSON.parse((await readBody(incoming)).toString() || '{}');
   const key = presentedKey(incoming);
+  // "pad N" in the prompt puts N characters ahead of the key: where a provider once cut its quote.
+  const padding = 'x'.repeat(Number(/pad (\d+)/.exec(JSON.stringify(body))?.[1] ?? 0));
   if (incoming.url?.startsWith('/moved')) {
     outgoing.writeHead(307, { location: `https://elsewhere.test/v1/chat/completions?sig=${key}&X-Amz-Signature=${key}` }).end();
     return;
@@ -48,7 +51,11 @@ async function answerQuotingTheKey(incoming: IncomingMessage, outgoing: ServerRe
     return;
   }
   if (incoming.headers['x-key']) {
-    sendJson(outgoing, 422, { detail: [{ loc: ['body', 'prompt'], msg: `rejected for x-key ${key}`, type: 'value_error' }] });
+    // FastAPI's detail is a list of validation items, or any object a handler raised with.
+    const detail = padding
+      ? { reason: `${padding}rejected for x-key ${key}` }
+      : [{ loc: ['body', 'prompt'], msg: `rejected for x-key ${key}`, type: 'value_error' }];
+    sendJson(outgoing, 422, { detail });
     return;
   }
   if (body.stream) {
@@ -63,7 +70,7 @@ async function answerQuotingTheKey(incoming: IncomingMessage, outgoing: ServerRe
   }
   sendJson(outgoing, 400, {
     error: {
-      message: `Invalid token ${key} for this model (request id: 2026112212)`,
+      message: `${padding}Invalid token ${key} for this model (request id: 2026112212)`,
       type: 'invalid_request_error',
       param: null,
       code: null,
@@ -140,6 +147,17 @@ describe('an upstream error that quotes the gateway key', () => {
     expect(message).not.toContain('AIzaSy');
   });
 
+  it.each([
+    ['openai-chat', 'relay-chat', 490, relayKey],
+    ['flux', 'flux-kontext-pro', 270, fluxKey],
+  ])('%s: a key where the provider once cut its quote leaves no prefix behind', async (_label, model, padding, key) => {
+    const response = await postChat(gateway, { model, messages: [{ role: 'user', content: `draw a fox, pad ${padding}` }] });
+    const text = await response.text();
+    expect(response.status).toBe(400);
+    expect(text).not.toContain(key.slice(0, 8));
+    expect(JSON.parse(text).error.message).toMatch(/x+(Invalid token |rejected for x-key )\[redacted\]/);
+  });
+
   it('openai-chat stream: the error event after content carries no key', async () => {
     const response = await postChat(gateway, { model: 'relay-chat', stream: true, messages: [{ role: 'user', content: 'hi' }] });
     expect(response.status).toBe(200);
@@ -157,7 +175,24 @@ describe('an upstream error that quotes the gateway key', () => {
     expect(JSON.parse(text).error.message).toContain('to https://elsewhere.test/v1/chat/completions;');
   });
 
-  it('no log line repeats a key', () => {
+  it('no log line repeats a key, even a hook failure quoting one', async () => {
+    const lines: string[] = [];
+    const record = (fields: unknown, message: string) => lines.push(JSON.stringify([fields, message]));
+    const hooked = createImageGateway({
+      logger: { info: record, warn: record, error: record },
+      providers: [{ type: 'openai-chat', name: 'relay', apiKey: relayKey, baseURL: `${upstream.url}/v1`, models: ['relay-chat'] }],
+      authenticate: () => {
+        throw new Error(`key store refused ${relayKey}`);
+      },
+    });
+    try {
+      const response = await postChat(hooked, { model: 'relay-chat', messages: [{ role: 'user', content: 'hi' }] });
+      expect(response.status).toBe(500);
+      expect(lines.join('\n')).toContain('key store refused [redacted]');
+      expectNoKey(lines.join('\n'));
+    } finally {
+      await hooked.close();
+    }
     expect(logged.length).toBeGreaterThan(0);
     expectNoKey(logged.join('\n'));
   });
@@ -179,7 +214,62 @@ describe('createSecretRedactor', () => {
   });
 
   it('leaves ordinary text as it is', () => {
-    const text = 'The model is overloaded. Please try again later (status 503).';
-    expect(redact(text)).toBe(text);
+    for (const text of [
+      'The model is overloaded. Please try again later (status 503).',
+      'Missing API key: send "Authorization: Bearer <key>".',
+      'Basic authentication is not supported; Bearer authentication is.',
+      'apiKey: Required',
+      'see https://h.test/x?design=flat&author=ann and the sk-learn docs',
+    ]) {
+      expect(redact(text)).toBe(text);
+    }
+  });
+
+  it('stays linear on a megabyte of hostile text', () => {
+    for (const text of [
+      `&${'key'.repeat(350_000)}`,
+      `?${'a'.repeat(1_000_000)}`,
+      'Bearer '.repeat(150_000),
+      `Basic ${'A'.repeat(1_000_000)}`,
+    ]) {
+      const started = performance.now();
+      redact(text);
+      // Quadratic scans took minutes on these; linear ones take milliseconds even on a loaded machine.
+      expect(performance.now() - started).toBeLessThan(1000);
+    }
+  });
+});
+
+describe('providerSecrets', () => {
+  it('collects keys, credential headers with the token alone, and baseURL credentials; not ordinary headers', () => {
+    const secrets = providerSecrets([
+      { type: 'openai-chat', apiKey: 'api-key-value-1', models: ['m'] },
+      {
+        type: 'openai-chat',
+        name: 'second',
+        baseURL: 'https://user%40x:pa%24ss-word@relay.test/v1?api_key=query-key-value&alt=sse',
+        headers: { Authorization: 'Bearer header-token-9', 'X-Title': 'My gateway', 'Content-Type': 'application/json' },
+        models: ['m'],
+      },
+    ]);
+    expect(secrets).toEqual(
+      expect.arrayContaining([
+        'api-key-value-1',
+        'Bearer header-token-9',
+        'header-token-9',
+        'pa%24ss-word',
+        'pa$ss-word',
+        'query-key-value',
+      ]),
+    );
+    expect(secrets).not.toContain('My gateway');
+    expect(secrets).not.toContain('gateway');
+    expect(secrets).not.toContain('application/json');
+    expect(secrets).not.toContain('sse');
+  });
+
+  it('leaves custom provider objects out', () => {
+    const custom = { id: 'mine', type: 'mine', concurrency: 1, timeoutMs: 1000, models: [], generate: async function* () {} };
+    expect(providerSecrets([custom as never])).toEqual([]);
   });
 });

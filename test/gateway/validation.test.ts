@@ -403,6 +403,8 @@ describe('authentication', () => {
     expect((await ask('sk-test-0123456789')).status).toBe(200);
     expect((await ask('  bearer   sk-test-0123456789 ')).status).toBe(200);
     expect((await ask('sk-wrong-key-000000')).status).toBe(401);
+    const missing = await (await ask('')).json();
+    expect(missing.error.message).toBe('Missing API key: send "Authorization: Bearer <key>".');
     for (const malformed of ['Basic c2stdGVzdA==', 'Bearer', 'sk-test 0123456789']) {
       const response = await ask(malformed);
       expect(response.status).toBe(401);

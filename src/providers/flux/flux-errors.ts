@@ -1,7 +1,7 @@
 import { retryAfterFromHeaders } from '../http/retry-after.js';
 import { redactUrl } from '../http/upstream-fetch.js';
 import type { UpstreamResponseHead } from '../http/upstream-response.js';
-import { isAbortError, kindForStatus, UpstreamError, type UpstreamErrorKind } from '../upstream-error.js';
+import { isAbortError, kindForStatus, UpstreamError, type UpstreamErrorKind, upstreamExcerpt } from '../upstream-error.js';
 
 /**
  * Every way a FLUX call fails, turned into `UpstreamError` here and only
@@ -17,7 +17,7 @@ function describeDetail(body: unknown): string | undefined {
   if (Array.isArray(detail)) {
     return detail.map((item: { loc?: unknown[]; msg?: string }) => [item.loc?.join('.'), item.msg].filter(Boolean).join(': ')).join('; ');
   }
-  if (detail !== undefined) return JSON.stringify(detail).slice(0, 300);
+  if (detail !== undefined) return upstreamExcerpt(JSON.stringify(detail));
   return typeof message === 'string' ? message : undefined;
 }
 
@@ -42,7 +42,7 @@ export function fluxHttpError(provider: string, url: string, response: UpstreamR
     kind,
     status,
     retryAfterMs,
-    message: `FLUX answered ${status}: ${describeDetail(body) ?? (bodyText.slice(0, 300) || response.statusText)}`,
+    message: `FLUX answered ${status}: ${upstreamExcerpt(describeDetail(body) ?? (bodyText || response.statusText))}`,
     url: redactUrl(url),
   });
 }
@@ -61,7 +61,7 @@ export function fluxStatusError(provider: string, url: string, status: string, d
       : status === 'Content Moderated'
         ? 'FLUX filtered the generated image'
         : `FLUX task ended with "${status}"`;
-  const extra = details === undefined || details === null ? '' : `: ${JSON.stringify(details).slice(0, 300)}`;
+  const extra = details === undefined || details === null ? '' : `: ${upstreamExcerpt(JSON.stringify(details))}`;
   return new UpstreamError({
     provider,
     kind: moderated ? 'content_filter' : 'server',

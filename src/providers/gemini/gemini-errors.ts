@@ -1,7 +1,7 @@
 import { durationToMs, retryAfterFromHeaders } from '../http/retry-after.js';
 import { redactUrl } from '../http/upstream-fetch.js';
 import type { UpstreamHeaders, UpstreamResponseHead } from '../http/upstream-response.js';
-import { isAbortError, UpstreamError, type UpstreamErrorKind } from '../upstream-error.js';
+import { isAbortError, UpstreamError, type UpstreamErrorKind, upstreamExcerpt } from '../upstream-error.js';
 import { type GeminiErrorStatus, geminiErrorStatusSchema } from './gemini-wire.js';
 
 /**
@@ -65,7 +65,7 @@ export function geminiStatusError(options: {
 
 /** The `toError` hook for `fetchUpstream`: reads Google's error envelope when there is one. */
 export function geminiHttpError(provider: string, url: string, response: UpstreamResponseHead, bodyText: string): UpstreamError {
-  let status: GeminiErrorStatus = { message: bodyText.slice(0, 300) || response.statusText };
+  let status: GeminiErrorStatus = { message: upstreamExcerpt(bodyText) || response.statusText };
   try {
     const parsed = geminiErrorStatusSchema.safeParse((JSON.parse(bodyText) as { error?: unknown }).error);
     if (parsed.success) status = parsed.data;

@@ -1,6 +1,7 @@
 import type { ImageData } from '../../images/image-data.js';
 import { promptDetails } from '../generation-usage.js';
 import type { FinishReason, GenerationEvent, GenerationUsage } from '../provider-types.js';
+import { upstreamExcerpt } from '../upstream-error.js';
 import { geminiAnswerError, geminiStatusError, kindForFinishReason } from './gemini-errors.js';
 import { imageFromInlineData } from './gemini-lifted-images.js';
 import { type GeminiResponse, type GeminiUsage, geminiResponseSchema } from './gemini-wire.js';
@@ -135,7 +136,7 @@ export class GeminiTurnReader {
     const kind = kindForFinishReason(this.#finishReason);
     const said = this.#finishMessage ?? this.#pendingText.join('').trim();
     const hint = this.#finishReason === 'MAX_TOKENS' ? ' (max_tokens too small for an image?)' : '';
-    const message = `Gemini returned no image (${reason})${hint}${said ? `: ${said.slice(0, 300)}` : ''}`;
+    const message = `Gemini returned no image (${reason})${hint}${said ? `: ${upstreamExcerpt(said)}` : ''}`;
     return geminiAnswerError({ ...this.options, kind, message });
   }
 }

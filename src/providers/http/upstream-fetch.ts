@@ -1,5 +1,5 @@
 import type { CancelSignal } from '../../http/linked-signal.js';
-import { isAbortError, kindForStatus, UpstreamError } from '../upstream-error.js';
+import { isAbortError, kindForStatus, UpstreamError, upstreamExcerpt } from '../upstream-error.js';
 import { retryAfterFromHeaders } from './retry-after.js';
 import type { UpstreamHttp, UpstreamInit, UpstreamResponse, UpstreamResponseHead } from './upstream-response.js';
 
@@ -65,7 +65,7 @@ export function genericUpstreamError(provider: string, url: string, response: Up
     provider,
     kind: kindForStatus(response.status),
     status: response.status,
-    message: `upstream answered ${response.status}: ${bodyText.slice(0, 300)}`,
+    message: `upstream answered ${response.status}: ${upstreamExcerpt(bodyText)}`,
     retryAfterMs: retryAfterFromHeaders(response.headers),
     url: redactUrl(url),
   });

@@ -2,7 +2,7 @@ import { redactKeyShapes } from '../../http/secret-redaction.js';
 import { retryAfterFromHeaders } from '../http/retry-after.js';
 import { redactUrl } from '../http/upstream-fetch.js';
 import type { UpstreamResponseHead } from '../http/upstream-response.js';
-import { kindForStatus, UpstreamError, type UpstreamErrorKind } from '../upstream-error.js';
+import { kindForStatus, UpstreamError, type UpstreamErrorKind, upstreamExcerpt } from '../upstream-error.js';
 
 /** The fields of OpenAI's error envelope we read; relays vary, so all are optional. */
 interface ErrorBody {
@@ -31,7 +31,7 @@ const quotaCodes = new Set(['insufficient_quota', 'billing_hard_limit_reached', 
  * fetchUpstream({ ..., toError: (response, text) => openAIErrorFromResponse(response, text, context) });
  */
 export function openAIErrorFromResponse(response: UpstreamResponseHead, bodyText: string, context: OpenAIErrorContext): UpstreamError {
-  const body = errorBodyOf(parseJson(bodyText)) ?? { message: bodyText.slice(0, 300) };
+  const body = errorBodyOf(parseJson(bodyText)) ?? { message: upstreamExcerpt(bodyText) };
   const retryAfterMs = retryAfterFromHeaders(response.headers, context.now) ?? retryAfterFromMessage(body.message);
   const shouldRetry = response.headers.get('x-should-retry');
   return buildError(body, context, {
@@ -116,9 +116,8 @@ function parseJson(text: string): unknown {
  */
 function cleanMessage(message: unknown): string {
   const text = typeof message === 'string' && message.trim() !== '' ? message : 'the upstream reported an error';
-  return redactKeyShapes(text)
+  return redactKeyShapes(upstreamExcerpt(text))
     .replace(/\s*\(request id: [^)]*\)/gi, '')
-    .slice(0, 500)
     .trim();
 }
 
