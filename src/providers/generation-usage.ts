@@ -20,15 +20,15 @@ export function addUsage(total: GenerationUsage | undefined, next: GenerationUsa
   return sum;
 }
 
-const optionalFigures = ['totalTokens', 'imageTokens', 'reasoningTokens', 'promptTextTokens', 'promptImageTokens'] as const;
+const optionalFigures = ['totalTokens', 'imageTokens', 'reasoningTokens', 'promptTextTokens', 'promptImageTokens', 'promptCachedTokens'] as const;
 
-/** The prompt's split into text and image tokens, with only the figures the upstream gave. */
-export function promptDetails(
-  textTokens: number | undefined,
-  imageTokens: number | undefined,
-): Pick<GenerationUsage, 'promptTextTokens' | 'promptImageTokens'> {
-  const details: Pick<GenerationUsage, 'promptTextTokens' | 'promptImageTokens'> = {};
+type PromptDetails = Pick<GenerationUsage, 'promptTextTokens' | 'promptImageTokens' | 'promptCachedTokens'>;
+
+/** The prompt's split into text and image tokens, and its cached share, with only the figures the upstream gave. */
+export function promptDetails(textTokens: unknown, imageTokens: unknown, cachedTokens?: unknown): PromptDetails {
+  const details: PromptDetails = {};
   if (typeof textTokens === 'number') details.promptTextTokens = textTokens;
   if (typeof imageTokens === 'number') details.promptImageTokens = imageTokens;
+  if (typeof cachedTokens === 'number') details.promptCachedTokens = cachedTokens;
   return details;
 }

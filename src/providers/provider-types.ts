@@ -45,6 +45,8 @@ export interface GenerationUsage {
   promptTextTokens?: number;
   /** Of `promptTokens`, the input images' share (`usage.prompt_tokens_details.image_tokens`). */
   promptImageTokens?: number;
+  /** Of `promptTokens`, those the upstream served from its prompt cache (`usage.prompt_tokens_details.cached_tokens`). */
+  promptCachedTokens?: number;
 }
 
 /**

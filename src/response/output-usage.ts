@@ -9,10 +9,11 @@ export function toOpenAIUsage(usage: GenerationUsage | undefined, promptEstimate
     completion_tokens: completion,
     total_tokens: usage?.totalTokens ?? prompt + completion,
   };
-  if (usage?.promptTextTokens !== undefined || usage?.promptImageTokens !== undefined) {
+  if (usage?.promptTextTokens !== undefined || usage?.promptImageTokens !== undefined || usage?.promptCachedTokens !== undefined) {
     const details: Record<string, number> = {};
     if (usage.promptTextTokens !== undefined) details.text_tokens = usage.promptTextTokens;
     if (usage.promptImageTokens !== undefined) details.image_tokens = usage.promptImageTokens;
+    if (usage.promptCachedTokens !== undefined) details.cached_tokens = usage.promptCachedTokens;
     result.prompt_tokens_details = details;
   }
   if (usage?.imageTokens !== undefined || usage?.reasoningTokens !== undefined) {

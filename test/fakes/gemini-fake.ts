@@ -122,6 +122,8 @@ function usageFor(model: string, body: Json, tier: string, withImage: boolean): 
   const imageTokens = !withImage ? 0 : !thinking ? 1290 : tier === '4K' ? 2000 : 1120;
   const candidatesTokenCount = imageTokens + 10;
   const thoughtsTokenCount = thinking ? 180 : undefined;
+  // Implicit caching: a prompt of 1024 tokens or more may be served partly from cache, in whole blocks.
+  const cachedContentTokenCount = promptTokenCount >= 1024 ? promptTokenCount - (promptTokenCount % 1024) : undefined;
   return {
     promptTokenCount,
     candidatesTokenCount,
@@ -129,6 +131,7 @@ function usageFor(model: string, body: Json, tier: string, withImage: boolean): 
     promptTokensDetails: [{ modality: 'TEXT', tokenCount: promptTokenCount }],
     candidatesTokensDetails: [{ modality: 'IMAGE', tokenCount: imageTokens }],
     ...(thoughtsTokenCount ? { thoughtsTokenCount } : {}),
+    ...(cachedContentTokenCount ? { cachedContentTokenCount } : {}),
     serviceTier: 'standard',
   };
 }

@@ -31,6 +31,7 @@ export function geminiUsage(usage: GeminiUsage): GenerationUsage {
     ...(imageTokens > 0 ? { imageTokens } : {}),
     ...(thoughts > 0 ? { reasoningTokens: thoughts } : {}),
     ...(prompt ? promptDetails(modalityTokens(prompt, 'TEXT') ?? 0, modalityTokens(prompt, 'IMAGE')) : {}),
+    ...promptDetails(undefined, undefined, usage.cachedContentTokenCount),
   };
 }
 

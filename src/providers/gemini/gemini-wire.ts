@@ -20,6 +20,7 @@ export const geminiUsageSchema = z.object({
   candidatesTokenCount: z.number().optional(),
   thoughtsTokenCount: z.number().optional(),
   totalTokenCount: z.number().optional(),
+  cachedContentTokenCount: z.number().optional(),
   candidatesTokensDetails: z.array(modalityCountSchema).optional(),
   promptTokensDetails: z.array(modalityCountSchema).optional(),
 });

@@ -25,7 +25,7 @@ export interface ChatUsage {
   completion_tokens?: number;
   total_tokens?: number;
   completion_tokens_details?: { reasoning_tokens?: number; image_tokens?: number } | null;
-  prompt_tokens_details?: { text_tokens?: number; image_tokens?: number } | null;
+  prompt_tokens_details?: { text_tokens?: number; image_tokens?: number; cached_tokens?: number } | null;
 }
 
 /**
@@ -85,7 +85,8 @@ export function usageFromChat(usage: ChatUsage | null | undefined): GenerationUs
   const details = usage.completion_tokens_details;
   if (typeof details?.image_tokens === 'number') result.imageTokens = details.image_tokens;
   if (typeof details?.reasoning_tokens === 'number') result.reasoningTokens = details.reasoning_tokens;
-  return { ...result, ...promptDetails(usage.prompt_tokens_details?.text_tokens, usage.prompt_tokens_details?.image_tokens) };
+  const prompt = usage.prompt_tokens_details;
+  return { ...result, ...promptDetails(prompt?.text_tokens, prompt?.image_tokens, prompt?.cached_tokens) };
 }
 
 /** OpenAI's finish reasons, plus the safety words of Gemini-backed relays. */

@@ -49,6 +49,20 @@ describe('gateway → gemini (seed 000: gemini-3-pro-image-preview)', () => {
     expect(fake.requests[0]!.url).toBe('/v1beta/models/gemini-3-pro-image-preview:generateContent');
   });
 
+  it("passes Gemini's cached prompt tokens on as prompt_tokens_details.cached_tokens", async () => {
+    const response = await postChat(gateway, {
+      model: 'gemini-3-pro-image-preview',
+      messages: [{ role: 'user', content: `Draw a lighthouse. ${'Keep the style of the series. '.repeat(250)}` }],
+    });
+    expect(response.status).toBe(200);
+    const { usage } = await response.json();
+    expect(usage.prompt_tokens).toBeGreaterThanOrEqual(1024);
+    expect(usage.prompt_tokens_details).toEqual({
+      text_tokens: usage.prompt_tokens,
+      cached_tokens: usage.prompt_tokens - (usage.prompt_tokens % 1024),
+    });
+  });
+
   it('streams chat.completion.chunk events ending in the image and [DONE]', async () => {
     const response = await postChat(gateway, {
       model: 'gemini-3-pro-image-preview',

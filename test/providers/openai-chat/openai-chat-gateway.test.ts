@@ -34,7 +34,7 @@ describe('openai-chat provider through the gateway', () => {
       choices: [{ index: 0, message: { role: 'assistant', content: expect.any(String) }, finish_reason: 'stop' }],
       usage: { prompt_tokens: expect.any(Number), completion_tokens: expect.any(Number), total_tokens: expect.any(Number) },
     });
-    expect(body.usage.prompt_tokens_details).toEqual({ text_tokens: 12 });
+    expect(body.usage.prompt_tokens_details).toEqual({ text_tokens: 12, cached_tokens: 0 });
     const images = await decodedImages(JSON.stringify(body.choices[0].message));
     expect(images[0]).toMatchObject({ width: 96, height: 64 });
     expect(fake.requests[0]?.json).toMatchObject({ model: 'gpt-4o-image', messages: [{ role: 'user', content: 'Draw a cat' }] });

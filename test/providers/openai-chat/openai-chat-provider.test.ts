@@ -152,7 +152,15 @@ describe('openai-chat provider: answers', () => {
     const events = await run({ model: 'gpt-4o-image', stream });
     expect(events.find((event) => event.type === 'usage')).toEqual({
       type: 'usage',
-      usage: { promptTokens: 12, completionTokens: 1310, totalTokens: 1322, imageTokens: 1290, reasoningTokens: 20, promptTextTokens: 12 },
+      usage: {
+        promptTokens: 12,
+        completionTokens: 1310,
+        totalTokens: 1322,
+        imageTokens: 1290,
+        reasoningTokens: 20,
+        promptTextTokens: 12,
+        promptCachedTokens: 0,
+      },
     });
   });
 
