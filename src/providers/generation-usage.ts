@@ -20,7 +20,14 @@ export function addUsage(total: GenerationUsage | undefined, next: GenerationUsa
   return sum;
 }
 
-const optionalFigures = ['totalTokens', 'imageTokens', 'reasoningTokens', 'promptTextTokens', 'promptImageTokens', 'promptCachedTokens'] as const;
+const optionalFigures = [
+  'totalTokens',
+  'imageTokens',
+  'reasoningTokens',
+  'promptTextTokens',
+  'promptImageTokens',
+  'promptCachedTokens',
+] as const;
 
 type PromptDetails = Pick<GenerationUsage, 'promptTextTokens' | 'promptImageTokens' | 'promptCachedTokens'>;
 
