@@ -9,32 +9,23 @@
  * (node_modules/<name>, node internals, the gateway's own code);
  * `inclusive`: time per gateway function including what it calls.
  */
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { forEachSample, functionKey, packageKey, readProfile } from './cpu-profile-read.js';
 
 const { values, positionals } = parseArgs({
   options: { top: { type: 'string', default: '30' }, by: { type: 'string', default: 'function' } },
   allowPositionals: true,
 });
-const profile = JSON.parse(readFileSync(positionals[0], 'utf8'));
+const profile = readProfile(positionals[0]);
 const byId = new Map(profile.nodes.map((node) => [node.id, node]));
 const parentOf = new Map();
 for (const node of profile.nodes) for (const child of node.children ?? []) parentOf.set(child, node.id);
 
-const functionKey = (frame) => `${frame.functionName || '(anonymous)'} ${frame.url.split('/').slice(-2).join('/')}:${frame.lineNumber + 1}`;
-function packageKey(frame) {
-  const url = frame.url;
-  if (!url) return frame.functionName.startsWith('(') ? frame.functionName : '(native)';
-  const module = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
-  if (module) return module[1];
-  if (url.startsWith('node:')) return `node:${url.slice(5).split('/')[1] ?? url.slice(5)}`;
-  return /dist|src|adapters/.test(url) ? 'image-gateway' : url;
-}
-
 const totals = new Map();
 const add = (key, micros) => totals.set(key, (totals.get(key) ?? 0) + micros);
-profile.samples.forEach((id, index) => {
-  const micros = profile.timeDeltas[index] ?? 0;
+let all = 0;
+forEachSample(profile, (id, micros) => {
+  all += micros;
   const frame = byId.get(id).callFrame;
   if (values.by === 'package') add(packageKey(frame), micros);
   else if (values.by === 'inclusive') {
@@ -48,7 +39,6 @@ profile.samples.forEach((id, index) => {
     }
   } else add(functionKey(frame), micros);
 });
-const all = profile.timeDeltas.reduce((sum, value) => sum + value, 0);
 const top = [...totals.entries()].sort((a, b) => b[1] - a[1]).slice(0, Number(values.top));
 for (const [key, micros] of top)
   console.log(`${((100 * micros) / all).toFixed(1).padStart(5)}%  ${(micros / 1000).toFixed(0).padStart(6)} ms  ${key}`);

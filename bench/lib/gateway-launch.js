@@ -36,11 +36,17 @@ export function ensureBuilt() {
   execSync('npm run build --silent', { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
 }
 
+/** The node flags that write a --cpu-prof profile into `directory` on exit, sampling every `intervalMicros`. */
+export function cpuProfileFlags(directory, intervalMicros = 1000) {
+  return ['--cpu-prof', '--cpu-prof-interval', String(intervalMicros), '--cpu-prof-dir', directory];
+}
+
 /**
  * Starts the gateway on a free port with `options` (GatewayOptions as JSON,
  * the same file `GATEWAY_CONFIG` takes) and waits until /healthz answers.
+ * `cpuProfile: { directory, intervalMicros }` profiles it (as BENCH_CPU_PROFILE does).
  */
-export async function startGateway(options) {
+export async function startGateway(options, { cpuProfile } = {}) {
   const directory = mkdtempSync(join(tmpdir(), 'image-gateway-bench-'));
   const configPath = join(directory, 'gateway.json');
   writeFileSync(configPath, JSON.stringify(options));
@@ -48,9 +54,11 @@ export async function startGateway(options) {
   const gateway = startProcess(fileURLToPath(new URL('gateway-process.js', import.meta.url)), {
     env: { BENCH_GATEWAY_CLI: cliPath, GATEWAY_CONFIG: configPath, PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'production' },
     // BENCH_CPU_PROFILE=dir writes a --cpu-prof profile of the gateway there on exit.
-    execArgv: process.env.BENCH_CPU_PROFILE
-      ? ['--cpu-prof', '--cpu-prof-interval', process.env.BENCH_CPU_INTERVAL ?? '1000', '--cpu-prof-dir', process.env.BENCH_CPU_PROFILE]
-      : [],
+    execArgv: cpuProfile
+      ? cpuProfileFlags(cpuProfile.directory, cpuProfile.intervalMicros)
+      : process.env.BENCH_CPU_PROFILE
+        ? cpuProfileFlags(process.env.BENCH_CPU_PROFILE, process.env.BENCH_CPU_INTERVAL ?? 1000)
+        : [],
     label: 'gateway',
   });
   const url = `http://127.0.0.1:${port}`;

@@ -32,7 +32,14 @@ export function createPooledHttp(options: { dispatcher?: Dispatcher; fallback?: 
     let headers = init.headers ?? {};
     let pieces = Array.isArray(init.body) ? (init.body as readonly (string | Uint8Array)[]) : undefined;
     let body = pieces ? undefined : ((init.body ?? undefined) as string | Uint8Array | undefined);
-    if (pieces) headers = { ...headers, 'content-length': String(byteLengthOf(pieces)) };
+    if (pieces) {
+      const length = byteLengthOf(pieces);
+      if (length <= joinedBodyBytes) {
+        // A stream per request costs undici a Readable, its events and a write per piece: a few KB join for less.
+        body = joined(pieces, length);
+        pieces = undefined;
+      } else headers = { ...headers, 'content-length': String(length) };
+    }
     for (let redirects = 0; ; redirects++) {
       const { origin, path } = originAndPath(target);
       const answer = await dispatcher.request({
@@ -57,6 +64,22 @@ export function createPooledHttp(options: { dispatcher?: Dispatcher; fallback?: 
       target = next;
     }
   };
+}
+
+/** Bodies up to this size go to undici as one buffer; bigger ones as a stream of their pieces, never joined. */
+const joinedBodyBytes = 64 * 1024;
+
+function joined(pieces: readonly (string | Uint8Array)[], length: number): Buffer {
+  const whole = Buffer.allocUnsafe(length);
+  let offset = 0;
+  for (const piece of pieces) {
+    if (typeof piece === 'string') offset += whole.write(piece, offset);
+    else {
+      whole.set(piece, offset);
+      offset += piece.byteLength;
+    }
+  }
+  return whole;
 }
 
 function byteLengthOf(pieces: readonly (string | Uint8Array)[]): number {

@@ -152,6 +152,18 @@ describe('createPooledHttp', () => {
     ]);
   });
 
+  it('sends a small body given as pieces joined into one, byte for byte, with its length', async () => {
+    const { url, seen } = await serve((_, response) => response.end('ok'));
+    const image = new Uint8Array([65, 66, 67]); // a plain Uint8Array, not a Buffer
+    const pieces = ['{"prompt":"héllo ✓","image":"', image, '"}'];
+    const response = await createPooledHttp()(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: pieces });
+    expect(await response.text()).toBe('ok');
+    const expected = '{"prompt":"héllo ✓","image":"ABC"}';
+    expect(seen[0]?.body).toBe(expected);
+    expect(seen[0]?.headers['content-length']).toBe(String(Buffer.byteLength(expected)));
+    expect(seen[0]?.headers['transfer-encoding']).toBeUndefined();
+  });
+
   it('does not follow a redirect to another host, so a key in a header never reaches it', async () => {
     const other = await serve((_, response) => response.end('other'), '127.0.0.2');
     const { url } = await serve((_, response) => response.writeHead(302, { location: `${other.url}/steal` }).end());
