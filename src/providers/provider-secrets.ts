@@ -6,13 +6,16 @@ import type { ImageProvider } from './provider-types.js';
  * keys, the values of credential headers (`Authorization` and its token
  * alone, `X-Api-Key`, `Cookie`...), and the user info
  * and key-like query values of a `baseURL`. The gateway redacts them from
- * any error text an upstream sends back. Custom provider objects keep their
- * secrets to themselves, so they contribute nothing.
+ * any error text an upstream sends back. A custom provider object
+ * contributes the `secrets` it declares.
  */
 export function providerSecrets(configs: readonly (ProviderConfig | ImageProvider)[]): string[] {
   const secrets: string[] = [];
   for (const config of configs) {
-    if (typeof (config as ImageProvider).generate === 'function') continue;
+    if (typeof (config as ImageProvider).generate === 'function') {
+      secrets.push(...declaredSecrets((config as ImageProvider).secrets));
+      continue;
+    }
     const settings = config as ProviderConfig;
     if (settings.apiKey) secrets.push(settings.apiKey);
     for (const [name, value] of Object.entries(settings.headers ?? {})) {
@@ -25,6 +28,11 @@ export function providerSecrets(configs: readonly (ProviderConfig | ImageProvide
     if (settings.baseURL) secrets.push(...urlSecrets(settings.baseURL));
   }
   return secrets;
+}
+
+/** A custom provider's `secrets`, if it declared an array of them; anything but strings is ignored. */
+function declaredSecrets(secrets: unknown): string[] {
+  return Array.isArray(secrets) ? secrets.filter((secret): secret is string => typeof secret === 'string' && secret !== '') : [];
 }
 
 /** Headers that carry a credential; `Content-Type` or OpenRouter's `X-Title` are no secret and stay readable. */

@@ -94,6 +94,13 @@ export interface ImageProvider {
   /** Input images as JPEG, or as sent; unset: the gateway's images.convertToJpeg decides. */
   readonly inputFormat?: 'jpeg' | 'original';
   generate(request: GenerationRequest, signal: AbortSignal): AsyncIterable<GenerationEvent>;
+  /**
+   * Credentials this instance sends upstream (keys, tokens). The gateway
+   * cannot see inside a custom provider, so it redacts these from any error
+   * text before a client or a log line sees it, as it does for configured
+   * providers' keys. Values shorter than 6 characters are not matched.
+   */
+  readonly secrets?: readonly string[];
   /** Internal: set by built-in providers that need no real AbortSignal (see `takesCancelSignal`). */
   readonly [takesCancelSignal]?: true;
 }

@@ -2,7 +2,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createImageGateway, type ImageGateway } from '../../src/gateway/create-gateway.js';
 import { createSecretRedactor } from '../../src/http/secret-redaction.js';
+import { imageModelCapabilities } from '../../src/providers/model-catalog.js';
 import { providerSecrets } from '../../src/providers/provider-secrets.js';
+import type { ImageProvider } from '../../src/providers/provider-types.js';
+import { UpstreamError } from '../../src/providers/upstream-error.js';
 import { type LoopbackServer, readBody, sendJson, startLoopbackServer } from '../fakes/fake-recording-server.js';
 import { dataChunks, parseSse, postChat } from '../helpers/gateway-client.js';
 
@@ -268,8 +271,46 @@ describe('providerSecrets', () => {
     expect(secrets).not.toContain('sse');
   });
 
-  it('leaves custom provider objects out', () => {
+  it('takes from a custom provider object only the secrets it declares', () => {
     const custom = { id: 'mine', type: 'mine', concurrency: 1, timeoutMs: 1000, models: [], generate: async function* () {} };
     expect(providerSecrets([custom as never])).toEqual([]);
+    expect(providerSecrets([{ ...custom, secrets: ['custom-key-value', '', 42] } as never])).toEqual(['custom-key-value']);
+  });
+});
+
+describe('a custom provider that declares its secrets', () => {
+  const customKey = 'customkeyNOPREFIX2468';
+  const custom: ImageProvider = {
+    id: 'mine',
+    type: 'mine',
+    concurrency: 1,
+    timeoutMs: 5000,
+    models: [{ id: 'mine-image', capabilities: { ...imageModelCapabilities, text: true } }],
+    secrets: [customKey],
+    // biome-ignore lint/correctness/useYield: it fails before its first event, as an upstream refusing the key would
+    async *generate() {
+      throw new UpstreamError({
+        provider: 'mine',
+        kind: 'bad_request',
+        status: 400,
+        message: `upstream says: key ${customKey} is not allowed here`,
+      });
+    },
+  };
+
+  it('has them redacted from the error a client sees and from the log line', async () => {
+    const logged: unknown[] = [];
+    const logger = { info: () => {}, error: (fields: unknown) => logged.push(fields), warn: () => {} };
+    const gateway = createImageGateway({ providers: [custom], logger });
+    try {
+      const response = await postChat(gateway, { model: 'mine-image', messages: [{ role: 'user', content: 'Draw a cat' }] });
+      const text = await response.text();
+      expect(response.status).toBeGreaterThanOrEqual(400);
+      expect(JSON.parse(text).error.message).toContain('upstream says: key [redacted] is not allowed here');
+      expect(text).not.toContain(customKey);
+      expect(JSON.stringify(logged)).not.toContain(customKey);
+    } finally {
+      await gateway.close();
+    }
   });
 });
