@@ -53,8 +53,10 @@ const longestKey = 1024;
 export function redactedMessage(text: string, redact: RedactSecrets): string {
   const redacted = redact(text.length > longestMessage + longestKey ? text.slice(0, longestMessage + longestKey) : text);
   if (redacted.length <= longestMessage) return redacted;
-  // Never split a surrogate pair: half a character is not valid UTF-16 for JSON.stringify to carry.
-  const end = /[\uD800-\uDBFF]/.test(redacted.charAt(longestMessage - 1)) ? longestMessage - 1 : longestMessage;
+  // The ellipsis counts: the whole message stays within the limit. Never split a surrogate pair either:
+  // half a character is not valid UTF-16 for JSON.stringify to carry.
+  const cut = longestMessage - 1;
+  const end = /[\uD800-\uDBFF]/.test(redacted.charAt(cut - 1)) ? cut - 1 : cut;
   return `${redacted.slice(0, end)}…`;
 }
 

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createImageGateway, type ImageGateway } from '../../src/gateway/create-gateway.js';
+import { redactedMessage } from '../../src/http/error-response.js';
 import { createSecretRedactor } from '../../src/http/secret-redaction.js';
 import { imageModelCapabilities } from '../../src/providers/model-catalog.js';
 import { providerSecrets } from '../../src/providers/provider-secrets.js';
@@ -144,9 +145,9 @@ describe('an upstream error that quotes the gateway key', () => {
     expect(response.status).toBe(400);
     expectNoKey(text);
     const { message } = JSON.parse(text).error;
-    // The key starts 7 characters before the cut: cutting first would leave "AIzaSyD", which no pattern knows.
-    expect(message).toHaveLength(2001);
-    expect(message).toMatch(/x key \[redact…$/);
+    // The key starts 6 characters before the cut: cutting first would leave "AIzaSy", which no pattern knows.
+    expect(message).toHaveLength(2000);
+    expect(message).toMatch(/x key \[redac…$/);
     expect(message).not.toContain('AIzaSy');
   });
 
@@ -240,6 +241,23 @@ describe('createSecretRedactor', () => {
       // Quadratic scans took minutes on these; linear ones take milliseconds even on a loaded machine.
       expect(performance.now() - started).toBeLessThan(1000);
     }
+  });
+});
+
+describe('redactedMessage', () => {
+  const redact = createSecretRedactor([]);
+
+  it('keeps the whole message, ellipsis included, within 2000 characters', () => {
+    expect(redactedMessage('x'.repeat(2000), redact)).toBe('x'.repeat(2000));
+    const cut = redactedMessage('x'.repeat(2001), redact);
+    expect(cut).toHaveLength(2000);
+    expect(cut.endsWith('x…')).toBe(true);
+  });
+
+  it('never cuts a character in half', () => {
+    const cut = redactedMessage(`${'a'.repeat(1998)}😀${'b'.repeat(100)}`, redact);
+    expect(cut).toBe(`${'a'.repeat(1998)}…`);
+    expect(cut).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])/);
   });
 });
 
