@@ -30,14 +30,47 @@ export function imageGateway(input: GatewayInput = {}): HonoGatewayApp {
   // is. Reading it (rather than hono/route's helpers) keeps working when the
   // host app and this adapter load two copies of hono, as linked packages do.
   app.all('/:gatewayPath{.+}', async (context, next) => {
-    const request = withPath(context.req.raw, `/${context.req.param('gatewayPath')}`);
+    const path = `/${context.req.param('gatewayPath')}`;
+    // Hono hands the parameter percent-decoded: "/v1/chat%2Fcompletions" would read as a route the other
+    // adapters (and host middleware keyed on the real path) never see as one. An escape below the mount falls through.
+    if (!rawPathname(context.req.raw.url).endsWith(path)) {
+      await next();
+      return;
+    }
+    const request = withPath(context.req.raw, path);
     if (!gateway.handles(request)) {
       await next();
       return;
     }
-    return fetch(request);
+    return closingIfBodyUnread(await fetch(request), context.env);
   });
   return Object.assign(app, { gateway, close: () => gateway.close() });
+}
+
+/** A URL's path as sent, escapes kept (the URL parser leaves `%2F` and `%73` as they are). */
+function rawPathname(url: string): string {
+  return new URL(url).pathname;
+}
+
+/** What @hono/node-server puts in `context.env`: the Node request. */
+interface NodeServerBindings {
+  incoming?: { complete?: boolean; httpVersionMajor?: number };
+}
+
+/**
+ * On @hono/node-server over HTTP/1.1, an answer given before the request's
+ * body fully arrived (a 413, 401 or 415 on a big upload) leaves bytes on the
+ * connection; the server then drops it while the answer says keep-alive,
+ * and the client's next request on it fails. Saying `Connection: close`, as
+ * the Node adapter does, tells the client not to reuse it. Elsewhere (HTTP/2,
+ * Bun, `app.request`) there is no such header to give.
+ */
+function closingIfBodyUnread(response: Response, env: unknown): Response {
+  const incoming = (env as NodeServerBindings | undefined)?.incoming;
+  if (incoming?.httpVersionMajor !== 1 || incoming.complete !== false) return response;
+  const headers = new Headers(response.headers);
+  headers.set('connection', 'close');
+  return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
 }
 
 /** The same request (body stream and signal included, nothing copied) at another path. */

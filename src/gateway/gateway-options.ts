@@ -80,6 +80,10 @@ export const gatewayOptionsSchema = z
     aliases: z.record(z.string(), z.string()).default({}),
     /** Make `project_id` (or the x-gateway-project-id header) mandatory. */
     requireProjectId: z.boolean().default(false),
+    /**
+     * One event per completion that reached dispatch, when it ends (success or failure). Requests refused
+     * earlier (auth, bad JSON, validation, a bad input image, a client gone mid-upload) are only logged.
+     */
     onUsage: z.custom<(event: UsageEvent) => void>(isFunction, 'must be a function').optional(),
     logger: z
       .custom<GatewayLogger>(

@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
+import { Client } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { imageGateway } from '../../adapters/hono.js';
 import { decodeImage, drawRequest, expectDisconnectAborts, expectLiveStream, listen, slowGateway, track } from './adapter-test-helpers.js';
@@ -67,5 +68,69 @@ describe('image-gateway/hono', () => {
     app.route('/ai', track(imageGateway({ gateway })));
     const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1', overrideGlobalObjects: false }) as Server;
     await expectDisconnectAborts(gateway, `${await listen(server)}/ai/v1/chat/completions`, 3_000, { stream });
+  });
+
+  it.each([
+    ['413 over maxBodyBytes', 413, { maxBodyBytes: 100_000 }, {}],
+    ['401 with a wrong key', 401, { apiKeys: ['sk-right-key-123456'] }, { authorization: 'Bearer sk-wrong-key-123456' }],
+  ])(
+    'closes the connection after a %s answered before the upload ended, so the next request on it works',
+    async (_case, status, options, headers) => {
+      const app = new Hono();
+      app.route('/', track(imageGateway(options)));
+      const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1', overrideGlobalObjects: false }) as Server;
+      // One connection, reused when the server allows it: what a client's keep-alive pool does.
+      const client = new Client(await listen(server));
+      try {
+        const rejected = await client.request({
+          method: 'POST',
+          path: '/v1/chat/completions',
+          headers: { 'content-type': 'application/json', ...headers },
+          body: JSON.stringify({ ...drawRequest(), padding: 'x'.repeat(2_000_000) }),
+        });
+        expect(rejected.statusCode).toBe(status);
+        expect(rejected.headers.connection).toBe('close');
+        await rejected.body.text();
+        const next = await client.request({ method: 'GET', path: '/healthz' });
+        expect(next.statusCode).toBe(200);
+        await next.body.text();
+      } finally {
+        await client.close();
+      }
+    },
+  );
+
+  it('keeps the connection alive after requests whose body it read', async () => {
+    const app = new Hono();
+    app.route('/', track(imageGateway()));
+    const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1', overrideGlobalObjects: false }) as Server;
+    const client = new Client(await listen(server));
+    try {
+      const invalid = await client.request({
+        method: 'POST',
+        path: '/v1/chat/completions',
+        headers: { 'content-type': 'application/json' },
+        body: '{"model":',
+      });
+      expect(invalid.statusCode).toBe(400);
+      expect(invalid.headers.connection).toBe('keep-alive');
+      await invalid.body.text();
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('lets percent-encoded paths fall through, as the other adapters do, instead of serving them decoded', async () => {
+    const app = new Hono();
+    app.route('/', track(imageGateway()));
+    for (const path of ['/v1/chat%2Fcompletions', '/v1%2Fchat%2Fcompletions', '/v1/chat/completion%73', '/v1/model%73']) {
+      const response = await app.request(path, path.includes('model') ? {} : post(drawRequest()));
+      expect(response.status, path).toBe(404);
+      expect(await response.text()).toBe('404 Not Found');
+    }
+    // An escape in the mount path above the gateway is the host's business: the route below it is served.
+    const tenants = new Hono();
+    tenants.route('/tenants/:tenant', track(imageGateway()));
+    expect((await tenants.request('/tenants/ac%20me/v1/models')).status).toBe(200);
   });
 });
