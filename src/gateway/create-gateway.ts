@@ -5,7 +5,7 @@ import { GatewayError } from '../http/gateway-error.js';
 import { callFromRequest, type IncomingCall } from '../http/incoming-call.js';
 import { linkSignals } from '../http/linked-signal.js';
 import { randomHex } from '../http/random-ids.js';
-import { createSecretRedactor } from '../http/secret-redaction.js';
+import { createSecretRedactor, redactableSecrets } from '../http/secret-redaction.js';
 import { createConversionQueue } from '../images/image-conversion-queue.js';
 import { createGuardedImageDownloader } from '../images/image-download.js';
 import { createImageIngester } from '../images/image-ingest.js';
@@ -67,7 +67,8 @@ export function createImageGateway(input: GatewayOptions = {}): ImageGateway {
     options.providers,
     defaultProviderContext({ fetch: options.fetch, now, downloadImage: createGuardedImageDownloader(options.images) }),
   );
-  const redactSecrets = createSecretRedactor(providerSecrets(options.providers));
+  const secrets = providerSecrets(options.providers);
+  const redactSecrets = createSecretRedactor(secrets);
   const scheduler = new SlotScheduler({ ...options.queue, now });
   for (const provider of providers) scheduler.register(provider.id, provider.concurrency);
   const health = new InstanceHealth({ ...options.routing, now });
@@ -97,6 +98,7 @@ export function createImageGateway(input: GatewayOptions = {}): ImageGateway {
     inflight,
     now,
     redactSecrets,
+    outputSecrets: redactableSecrets(secrets),
     report(event) {
       usage.record(event);
       options.logger?.info({ ...event }, 'chat completion');

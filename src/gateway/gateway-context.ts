@@ -27,6 +27,8 @@ export interface GatewayContext {
   now: () => number;
   /** Removes the providers' configured keys from error text before a client or a log sees it. */
   redactSecrets: RedactSecrets;
+  /** The providers' configured keys, longest first, for taking out of model output (empty: nothing to do). */
+  outputSecrets: readonly string[];
   /** Logs the request line and feeds onUsage. */
   report(event: UsageEvent): void;
 }

@@ -1,13 +1,15 @@
-import { type DispatchHooks, type DispatchResult, dispatchGeneration } from '../dispatch/dispatch-generation.js';
+import { type DispatchHooks, type DispatchOptions, type DispatchResult, dispatchGeneration } from '../dispatch/dispatch-generation.js';
 import type { LinkedSignal } from '../http/linked-signal.js';
 import type { ImageOutputEncoder } from '../images/image-output.js';
 import type { GenerationEvent } from '../providers/provider-types.js';
+import { OutputSecretFilter } from '../response/output-secret-filter.js';
 import type { GatewayContext } from './gateway-context.js';
 import type { PreparedCompletion } from './prepare-completion.js';
 
 /**
  * Dispatches a prepared completion with the gateway's queue, health and
- * limits; images are re-encoded (images.outputFormat) before `onEvent` sees them.
+ * limits; images are re-encoded (images.outputFormat) and the providers'
+ * configured keys taken out of model text before `onEvent` sees them.
  */
 export function runCompletion(
   prepared: PreparedCompletion,
@@ -17,7 +19,10 @@ export function runCompletion(
   hooks: Omit<DispatchHooks, 'onEvent'> & { onEvent(event: GenerationEvent): void },
 ): Promise<DispatchResult> {
   const encode = context.encodeOutput;
-  return dispatchGeneration({
+  const deliver: DispatchHooks['onEvent'] = encode
+    ? async (event) => hooks.onEvent(await encodeEvent(event, encode, deadline))
+    : hooks.onEvent;
+  const options = {
     routes: prepared.routes,
     request: prepared.generation,
     signal: deadline,
@@ -26,8 +31,42 @@ export function runCompletion(
     scheduler: context.scheduler,
     health: context.health,
     now: context.now,
-    hooks: encode ? { ...hooks, onEvent: async (event) => hooks.onEvent(await encodeEvent(event, encode, deadline)) } : hooks,
+  };
+  // With no provider secrets configured there is nothing to take out: no step per event at all.
+  if (context.outputSecrets.length === 0) return dispatchGeneration({ ...options, hooks: { ...hooks, onEvent: deliver } });
+  return dispatchFiltered(options, hooks, deliver, new OutputSecretFilter(context.outputSecrets));
+}
+
+/** Dispatch with every event passed through `filter` first (see OutputSecretFilter). */
+async function dispatchFiltered(
+  options: Omit<DispatchOptions, 'hooks'>,
+  hooks: Omit<DispatchHooks, 'onEvent'>,
+  deliver: DispatchHooks['onEvent'],
+  filter: OutputSecretFilter,
+): Promise<DispatchResult> {
+  const result = await dispatchGeneration({
+    ...options,
+    hooks: {
+      ...hooks,
+      onAttempt(route, attempt) {
+        filter.reset();
+        hooks.onAttempt?.(route, attempt);
+      },
+      onEvent: (event) => deliverAll(filter.take(event), deliver),
+    },
   });
+  // A provider that ended without its finish event: what it held is still output.
+  await deliverAll(filter.flush(), deliver);
+  return result;
+}
+
+function deliverAll(events: GenerationEvent[], deliver: DispatchHooks['onEvent']): void | Promise<void> {
+  if (events.length === 1) return deliver(events[0] as GenerationEvent);
+  if (events.length > 1) return deliverInOrder(events, deliver);
+}
+
+async function deliverInOrder(events: GenerationEvent[], deliver: DispatchHooks['onEvent']): Promise<void> {
+  for (const event of events) await deliver(event);
 }
 
 async function encodeEvent(event: GenerationEvent, encode: ImageOutputEncoder, deadline: LinkedSignal): Promise<GenerationEvent> {

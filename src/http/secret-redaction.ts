@@ -55,12 +55,24 @@ export function redactKeyShapes(text: string): string {
  * redact('Incorrect key relaykeyNOPREFIX9876'); // 'Incorrect key [redacted]'
  */
 export function createSecretRedactor(secrets: Iterable<string>): RedactSecrets {
-  const distinct = [...new Set(secrets)].filter((secret) => secret.length >= shortestSecret);
+  const distinct = redactableSecrets(secrets);
   if (distinct.length === 0) return redactKeyShapes;
-  distinct.sort((a, b) => b.length - a.length);
-  const verbatim = new RegExp(distinct.map(escapeForRegExp).join('|'), 'g');
+  const verbatim = verbatimPattern(distinct);
   return (text) => redactKeyShapes(text.replace(verbatim, redacted));
 }
+
+/** The secrets worth matching verbatim: distinct, long enough to be keys, longest first (so a key containing another leaves no tail). */
+export function redactableSecrets(secrets: Iterable<string>): string[] {
+  return [...new Set(secrets)].filter((secret) => secret.length >= shortestSecret).sort((a, b) => b.length - a.length);
+}
+
+/** One global pattern matching any of `secrets` (from `redactableSecrets`), each as written. */
+export function verbatimPattern(secrets: readonly string[]): RegExp {
+  return new RegExp(secrets.map(escapeForRegExp).join('|'), 'g');
+}
+
+/** What a redacted secret reads as. */
+export const redactedMark = redacted;
 
 function escapeForRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
