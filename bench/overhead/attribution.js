@@ -19,32 +19,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import autocannon from 'autocannon';
 import { startProcess } from '../lib/bench-processes.js';
 import { monotonicMicros, packageKey, readProfile, selfTimes } from '../lib/cpu-profile-read.js';
 import { cpuProfileFlags, ensureBuilt, startGateway } from '../lib/gateway-launch.js';
+import { cannon } from '../lib/overhead-load.js';
 
 const { values } = parseArgs({ options: { seconds: { type: 'string', default: '5' }, interval: { type: 'string', default: '1000' } } });
 const lib = (name) => fileURLToPath(new URL(`../lib/${name}`, import.meta.url));
-const body = JSON.stringify({ model: 'bench-image', messages: [{ role: 'user', content: 'Draw a small red square' }] });
 /** What the gateway does that the proxy does not: its own code, its log line and its request validation. */
 const gatewayOnly = new Set(['image-gateway', 'pino', 'zod']);
-
-function cannon(url, duration) {
-  return new Promise((resolve, reject) =>
-    autocannon(
-      {
-        url: `${url}/v1/chat/completions`,
-        connections: 32,
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body,
-        duration,
-      },
-      (error, result) => (error ? reject(error) : resolve(result)),
-    ),
-  );
-}
 
 /** The newest profile written into `directory`. */
 function profileIn(directory) {

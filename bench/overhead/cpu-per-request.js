@@ -14,35 +14,18 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import autocannon from 'autocannon';
 import { startProcess } from '../lib/bench-processes.js';
 import { ensureBuilt, startGateway } from '../lib/gateway-launch.js';
+import { cannon } from '../lib/overhead-load.js';
 
 const { values } = parseArgs({ options: { seconds: { type: 'string', default: '4' }, rounds: { type: 'string', default: '2' } } });
 const lib = (name) => fileURLToPath(new URL(`../lib/${name}`, import.meta.url));
-const body = JSON.stringify({ model: 'bench-image', messages: [{ role: 'user', content: 'Draw a small red square' }] });
 /** Clock ticks per second of /proc's utime and stime (100 on Linux). */
 const ticksPerSecond = 100;
 
 function cpuSeconds(pid) {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
   return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
-}
-
-function cannon(url, duration) {
-  return new Promise((resolve, reject) =>
-    autocannon(
-      {
-        url: `${url}/v1/chat/completions`,
-        connections: 32,
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body,
-        duration,
-      },
-      (error, result) => (error ? reject(error) : resolve(result)),
-    ),
-  );
 }
 
 ensureBuilt();

@@ -6,6 +6,17 @@ import { describe, expect, it } from 'vitest';
 import { imageGateway } from '../../adapters/hono.js';
 import { decodeImage, drawRequest, expectDisconnectAborts, expectLiveStream, listen, slowGateway, track } from './adapter-test-helpers.js';
 
+/**
+ * `gatewayApp` mounted at / on @hono/node-server, and an undici client with
+ * one connection to it, reused when the server allows: what a keep-alive pool does.
+ */
+async function oneConnectionTo(gatewayApp: ReturnType<typeof imageGateway>): Promise<Client> {
+  const app = new Hono();
+  app.route('/', track(gatewayApp));
+  const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1', overrideGlobalObjects: false }) as Server;
+  return track(new Client(await listen(server)));
+}
+
 const post = (body: unknown) => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
 describe('image-gateway/hono', () => {
@@ -76,48 +87,33 @@ describe('image-gateway/hono', () => {
   ])(
     'closes the connection after a %s answered before the upload ended, so the next request on it works',
     async (_case, status, options, headers) => {
-      const app = new Hono();
-      app.route('/', track(imageGateway(options)));
-      const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1', overrideGlobalObjects: false }) as Server;
-      // One connection, reused when the server allows it: what a client's keep-alive pool does.
-      const client = new Client(await listen(server));
-      try {
-        const rejected = await client.request({
-          method: 'POST',
-          path: '/v1/chat/completions',
-          headers: { 'content-type': 'application/json', ...headers },
-          body: JSON.stringify({ ...drawRequest(), padding: 'x'.repeat(2_000_000) }),
-        });
-        expect(rejected.statusCode).toBe(status);
-        expect(rejected.headers.connection).toBe('close');
-        await rejected.body.text();
-        const next = await client.request({ method: 'GET', path: '/healthz' });
-        expect(next.statusCode).toBe(200);
-        await next.body.text();
-      } finally {
-        await client.close();
-      }
+      const client = await oneConnectionTo(imageGateway(options));
+      const rejected = await client.request({
+        method: 'POST',
+        path: '/v1/chat/completions',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ ...drawRequest(), padding: 'x'.repeat(2_000_000) }),
+      });
+      expect(rejected.statusCode).toBe(status);
+      expect(rejected.headers.connection).toBe('close');
+      await rejected.body.text();
+      const next = await client.request({ method: 'GET', path: '/healthz' });
+      expect(next.statusCode).toBe(200);
+      await next.body.text();
     },
   );
 
   it('keeps the connection alive after requests whose body it read', async () => {
-    const app = new Hono();
-    app.route('/', track(imageGateway()));
-    const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1', overrideGlobalObjects: false }) as Server;
-    const client = new Client(await listen(server));
-    try {
-      const invalid = await client.request({
-        method: 'POST',
-        path: '/v1/chat/completions',
-        headers: { 'content-type': 'application/json' },
-        body: '{"model":',
-      });
-      expect(invalid.statusCode).toBe(400);
-      expect(invalid.headers.connection).toBe('keep-alive');
-      await invalid.body.text();
-    } finally {
-      await client.close();
-    }
+    const client = await oneConnectionTo(imageGateway());
+    const invalid = await client.request({
+      method: 'POST',
+      path: '/v1/chat/completions',
+      headers: { 'content-type': 'application/json' },
+      body: '{"model":',
+    });
+    expect(invalid.statusCode).toBe(400);
+    expect(invalid.headers.connection).toBe('keep-alive');
+    await invalid.body.text();
   });
 
   it('lets percent-encoded paths fall through, as the other adapters do, instead of serving them decoded', async () => {
