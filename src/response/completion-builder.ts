@@ -114,9 +114,10 @@ export class CompletionBuilder {
 
   #content(urls: readonly string[]): string | null {
     const markdown = this.placement === 'images' ? [] : urls.map(markdownImage);
-    const text = this.#text.trim();
-    const parts = text ? [text, ...markdown] : markdown;
-    if (parts.length === 0) return this.#toolCalls.length > 0 ? null : '';
-    return parts.join('\n\n');
+    const text = this.#text;
+    const hasText = text.trim() !== '';
+    // The model's text as it wrote it, leading "\n\n" and all (seed 001), as a stream passes it on.
+    if (markdown.length === 0) return hasText ? text : this.#toolCalls.length > 0 ? null : '';
+    return (hasText ? [text.trimEnd(), ...markdown] : markdown).join('\n\n');
   }
 }

@@ -41,6 +41,34 @@ describe('openai-chat provider through the gateway', () => {
     expect(fake.requests[0]?.headers.authorization).toBe('Bearer sk-relay-key');
   });
 
+  it("passes seed 001's answer text on byte for byte, leading blank line and all", async () => {
+    // Seed 001's example answer, exactly as the relay sends it.
+    const seedAnswer = {
+      id: 'chatcmpl-123',
+      object: 'chat.completion',
+      created: 1677652288,
+      choices: [
+        { index: 0, message: { role: 'assistant', content: '\n\nHello there, how may I assist you today?' }, finish_reason: 'stop' },
+      ],
+      usage: { prompt_tokens: 9, completion_tokens: 12, total_tokens: 21 },
+    };
+    const relay = createImageGateway({
+      fetch: async () => Response.json(seedAnswer),
+      providers: [{ type: 'openai-chat', apiKey: 'sk-relay-key', baseURL: 'https://relay.test/v1', models: ['gpt-4o-image'] }],
+    });
+    try {
+      const response = await postChat(relay, { model: 'gpt-4o-image', stream: false, messages: [{ role: 'user', content: 'Hello' }] });
+      expect(response.status).toBe(200);
+      const body = await response.json();
+      expect(body.choices).toEqual([
+        { index: 0, message: { role: 'assistant', content: '\n\nHello there, how may I assist you today?' }, finish_reason: 'stop' },
+      ]);
+      expect(body.usage).toMatchObject({ prompt_tokens: 9, completion_tokens: 12, total_tokens: 21 });
+    } finally {
+      await relay.close();
+    }
+  });
+
   it('streams a relay answer whose image arrives as markdown split across deltas', async () => {
     fake.setScenario('image', 'markdown-split');
     const response = await postChat(gateway, { model: 'gpt-4o-image', stream: true, messages: [{ role: 'user', content: 'Draw a cat' }] });
