@@ -30,15 +30,11 @@ export function imageGateway(input: GatewayInput = {}): HonoGatewayApp {
   // is. Reading it (rather than hono/route's helpers) keeps working when the
   // host app and this adapter load two copies of hono, as linked packages do.
   app.all('/:gatewayPath{.+}', async (context, next) => {
-    const path = `/${context.req.param('gatewayPath')}`;
     // Hono hands the parameter percent-decoded: "/v1/chat%2Fcompletions" would read as a route the other
-    // adapters (and host middleware keyed on the real path) never see as one. An escape below the mount falls through.
-    if (!rawPathname(context.req.raw.url).endsWith(path)) {
-      await next();
-      return;
-    }
-    const request = withPath(context.req.raw, path);
-    if (!gateway.handles(request)) {
+    // adapters (and host middleware keyed on the real path) never see as one. The gateway gets the path as sent.
+    const path = rawTail(new URL(context.req.raw.url).pathname, `/${context.req.param('gatewayPath')}`);
+    const request = path === undefined ? undefined : withPath(context.req.raw, path);
+    if (!request || !gateway.handles(request)) {
       await next();
       return;
     }
@@ -47,9 +43,25 @@ export function imageGateway(input: GatewayInput = {}): HonoGatewayApp {
   return Object.assign(app, { gateway, close: () => gateway.close() });
 }
 
-/** A URL's path as sent, escapes kept (the URL parser leaves `%2F` and `%73` as they are). */
-function rawPathname(url: string): string {
-  return new URL(url).pathname;
+/**
+ * The end of `pathname` (as sent, escapes kept) that decodes to `decoded`,
+ * the path below the mount point as Hono decoded it; undefined when none does.
+ */
+function rawTail(pathname: string, decoded: string): string | undefined {
+  for (let start = pathname.lastIndexOf('/'); start >= 0; start = pathname.lastIndexOf('/', start - 1)) {
+    const candidate = pathname.slice(start);
+    if (safeDecode(candidate) === decoded) return candidate;
+    if (start === 0) break;
+  }
+  return undefined;
+}
+
+function safeDecode(text: string): string | undefined {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return undefined;
+  }
 }
 
 /** What @hono/node-server puts in `context.env`: the Node request. */

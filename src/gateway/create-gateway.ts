@@ -26,7 +26,7 @@ import { type GatewayOptions, type ResolvedGatewayOptions, resolveGatewayOptions
 import { attachServe } from './gateway-serve.js';
 import { type GatewayStats, gatewayStats, healthAnswer } from './gateway-stats.js';
 import { InflightTracker } from './inflight-tracker.js';
-import { modelsAnswer } from './models-route.js';
+import { modelAnswer, modelsAnswer } from './models-route.js';
 import { prepareCompletion } from './prepare-completion.js';
 import { respondJson } from './respond-json.js';
 import { respondStream } from './respond-stream.js';
@@ -45,12 +45,15 @@ export interface ImageGateway {
   models(): string[];
 }
 
-type Route = 'chat' | 'models' | 'health';
+type Route = 'chat' | 'models' | 'model' | 'health';
 const routes = new Map<string, { route: Route; method: string }>([
   ['/v1/chat/completions', { route: 'chat', method: 'POST' }],
   ['/v1/models', { route: 'models', method: 'GET' }],
   ['/healthz', { route: 'health', method: 'GET' }],
 ]);
+/** GET /v1/models/{model}: the rest of the path is a model id, which may hold slashes ("google/gemini-…"). */
+const modelPrefix = '/v1/models/';
+const modelRoute = { route: 'model', method: 'GET' } as const;
 
 /**
  * Creates the gateway. Options are validated here: a bad one throws a
@@ -114,7 +117,8 @@ export function createImageGateway(input: GatewayOptions = {}): ImageGateway {
     const pathname = pathOf(call.url);
     if (!pathname.startsWith(options.basePath)) return undefined;
     // The prefix must end at a segment boundary: "/api" serves "/api/healthz", not "/apix/healthz".
-    return routes.get(pathname.slice(options.basePath.length));
+    const path = pathname.slice(options.basePath.length);
+    return routes.get(path) ?? (path.startsWith(modelPrefix) && path.length > modelPrefix.length ? modelRoute : undefined);
   };
 
   async function handle(call: IncomingCall, requestId: string): Promise<Answer> {
@@ -142,6 +146,7 @@ export function createImageGateway(input: GatewayOptions = {}): ImageGateway {
     const authenticated = authenticator.authenticate(call);
     const caller = { requestId, startedAt: now(), ...(authenticated instanceof Promise ? await authenticated : authenticated) };
     if (entry.route === 'models') return modelsAnswer(registry, createdAt);
+    if (entry.route === 'model') return modelAnswer(registry, createdAt, modelIdOf(pathOf(call.url).slice(options.basePath.length)));
     if (closing) throw shuttingDownError();
     const deadline = linkSignals([(listener) => call.clientGone(listener)], options.routing.totalTimeoutMs);
     let streaming = false;
@@ -216,6 +221,16 @@ function inputFormatsOf(
     if (provider && format) formats.set(provider.id, format);
   });
   return formats;
+}
+
+/** The model id in a /v1/models/{model} path; SDKs percent-encode it (a "/" in an id as %2F), some do not. */
+function modelIdOf(path: string): string {
+  const id = path.slice(modelPrefix.length);
+  try {
+    return decodeURIComponent(id);
+  } catch {
+    return id;
+  }
 }
 
 function requestIdFor(call: IncomingCall): string {

@@ -1,4 +1,5 @@
 import { type Answer, jsonAnswer } from '../http/answer.js';
+import { GatewayError } from '../http/gateway-error.js';
 import type { ModelRegistry } from '../routing/model-registry.js';
 
 /**
@@ -6,6 +7,26 @@ import type { ModelRegistry } from '../routing/model-registry.js';
  * which instances serve it. Never keys or base URLs.
  */
 export function modelsAnswer(registry: ModelRegistry, createdAt: number): Answer {
+  return jsonAnswer({ object: 'list', data: modelEntries(registry, createdAt) });
+}
+
+/**
+ * GET /v1/models/{model}: one entry of the list (a model id or an alias), as
+ * OpenAI's `models.retrieve()` reads it, or OpenAI's 404 `model_not_found`.
+ */
+export function modelAnswer(registry: ModelRegistry, createdAt: number, id: string): Answer {
+  const entry = modelEntries(registry, createdAt).find((candidate) => candidate.id === id);
+  if (entry) return jsonAnswer(entry);
+  throw new GatewayError({
+    status: 404,
+    type: 'invalid_request_error',
+    code: 'model_not_found',
+    param: 'model',
+    message: `The model "${id.length > 256 ? `${id.slice(0, 256)}…` : id}" does not exist here; GET /v1/models lists the models this gateway serves.`,
+  });
+}
+
+function modelEntries(registry: ModelRegistry, createdAt: number): Record<string, unknown>[] {
   const data: Record<string, unknown>[] = [];
   const seen = new Map<string, Record<string, unknown>>();
   for (const { provider, model } of registry.all()) {
@@ -30,5 +51,5 @@ export function modelsAnswer(registry: ModelRegistry, createdAt: number): Answer
     const entry = seen.get(target);
     if (entry) data.push({ ...entry, id: alias, alias_for: target });
   }
-  return jsonAnswer({ object: 'list', data });
+  return data;
 }

@@ -126,7 +126,11 @@ export const chatRequestSchema = z
     // Model ids run to a few dozen characters; a longer name is an error, and it is echoed in MODEL_NOT_FOUND.
     model: z.string().min(1, 'must not be empty').max(256, 'must be at most 256 characters').default('auto'),
     messages: z.array(message).min(1, 'must contain at least one message'),
-    stream: z.boolean().default(false),
+    // OpenAI's SDKs type it `boolean | null`: null streams no more than an absent field does.
+    stream: z
+      .boolean()
+      .nullish()
+      .transform((value) => value ?? false),
     stream_options: z.object({ include_usage: z.boolean().optional() }).loose().nullish(),
     temperature: z.number().min(0, 'must be between 0 and 2').max(2, 'must be between 0 and 2').nullish(),
     top_p: z.number().min(0).max(1).nullish(),

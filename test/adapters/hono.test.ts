@@ -124,6 +124,11 @@ describe('image-gateway/hono', () => {
       expect(response.status, path).toBe(404);
       expect(await response.text()).toBe('404 Not Found');
     }
+    // A model id's encoded "/" is no route's: /v1/models/{model} takes it, decoded once, by the gateway.
+    const slashed = await app.request('/v1/models/local%2Fimage');
+    expect(slashed.status).toBe(404);
+    expect((await slashed.json()).error.message).toContain('The model "local/image" does not exist here');
+    expect((await (await app.request('/v1/models/local-image')).json()).id).toBe('local-image');
     // An escape in the mount path above the gateway is the host's business: the route below it is served.
     const tenants = new Hono();
     tenants.route('/tenants/:tenant', track(imageGateway()));

@@ -229,6 +229,16 @@ describe('request validation', () => {
     expect(response.status).toBe(200);
   });
 
+  it('reads "stream": null as OpenAI\'s SDKs type it: no stream', async () => {
+    const response = await postChat(gateway, { model: 'local-image', stream: null, messages: [{ role: 'user', content: 'hello' }] });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('application/json');
+    expect((await response.json()).object).toBe('chat.completion');
+    const wrong = await postChat(gateway, { model: 'local-image', stream: 'yes', messages: [{ role: 'user', content: 'hello' }] });
+    expect(wrong.status).toBe(400);
+    expect((await wrong.json()).error.param).toBe('stream');
+  });
+
   it('still answers 200 to sizes, aspect ratios and detail values within the bounds', async () => {
     const image = await pngDataUrl(32, 32);
     const bodies: unknown[] = [

@@ -269,6 +269,41 @@ describe('capability detection', () => {
     expect(local.capabilities.imageOutput).toBe(true);
     expect(list.data.find((model: { id: string }) => model.id === 'nano-banana')).toMatchObject({ alias_for: 'local-image' });
   });
+
+  it('retrieves one model at /v1/models/{model}, as models.retrieve() reads it, and 404s an unknown one', async () => {
+    const slashed = createScriptedProvider({ id: 'relay', models: ['google/gemini-x'], auto: () => 'succeed' }).provider;
+    gateway = createImageGateway({ providers: [{ type: 'local' }, slashed], aliases: { 'nano-banana': 'local-image' }, basePath: '/api' });
+    const get = (path: string, method = 'GET') => gateway.fetch(new Request(`http://gateway.test/api${path}`, { method }));
+
+    const local = await get('/v1/models/local-image');
+    expect(local.status).toBe(200);
+    expect(await local.json()).toMatchObject({ id: 'local-image', object: 'model', created: expect.any(Number), owned_by: 'local' });
+    expect(await (await get('/v1/models/nano-banana')).json()).toMatchObject({
+      id: 'nano-banana',
+      object: 'model',
+      alias_for: 'local-image',
+    });
+    // SDKs encode a "/" in the id (openai-node does); some send it as it is.
+    for (const path of ['/v1/models/google%2Fgemini-x', '/v1/models/google/gemini-x']) {
+      const slashedModel = await get(path);
+      expect(slashedModel.status, path).toBe(200);
+      expect((await slashedModel.json()).id).toBe('google/gemini-x');
+    }
+
+    const missing = await get('/v1/models/no-such-model');
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toEqual({
+      error: {
+        message: 'The model "no-such-model" does not exist here; GET /v1/models lists the models this gateway serves.',
+        type: 'invalid_request_error',
+        param: 'model',
+        code: 'model_not_found',
+      },
+    });
+    expect((await get('/v1/models/local-image', 'POST')).status).toBe(405);
+    expect(gateway.handles(new Request('http://gateway.test/api/v1/models/local-image'))).toBe(true);
+    expect(gateway.handles(new Request('http://gateway.test/api/v1/models/'))).toBe(false);
+  });
 });
 
 describe('request ids and projects', () => {
