@@ -31,7 +31,7 @@ export class OutputSecretFilter {
     this.#pattern = verbatimPattern(secrets);
   }
 
-  /** The events to pass on for `event`: none while its text is held, or the held text before a finish. */
+  /** The events to pass on for `event`: none while its text is held, or the held text before an image or the finish. */
   take(event: GenerationEvent): GenerationEvent[] {
     switch (event.type) {
       case 'text-delta':
@@ -46,8 +46,11 @@ export class OutputSecretFilter {
         if (text === '' && event.id === undefined && event.name === undefined) return [];
         return [{ ...event, arguments: text }];
       }
+      // A key does not run on past an image: held text goes out first, so the answer keeps its order.
+      case 'image':
+      case 'image-partial':
       case 'finish':
-        return [...this.flush(), event];
+        return this.#held.size === 0 ? [event] : [...this.flush(), event];
       default:
         return [event];
     }

@@ -43,6 +43,18 @@ describe('OutputSecretFilter', () => {
     expect(run(filter, [text('ends with rel'), finish])).toEqual([text('ends with '), text('rel'), finish]);
   });
 
+  it('gives held text back before an image, so the answer keeps its order', () => {
+    const filter = new OutputSecretFilter(redactableSecrets([key]));
+    const image = { type: 'image', image: {} } as GenerationEvent;
+    expect(run(filter, [text('Here it is, rel'), image, text('ax.'), finish])).toEqual([
+      text('Here it is, '),
+      text('rel'),
+      image,
+      text('ax.'),
+      finish,
+    ]);
+  });
+
   it('keeps text, reasoning and each tool call apart', () => {
     const filter = new OutputSecretFilter(redactableSecrets([key, 'second-secret-value']));
     const out = run(filter, [
