@@ -1,5 +1,5 @@
-import { createImageGateway, type ImageGateway } from '../src/gateway/create-gateway.js';
-import type { GatewayOptions } from '../src/gateway/gateway-options.js';
+import { createImageGateway, type ImageGateway } from '../src/gateway.js';
+import type { GatewayOptions } from '../src/options.js';
 
 /**
  * What every adapter accepts: gateway options (the adapter creates the

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ImageGateway } from '../src/gateway/create-gateway.js';
+import type { ImageGateway } from '../src/gateway.js';
 import { type GatewayInput, resolveGateway } from './adapter-gateway.js';
 import { createGatewayListener } from './node.js';
 

@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import type { ImageGateway } from '../src/gateway/create-gateway.js';
+import type { ImageGateway } from '../src/gateway.js';
 import { type GatewayInput, resolveGateway } from './adapter-gateway.js';
 
 /** A Hono app serving the gateway, with a handle on the gateway it serves. */
@@ -99,6 +99,6 @@ function withPath(request: Request, pathname: string): Request {
   } as RequestInit);
 }
 
-export type { GatewayOptions } from '../src/gateway/gateway-options.js';
+export type { GatewayOptions } from '../src/options.js';
 export type { GatewayInput } from './adapter-gateway.js';
 export type { ImageGateway };

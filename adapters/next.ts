@@ -1,4 +1,4 @@
-import type { ImageGateway } from '../src/gateway/create-gateway.js';
+import type { ImageGateway } from '../src/gateway.js';
 import { type GatewayInput, resolveGateway } from './adapter-gateway.js';
 
 /** A Next.js App Router route handler. */
@@ -35,6 +35,6 @@ export function createRouteHandlers(input: GatewayInput = {}): NextRouteHandlers
   return { GET: handler, POST: handler, OPTIONS: handler, gateway, close: () => gateway.close() };
 }
 
-export type { GatewayOptions } from '../src/gateway/gateway-options.js';
+export type { GatewayOptions } from '../src/options.js';
 export type { GatewayInput } from './adapter-gateway.js';
 export type { ImageGateway };

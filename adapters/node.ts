@@ -1,8 +1,8 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { createImageGateway, type ImageGateway } from '../src/gateway/create-gateway.js';
-import type { GatewayOptions } from '../src/gateway/gateway-options.js';
+import { createImageGateway, type ImageGateway } from '../src/gateway.js';
+import type { GatewayOptions } from '../src/options.js';
 import { type GatewayInput, resolveGateway } from './adapter-gateway.js';
-import { absoluteUrl, createNodeBridge } from './adapter-node-bridge.js';
+import { absoluteUrl, createNodeBridge } from './node/node-bridge.js';
 
 /** A Node request listener that serves a gateway; `next` is called for paths the gateway does not serve. */
 export type GatewayRequestListener = (request: IncomingMessage, response: ServerResponse, next?: (error?: unknown) => void) => void;

@@ -1,5 +1,5 @@
-import type { GatewayOptions } from './gateway/gateway-options.js';
-import type { ProviderConfig } from './providers/provider-config.js';
+import type { GatewayOptions } from './options.js';
+import type { ProviderConfig } from './providers/shared/provider-config.js';
 
 type Environment = Record<string, string | undefined>;
 

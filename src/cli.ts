@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { createServer } from '../adapters/node.js';
 import { optionsFromEnvironment } from './cli-config.js';
-import type { GatewayOptions } from './gateway/gateway-options.js';
+import type { GatewayOptions } from './options.js';
 
 const { values } = parseArgs({
   options: { config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h' } },

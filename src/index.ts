@@ -1,12 +1,16 @@
-export type { ImageGateway } from './gateway/create-gateway.js';
-export { createImageGateway } from './gateway/create-gateway.js';
-export type { AuthenticationResult, GatewayLogger, GatewayOptions } from './gateway/gateway-options.js';
-export type { GatewayStats, ProviderStats } from './gateway/gateway-stats.js';
-export type { ErrorType } from './http/gateway-error.js';
-export { GatewayError } from './http/gateway-error.js';
+export type { ErrorType } from './errors/gateway-error.js';
+export { GatewayError } from './errors/gateway-error.js';
+export type { UpstreamErrorKind } from './errors/upstream-error.js';
+export { UpstreamError } from './errors/upstream-error.js';
+export type { ImageGateway } from './gateway.js';
+export { createImageGateway } from './gateway.js';
+export type { SlotStore } from './generation/admission/slot-store.js';
+export type { ConversationMessage, GenerationRequest } from './generation-request.js';
 export { ImageData } from './images/image-data.js';
 export type { ImageOptions } from './images/image-options.js';
-export type { ProviderConfig } from './providers/provider-config.js';
+export type { GatewayStats, ProviderStats } from './observability/gateway-stats.js';
+export type { UsageCounters, UsageEvent } from './observability/usage-counters.js';
+export type { AuthenticationResult, GatewayLogger, GatewayOptions } from './options.js';
 export type {
   FinishReason,
   GenerationEvent,
@@ -15,9 +19,5 @@ export type {
   ModelCapabilities,
   ModelInfo,
   ProviderContext,
-} from './providers/provider-types.js';
-export type { UpstreamErrorKind } from './providers/upstream-error.js';
-export { UpstreamError } from './providers/upstream-error.js';
-export type { SlotStore } from './queue/slot-store.js';
-export type { ConversationMessage, GenerationRequest } from './request/generation-request.js';
-export type { UsageCounters, UsageEvent } from './routing/usage-tracker.js';
+} from './provider.js';
+export type { ProviderConfig } from './providers/shared/provider-config.js';

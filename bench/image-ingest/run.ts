@@ -10,8 +10,8 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
-import { createImageIngester } from '../../src/images/image-ingest.js';
-import type { ImageReference } from '../../src/images/image-ingest-types.js';
+import { createImageIngester } from '../../src/images/ingest/image-ingest.js';
+import type { ImageReference } from '../../src/images/ingest/image-ingest-types.js';
 
 const side = 2000; // 4 MP
 const quality = 90;

@@ -1,5 +1,5 @@
 import pLimit from 'p-limit';
-import { raceAbort } from './image-abort.js';
+import { raceAbort } from '../lib/race-abort.js';
 
 export interface ConversionTaskOptions {
   /**

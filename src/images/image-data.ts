@@ -1,4 +1,4 @@
-import { decodeBase64Pieces, encodeBase64Bytes } from './base64-pieces.js';
+import { decodeBase64Pieces, encodeBase64Bytes } from '../lib/base64-pieces.js';
 
 /**
  * Image bytes that travel through the gateway. Upstreams hand us base64 and

@@ -1,10 +1,10 @@
+import type { ImageProvider, ProviderContext } from '../provider.js';
 import { createFluxProvider } from './flux/flux-provider.js';
 import { createGeminiProvider } from './gemini/gemini-provider.js';
 import { createLocalProvider } from './local/local-provider.js';
 import { createOpenAIImagesProvider } from './openai/openai-images-provider.js';
 import { createOpenAIChatProvider } from './openai-chat/openai-chat-provider.js';
-import type { ProviderConfig } from './provider-config.js';
-import type { ImageProvider, ProviderContext } from './provider-types.js';
+import type { ProviderConfig } from './shared/provider-config.js';
 
 /** Builds one provider instance from its validated config. */
 export type ProviderFactory = (config: ProviderConfig, context: ProviderContext) => ImageProvider;

@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import sharp from 'sharp';
 import { afterEach, expect } from 'vitest';
-import { createImageGateway, type ImageGateway } from '../../src/gateway/create-gateway.js';
+import { createImageGateway, type ImageGateway } from '../../src/gateway.js';
 
 /** A drawing request the local engine answers with one picture of `size`. */
 export function drawRequest(options: { stream?: boolean; size?: string } = {}) {

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { linkSignals } from '../../src/http/linked-signal.js';
 import { createImageGateway, type ImageGateway, type ImageProvider, type UsageEvent } from '../../src/index.js';
-import { imageModelCapabilities } from '../../src/providers/model-catalog.js';
+import { linkSignals } from '../../src/lib/cancel-signal.js';
+import { imageModelCapabilities } from '../../src/providers/shared/model-catalog.js';
 import { parseSse, postChat, waitFor } from '../helpers/gateway-client.js';
 import { createScriptedProvider } from '../helpers/scripted-provider.js';
 

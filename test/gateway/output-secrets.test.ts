@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createImageGateway, type ImageGateway } from '../../src/gateway/create-gateway.js';
+import { createImageGateway, type ImageGateway } from '../../src/gateway.js';
 import { type LoopbackServer, readBody, sendJson, startLoopbackServer } from '../fakes/fake-recording-server.js';
 import { dataChunks, parseSse, postChat } from '../helpers/gateway-client.js';
 

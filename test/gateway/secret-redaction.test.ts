@@ -1,12 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createImageGateway, type ImageGateway } from '../../src/gateway/create-gateway.js';
-import { redactedMessage } from '../../src/http/error-response.js';
-import { createSecretRedactor } from '../../src/http/secret-redaction.js';
-import { imageModelCapabilities } from '../../src/providers/model-catalog.js';
-import { providerSecrets } from '../../src/providers/provider-secrets.js';
-import type { ImageProvider } from '../../src/providers/provider-types.js';
-import { UpstreamError } from '../../src/providers/upstream-error.js';
+import { redactedMessage } from '../../src/errors/error-answers.js';
+import { UpstreamError } from '../../src/errors/upstream-error.js';
+import { createImageGateway, type ImageGateway } from '../../src/gateway.js';
+import { createSecretRedactor } from '../../src/lib/secret-redaction.js';
+import type { ImageProvider } from '../../src/provider.js';
+import { imageModelCapabilities } from '../../src/providers/shared/model-catalog.js';
+import { providerSecrets } from '../../src/providers/shared/provider-secrets.js';
 import { type LoopbackServer, readBody, sendJson, startLoopbackServer } from '../fakes/fake-recording-server.js';
 import { dataChunks, parseSse, postChat } from '../helpers/gateway-client.js';
 

@@ -1,5 +1,5 @@
 import sharp from 'sharp';
-import type { ImageGateway } from '../../src/gateway/create-gateway.js';
+import type { ImageGateway } from '../../src/gateway.js';
 
 /** POSTs a chat completion body to the gateway the way an HTTP client would. */
 export function postChat(

@@ -1,7 +1,7 @@
+import type { GenerationRequest } from '../../src/generation-request.js';
 import { ImageData } from '../../src/images/image-data.js';
-import { imageModelCapabilities } from '../../src/providers/model-catalog.js';
-import type { GenerationEvent, ImageProvider, ModelCapabilities } from '../../src/providers/provider-types.js';
-import type { GenerationRequest } from '../../src/request/generation-request.js';
+import type { GenerationEvent, ImageProvider, ModelCapabilities } from '../../src/provider.js';
+import { imageModelCapabilities } from '../../src/providers/shared/model-catalog.js';
 
 const onePixelJpeg = ImageData.fromBase64(
   '/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAgGBgcGBQgHBwcJCQgKDBQNDAsLDBkSEw8UHRofHh0aHBwgJC4nICIsIxwcKDcpLDAxNDQ0Hyc5PTgyPC4zNDL/wAALCAABAAEBAREA/8QAFAABAAAAAAAAAAAAAAAAAAAACf/EABQQAQAAAAAAAAAAAAAAAAAAAAD/2gAIAQEAAD8AKp//2Q==',

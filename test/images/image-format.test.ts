@@ -1,7 +1,7 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { readImageDimensions } from '../../src/images/image-dimensions.js';
 import { sniffImageFormat } from '../../src/images/image-format.js';
+import { readImageDimensions } from '../../src/images/ingest/image-dimensions.js';
 import { pngHeaderClaiming, twoToneImage } from './image-test-helpers.js';
 
 describe('sniffImageFormat and readImageDimensions', () => {

@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createImageGateway } from '../../src/gateway/create-gateway.js';
+import { createImageGateway } from '../../src/gateway.js';
 import { postChat } from '../helpers/gateway-client.js';
 import { dataUrl, jpegClaimingSize, jpegWithSegment, jpegWithStrayBytes, twoToneImage } from './image-test-helpers.js';
 

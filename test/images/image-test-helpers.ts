@@ -1,7 +1,7 @@
 import { crc32 } from 'node:zlib';
 import sharp from 'sharp';
-import { GatewayError } from '../../src/http/gateway-error.js';
-import type { ImageReference } from '../../src/images/image-ingest-types.js';
+import { GatewayError } from '../../src/errors/gateway-error.js';
+import type { ImageReference } from '../../src/images/ingest/image-ingest-types.js';
 
 /** A small image with a red left half and a blue right half, so orientation and colours can be checked. */
 export async function twoToneImage(format: 'png' | 'jpeg' | 'gif' | 'webp', width = 64, height = 32, alpha = false): Promise<Buffer> {

@@ -1,7 +1,7 @@
-import { retryAfterFromHeaders } from '../http/retry-after.js';
-import { redactUrl } from '../http/upstream-fetch.js';
-import type { UpstreamResponseHead } from '../http/upstream-response.js';
-import { isAbortError, kindForStatus, UpstreamError, type UpstreamErrorKind, upstreamExcerpt } from '../upstream-error.js';
+import { isAbortError, kindForStatus, UpstreamError, type UpstreamErrorKind, upstreamExcerpt } from '../../errors/upstream-error.js';
+import { retryAfterFromHeaders } from '../shared/retry-after.js';
+import { redactUrl } from '../shared/upstream-fetch.js';
+import type { UpstreamResponseHead } from '../shared/upstream-response.js';
 
 /**
  * Every way a FLUX call fails, turned into `UpstreamError` here and only

@@ -1,6 +1,6 @@
-import { imageModelCapabilities, resolveModels } from '../model-catalog.js';
-import type { ModelConfig } from '../provider-config.js';
-import type { ModelCapabilities, ModelInfo } from '../provider-types.js';
+import type { ModelCapabilities, ModelInfo } from '../../provider.js';
+import { imageModelCapabilities, resolveModels } from '../shared/model-catalog.js';
+import type { ModelConfig } from '../shared/provider-config.js';
 
 /** How a FLUX model takes its size and its reference images. */
 export interface FluxModelProfile {

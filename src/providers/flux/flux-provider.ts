@@ -1,10 +1,10 @@
-import type { GenerationRequest } from '../../request/generation-request.js';
-import { fetchUpstream } from '../http/upstream-fetch.js';
-import type { UpstreamResponse } from '../http/upstream-response.js';
-import { defaultGenerationTimeoutMs, type ProviderConfig } from '../provider-config.js';
-import { upstreamHttpOf } from '../provider-context.js';
-import type { GenerationEvent, ImageProvider, ProviderContext } from '../provider-types.js';
-import { UpstreamError } from '../upstream-error.js';
+import { UpstreamError } from '../../errors/upstream-error.js';
+import type { GenerationRequest } from '../../generation-request.js';
+import type { GenerationEvent, ImageProvider, ProviderContext } from '../../provider.js';
+import { defaultGenerationTimeoutMs, type ProviderConfig } from '../shared/provider-config.js';
+import { upstreamHttpOf } from '../shared/provider-context.js';
+import { fetchUpstream } from '../shared/upstream-fetch.js';
+import type { UpstreamResponse } from '../shared/upstream-response.js';
 import { fluxAnswerError, fluxHttpError, fluxStatusError, fluxTimeoutError, fluxTransportError } from './flux-errors.js';
 import { fluxProfile, resolveFluxModels } from './flux-models.js';
 import { buildFluxBody } from './flux-request-body.js';

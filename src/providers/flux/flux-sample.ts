@@ -1,7 +1,7 @@
 import { ImageData } from '../../images/image-data.js';
-import { fetchUpstream } from '../http/upstream-fetch.js';
-import { upstreamHttpOf } from '../provider-context.js';
-import type { ProviderContext } from '../provider-types.js';
+import type { ProviderContext } from '../../provider.js';
+import { upstreamHttpOf } from '../shared/provider-context.js';
+import { fetchUpstream } from '../shared/upstream-fetch.js';
 import { fluxAnswerError, fluxDownloadError, fluxTransportError } from './flux-errors.js';
 
 /** The image type from magic bytes, for delivery hosts that answer `application/octet-stream`. */

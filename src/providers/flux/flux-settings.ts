@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type ProviderConfig, providerConfigSchema } from '../provider-config.js';
+import { type ProviderConfig, providerConfigSchema } from '../shared/provider-config.js';
 
 /** FLUX-specific settings on top of the common provider config. */
 export const fluxSettingsSchema = providerConfigSchema

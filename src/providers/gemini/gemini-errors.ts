@@ -1,7 +1,7 @@
-import { durationToMs, retryAfterFromHeaders } from '../http/retry-after.js';
-import { redactUrl } from '../http/upstream-fetch.js';
-import type { UpstreamHeaders, UpstreamResponseHead } from '../http/upstream-response.js';
-import { isAbortError, UpstreamError, type UpstreamErrorKind, upstreamExcerpt } from '../upstream-error.js';
+import { isAbortError, UpstreamError, type UpstreamErrorKind, upstreamExcerpt } from '../../errors/upstream-error.js';
+import { durationToMs, retryAfterFromHeaders } from '../shared/retry-after.js';
+import { redactUrl } from '../shared/upstream-fetch.js';
+import type { UpstreamHeaders, UpstreamResponseHead } from '../shared/upstream-response.js';
 import { type GeminiErrorStatus, geminiErrorStatusSchema } from './gemini-wire.js';
 
 /**

@@ -1,6 +1,6 @@
 import { ImageData } from '../../images/image-data.js';
-import { LiftedString } from '../../json/json-lifted-string.js';
-import { JsonLiftingReader, type JsonPath } from '../../json/json-lifting-reader.js';
+import { LiftedString } from '../../lib/json/json-lifted-string.js';
+import { JsonLiftingReader, type JsonPath } from '../../lib/json/json-lifting-reader.js';
 
 /**
  * A reader for a Gemini answer (or one stream event) that lifts image data

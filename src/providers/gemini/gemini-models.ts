@@ -1,6 +1,6 @@
-import { imageModelCapabilities, resolveModels } from '../model-catalog.js';
-import type { ModelConfig } from '../provider-config.js';
-import type { ModelCapabilities, ModelInfo } from '../provider-types.js';
+import type { ModelCapabilities, ModelInfo } from '../../provider.js';
+import { imageModelCapabilities, resolveModels } from '../shared/model-catalog.js';
+import type { ModelConfig } from '../shared/provider-config.js';
 
 /** Aspect ratios every Gemini image model accepts in `imageConfig.aspectRatio`. */
 export const geminiAspectRatios = ['1:1', '2:3', '3:2', '3:4', '4:3', '4:5', '5:4', '9:16', '16:9', '21:9'];

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type ProviderConfig, providerConfigSchema } from '../provider-config.js';
+import { type ProviderConfig, providerConfigSchema } from '../shared/provider-config.js';
 
 const safetySettingSchema = z.object({ category: z.string().min(1), threshold: z.string().min(1) }).strict();
 

@@ -1,7 +1,7 @@
+import { upstreamExcerpt } from '../../errors/upstream-error.js';
 import type { ImageData } from '../../images/image-data.js';
-import { promptDetails } from '../generation-usage.js';
-import type { FinishReason, GenerationEvent, GenerationUsage } from '../provider-types.js';
-import { upstreamExcerpt } from '../upstream-error.js';
+import type { FinishReason, GenerationEvent, GenerationUsage } from '../../provider.js';
+import { promptDetails } from '../shared/generation-usage.js';
 import { geminiAnswerError, geminiStatusError, kindForFinishReason } from './gemini-errors.js';
 import { imageFromInlineData } from './gemini-lifted-images.js';
 import { type GeminiResponse, type GeminiUsage, geminiResponseSchema } from './gemini-wire.js';

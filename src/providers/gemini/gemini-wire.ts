@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { LiftedString } from '../../json/json-lifted-string.js';
+import { LiftedString } from '../../lib/json/json-lifted-string.js';
 
 /**
  * The parts of a `GenerateContentResponse` the gateway reads. Deliberately

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
-import { defaultGenerationTimeoutMs, type ProviderConfig } from '../provider-config.js';
+import { defaultGenerationTimeoutMs, type ProviderConfig } from '../shared/provider-config.js';
 
 /** Output encodings the local engine writes. */
 export type LocalOutputFormat = 'jpeg' | 'png' | 'webp';

@@ -1,4 +1,4 @@
-import type { GenerationEvent, ProviderContext } from '../provider-types.js';
+import type { GenerationEvent, ProviderContext } from '../../provider.js';
 
 /** Short steps keep an abort prompt even when the configured delay is minutes long. */
 const stepMs = 100;

@@ -1,6 +1,6 @@
 import sharp from 'sharp';
+import { undecodableImageError } from '../../errors/image-errors.js';
 import type { ImageData } from '../../images/image-data.js';
-import { undecodableImageError } from '../../images/image-errors.js';
 import type { LocalOutputFormat } from './local-config.js';
 import { type EncodedImage, encodeImage } from './local-encode.js';
 import { describeOperation, type EditOperation } from './local-instructions.js';

@@ -1,10 +1,10 @@
+import { textAsksForImage } from '../../generation/image-intent.js';
+import type { GenerationRequest } from '../../generation-request.js';
 import { ImageData } from '../../images/image-data.js';
-import type { GenerationRequest } from '../../request/generation-request.js';
-import { textAsksForImage } from '../../request/image-intent.js';
-import { imageModelCapabilities, resolveModels } from '../model-catalog.js';
-import type { ProviderConfig } from '../provider-config.js';
-import { defaultProviderContext } from '../provider-context.js';
-import type { GenerationEvent, ImageProvider, ModelCapabilities, ModelInfo, ProviderContext } from '../provider-types.js';
+import type { GenerationEvent, ImageProvider, ModelCapabilities, ModelInfo, ProviderContext } from '../../provider.js';
+import { imageModelCapabilities, resolveModels } from '../shared/model-catalog.js';
+import type { ProviderConfig } from '../shared/provider-config.js';
+import { defaultProviderContext } from '../shared/provider-context.js';
 import { type LocalSettings, readLocalSettings } from './local-config.js';
 import { waitWithProgress } from './local-delay.js';
 import { drawPicture } from './local-draw.js';

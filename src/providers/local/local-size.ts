@@ -1,5 +1,5 @@
-import type { GenerationRequest } from '../../request/generation-request.js';
-import { parseAspectRatio as parseRatio } from '../aspect-ratio.js';
+import type { GenerationRequest } from '../../generation-request.js';
+import { parseAspectRatio as parseRatio } from '../../images/image-geometry.js';
 
 export interface PixelSize {
   width: number;

@@ -1,5 +1,5 @@
-import type { GenerationRequest } from '../../request/generation-request.js';
-import type { GenerationUsage } from '../provider-types.js';
+import type { GenerationRequest } from '../../generation-request.js';
+import type { GenerationUsage } from '../../provider.js';
 import type { PixelSize } from './local-size.js';
 
 /** Gemini bills each input image at a flat 258 tokens; the local engine reports the same so dashboards look alike. */

@@ -1,8 +1,8 @@
-import type { LiftedString } from '../../json/json-lifted-string.js';
-import { TextWithLifts } from '../../json/json-text-with-lifts.js';
-import { promptDetails } from '../generation-usage.js';
-import type { ImageDownloadOptions } from '../openai/openai-image-download.js';
-import type { FinishReason, GenerationEvent, GenerationUsage } from '../provider-types.js';
+import type { LiftedString } from '../../lib/json/json-lifted-string.js';
+import { TextWithLifts } from '../../lib/json/json-text-with-lifts.js';
+import type { FinishReason, GenerationEvent, GenerationUsage } from '../../provider.js';
+import { promptDetails } from '../shared/generation-usage.js';
+import type { ImageDownloadOptions } from '../shared/upstream-images.js';
 import { imageStep, imageUrlOf } from './openai-chat-lifted-images.js';
 import type { ContentSegment, MarkdownImageScanner } from './openai-chat-markdown-images.js';
 

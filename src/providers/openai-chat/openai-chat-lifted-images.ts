@@ -1,7 +1,7 @@
 import { ImageData } from '../../images/image-data.js';
-import { LiftedString } from '../../json/json-lifted-string.js';
-import { JsonLiftingReader, type JsonPath } from '../../json/json-lifting-reader.js';
-import { type ImageDownloadOptions, imageFromDataUrl, imageFromUrl } from '../openai/openai-image-download.js';
+import { LiftedString } from '../../lib/json/json-lifted-string.js';
+import { JsonLiftingReader, type JsonPath } from '../../lib/json/json-lifting-reader.js';
+import { type ImageDownloadOptions, imageFromDataUrl, imageFromUrl } from '../shared/upstream-images.js';
 import type { ChatEventStep } from './openai-chat-events.js';
 
 /** The longest `data:` header we look for the comma in; anything longer takes the string path. */

@@ -1,5 +1,5 @@
-import { LiftedString } from '../../json/json-lifted-string.js';
-import { TextWithLifts } from '../../json/json-text-with-lifts.js';
+import { LiftedString } from '../../lib/json/json-lifted-string.js';
+import { TextWithLifts } from '../../lib/json/json-text-with-lifts.js';
 
 /** A piece of assistant content: plain text, or a markdown image taken out of it (a big data URL as the bytes it arrived in). */
 export type ContentSegment = { type: 'text'; text: string } | { type: 'image'; url: string | LiftedString; alt: string };

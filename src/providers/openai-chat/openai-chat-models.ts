@@ -1,6 +1,6 @@
-import { imageModelCapabilities, resolveModels } from '../model-catalog.js';
-import type { ModelConfig } from '../provider-config.js';
-import type { ModelCapabilities, ModelInfo } from '../provider-types.js';
+import type { ModelCapabilities, ModelInfo } from '../../provider.js';
+import { imageModelCapabilities, resolveModels } from '../shared/model-catalog.js';
+import type { ModelConfig } from '../shared/provider-config.js';
 
 /** Names relays give image models (gpt-4o-image, nano-banana, flux-kontext-pro, doubao-seedream-4-0, ...). */
 const imageModelName = /image|dall-e|flux|banana|seedream|seededit|sora|recraft|qwen-image|imagen/i;

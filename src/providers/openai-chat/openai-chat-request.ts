@@ -1,7 +1,7 @@
+import type { ConversationMessage, GenerationRequest } from '../../generation-request.js';
 import type { ImageData } from '../../images/image-data.js';
-import { type BodyPiece, dataUrlPieces, PayloadSlots } from '../../json/json-payload-slots.js';
-import type { ConversationMessage, GenerationRequest } from '../../request/generation-request.js';
-import type { ModelInfo } from '../provider-types.js';
+import { type BodyPiece, dataUrlPieces, PayloadSlots } from '../../lib/json/json-payload-slots.js';
+import type { ModelInfo } from '../../provider.js';
 import type { OpenAIChatSettings } from './openai-chat-settings.js';
 
 /**

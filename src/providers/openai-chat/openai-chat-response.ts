@@ -1,9 +1,9 @@
-import type { CancelSignal } from '../../http/linked-signal.js';
-import { readUpstreamJson } from '../http/json-body.js';
-import type { UpstreamResponse } from '../http/upstream-response.js';
-import type { OpenAIErrorContext } from '../openai/openai-error.js';
-import type { ImageDownloadOptions } from '../openai/openai-image-download.js';
-import { isAbortError, UpstreamError } from '../upstream-error.js';
+import { isAbortError, UpstreamError } from '../../errors/upstream-error.js';
+import type { CancelSignal } from '../../lib/cancel-signal.js';
+import type { OpenAIErrorContext } from '../shared/openai-error.js';
+import type { ImageDownloadOptions } from '../shared/upstream-images.js';
+import { readUpstreamJson } from '../shared/upstream-json.js';
+import type { UpstreamResponse } from '../shared/upstream-response.js';
 import {
   type ChatEventStep,
   type ChatUsage,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { baseUrlSchema } from '../openai/openai-config.js';
-import { modelConfigSchema } from '../provider-config.js';
+import { modelConfigSchema } from '../shared/provider-config.js';
+import { baseUrlSchema } from '../shared/provider-settings.js';
 
 /**
  * Settings of an `openai-chat` instance (any OpenAI-compatible relay).

@@ -1,11 +1,11 @@
-import type { CancelSignal } from '../../http/linked-signal.js';
-import type { LiftedJson } from '../../json/json-lifting-reader.js';
-import { readServerSentEventsWith } from '../http/sse-events.js';
-import type { UpstreamResponse } from '../http/upstream-response.js';
-import { type OpenAIErrorContext, openAIErrorFromEvent } from '../openai/openai-error.js';
-import type { ImageDownloadOptions } from '../openai/openai-image-download.js';
-import type { FinishReason, GenerationEvent, GenerationUsage } from '../provider-types.js';
-import { UpstreamError } from '../upstream-error.js';
+import { UpstreamError } from '../../errors/upstream-error.js';
+import type { CancelSignal } from '../../lib/cancel-signal.js';
+import type { LiftedJson } from '../../lib/json/json-lifting-reader.js';
+import type { FinishReason, GenerationEvent, GenerationUsage } from '../../provider.js';
+import { type OpenAIErrorContext, openAIErrorFromEvent } from '../shared/openai-error.js';
+import { readServerSentEventsWith } from '../shared/sse-events.js';
+import type { ImageDownloadOptions } from '../shared/upstream-images.js';
+import type { UpstreamResponse } from '../shared/upstream-response.js';
 import {
   type ChatUsage,
   contentSteps,

@@ -1,7 +1,7 @@
 import { ImageData } from '../../images/image-data.js';
-import { LiftedString } from '../../json/json-lifted-string.js';
-import { JsonLiftingReader } from '../../json/json-lifting-reader.js';
-import { mediaTypeFromBase64 } from './openai-image-download.js';
+import { LiftedString } from '../../lib/json/json-lifted-string.js';
+import { JsonLiftingReader } from '../../lib/json/json-lifting-reader.js';
+import { mediaTypeFromBase64 } from '../shared/upstream-images.js';
 
 /**
  * A reader for an Images API answer that lifts `data[i].b64_json` out: a

@@ -1,7 +1,7 @@
-import type { GenerationRequest } from '../../request/generation-request.js';
-import { imageModelCapabilities, resolveModels } from '../model-catalog.js';
-import type { ModelConfig } from '../provider-config.js';
-import type { ModelCapabilities, ModelInfo } from '../provider-types.js';
+import type { GenerationRequest } from '../../generation-request.js';
+import type { ModelCapabilities, ModelInfo } from '../../provider.js';
+import { imageModelCapabilities, resolveModels } from '../shared/model-catalog.js';
+import type { ModelConfig } from '../shared/provider-config.js';
 
 /** How the Images API treats a model: dall-e models have their own rules (n, response_format, no streaming). */
 export type OpenAIImageFamily = 'gpt-image' | 'dall-e-3' | 'dall-e-2';

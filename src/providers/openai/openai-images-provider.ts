@@ -1,20 +1,20 @@
-import type { GenerationRequest } from '../../request/generation-request.js';
-import { addUsage } from '../generation-usage.js';
-import { fetchUpstream, redactUrl } from '../http/upstream-fetch.js';
-import { findServedModel } from '../model-catalog.js';
-import { defaultGenerationTimeoutMs, type ProviderConfig } from '../provider-config.js';
-import { upstreamHttpOf } from '../provider-context.js';
-import type { GenerationEvent, GenerationUsage, ImageProvider, ModelInfo, ProviderContext } from '../provider-types.js';
-import { UpstreamError } from '../upstream-error.js';
-import { endpointUrl, parseProviderSettings, requestHeaders } from './openai-config.js';
-import { type OpenAIErrorContext, openAIErrorFromResponse } from './openai-error.js';
+import { UpstreamError } from '../../errors/upstream-error.js';
+import type { GenerationRequest } from '../../generation-request.js';
+import type { GenerationEvent, GenerationUsage, ImageProvider, ModelInfo, ProviderContext } from '../../provider.js';
+import { addUsage } from '../shared/generation-usage.js';
+import { findServedModel } from '../shared/model-catalog.js';
+import { type OpenAIErrorContext, openAIErrorFromResponse } from '../shared/openai-error.js';
+import { defaultGenerationTimeoutMs, type ProviderConfig } from '../shared/provider-config.js';
+import { upstreamHttpOf } from '../shared/provider-context.js';
+import { endpointUrl, parseProviderSettings, requestHeaders } from '../shared/provider-settings.js';
+import { fetchUpstream, redactUrl } from '../shared/upstream-fetch.js';
+import { readJsonObject } from '../shared/upstream-json-object.js';
 import { newImagesAnswerReader } from './openai-images-lifted.js';
 import { resolveOpenAIImageModels } from './openai-images-models.js';
 import { buildImagesCall } from './openai-images-request.js';
 import { readImagesResponse } from './openai-images-response.js';
 import { type OpenAIImagesSettings, openAIImagesSettingsSchema } from './openai-images-settings.js';
 import { readImagesStream } from './openai-images-stream.js';
-import { readJsonObject } from './openai-response-body.js';
 
 /**
  * The OpenAI Images API provider (`type: 'openai'`): `images/generations`

@@ -1,6 +1,6 @@
+import type { GenerationRequest } from '../../generation-request.js';
 import type { ImageData } from '../../images/image-data.js';
-import type { GenerationRequest } from '../../request/generation-request.js';
-import type { ModelInfo } from '../provider-types.js';
+import type { ModelInfo } from '../../provider.js';
 import { chooseImageSize, imageFamilyOf, type OpenAIImageFamily } from './openai-images-models.js';
 import type { OpenAIImagesSettings } from './openai-images-settings.js';
 

@@ -1,8 +1,8 @@
-import type { LiftedString } from '../../json/json-lifted-string.js';
-import { promptDetails } from '../generation-usage.js';
-import type { GenerationEvent, GenerationUsage } from '../provider-types.js';
-import { UpstreamError } from '../upstream-error.js';
-import { imageFromUrl } from './openai-image-download.js';
+import { UpstreamError } from '../../errors/upstream-error.js';
+import type { LiftedString } from '../../lib/json/json-lifted-string.js';
+import type { GenerationEvent, GenerationUsage } from '../../provider.js';
+import { promptDetails } from '../shared/generation-usage.js';
+import { imageFromUrl } from '../shared/upstream-images.js';
 import { hasB64Json, imageFromB64Json } from './openai-images-lifted.js';
 
 /** The `usage` object of Images API answers and completed stream events (GPT image models only). */

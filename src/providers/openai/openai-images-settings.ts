@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { baseUrlSchema } from './openai-config.js';
+import { baseUrlSchema } from '../shared/provider-settings.js';
 
 export const openAIDefaultBaseURL = 'https://api.openai.com';
 

@@ -1,11 +1,11 @@
-import type { LiftedString } from '../../json/json-lifted-string.js';
-import type { LiftedJson } from '../../json/json-lifting-reader.js';
-import { addUsage } from '../generation-usage.js';
-import { readServerSentEventsWith } from '../http/sse-events.js';
-import type { UpstreamResponse } from '../http/upstream-response.js';
-import type { GenerationEvent, GenerationUsage } from '../provider-types.js';
-import { UpstreamError } from '../upstream-error.js';
-import { type OpenAIErrorContext, openAIErrorFromEvent } from './openai-error.js';
+import { UpstreamError } from '../../errors/upstream-error.js';
+import type { LiftedString } from '../../lib/json/json-lifted-string.js';
+import type { LiftedJson } from '../../lib/json/json-lifting-reader.js';
+import type { GenerationEvent, GenerationUsage } from '../../provider.js';
+import { addUsage } from '../shared/generation-usage.js';
+import { type OpenAIErrorContext, openAIErrorFromEvent } from '../shared/openai-error.js';
+import { readServerSentEventsWith } from '../shared/sse-events.js';
+import type { UpstreamResponse } from '../shared/upstream-response.js';
 import { hasB64Json, imageFromB64Json, newImagesEventReader } from './openai-images-lifted.js';
 import { formatToMediaType, type ImagesUsage, usageFromImages } from './openai-images-response.js';
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isAbortError, UpstreamError } from '../../../src/errors/upstream-error.js';
 import { createFluxProvider } from '../../../src/providers/flux/flux-provider.js';
-import { abortableSleep, defaultProviderContext } from '../../../src/providers/provider-context.js';
-import { isAbortError, UpstreamError } from '../../../src/providers/upstream-error.js';
+import { abortableSleep, defaultProviderContext } from '../../../src/providers/shared/provider-context.js';
 import { type FluxFake, startFluxFake } from '../../fakes/flux-fake.js';
 import { collect, generationRequest } from '../generation-request-fixture.js';
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createImageGateway, type ImageGateway } from '../../../src/gateway/create-gateway.js';
+import { createImageGateway, type ImageGateway } from '../../../src/gateway.js';
 import { type FluxFake, startFluxFake } from '../../fakes/flux-fake.js';
 import { postChat } from '../../helpers/gateway-client.js';
 import { decodeDataUrl } from '../gateway-answer-images.js';

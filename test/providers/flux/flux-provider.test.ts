@@ -1,11 +1,11 @@
 import sharp from 'sharp';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { GatewayError } from '../../../src/http/gateway-error.js';
+import { GatewayError } from '../../../src/errors/gateway-error.js';
+import type { GenerationRequest } from '../../../src/generation-request.js';
 import type { ImageData } from '../../../src/images/image-data.js';
+import type { GenerationEvent } from '../../../src/provider.js';
 import { createFluxProvider } from '../../../src/providers/flux/flux-provider.js';
-import { abortableSleep, defaultProviderContext } from '../../../src/providers/provider-context.js';
-import type { GenerationEvent } from '../../../src/providers/provider-types.js';
-import type { GenerationRequest } from '../../../src/request/generation-request.js';
+import { abortableSleep, defaultProviderContext } from '../../../src/providers/shared/provider-context.js';
 import { type FluxFake, startFluxFake } from '../../fakes/flux-fake.js';
 import { collect, generationRequest, imagesOf, jpegImage } from '../generation-request-fixture.js';
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { fluxProfile } from '../../../src/providers/flux/flux-models.js';
 import { createFluxProvider } from '../../../src/providers/flux/flux-provider.js';
 import { fluxAspectRatio, fluxDimensions } from '../../../src/providers/flux/flux-request-body.js';
-import { defaultProviderContext } from '../../../src/providers/provider-context.js';
+import { defaultProviderContext } from '../../../src/providers/shared/provider-context.js';
 
 const context = defaultProviderContext();
 

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isAbortError, UpstreamError } from '../../../src/errors/upstream-error.js';
+import type { GenerationEvent } from '../../../src/provider.js';
 import { createGeminiProvider } from '../../../src/providers/gemini/gemini-provider.js';
-import { defaultProviderContext } from '../../../src/providers/provider-context.js';
-import type { GenerationEvent } from '../../../src/providers/provider-types.js';
-import { isAbortError, UpstreamError } from '../../../src/providers/upstream-error.js';
+import { defaultProviderContext } from '../../../src/providers/shared/provider-context.js';
 import { type GeminiFake, startGeminiFake } from '../../fakes/gemini-fake.js';
 import { collect, generationRequest } from '../generation-request-fixture.js';
 

@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createImageGateway, type ImageGateway } from '../../../src/gateway/create-gateway.js';
+import { createImageGateway, type ImageGateway } from '../../../src/gateway.js';
 import { type GeminiFake, startGeminiFake } from '../../fakes/gemini-fake.js';
 import { postChat } from '../../helpers/gateway-client.js';
 import { decodeDataUrl } from '../gateway-answer-images.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nearestAspectRatio } from '../../../src/providers/aspect-ratio.js';
+import { nearestAspectRatio } from '../../../src/images/image-geometry.js';
 import { geminiImageConfig } from '../../../src/providers/gemini/gemini-image-config.js';
 import { geminiAspectRatios, geminiProfile } from '../../../src/providers/gemini/gemini-models.js';
 

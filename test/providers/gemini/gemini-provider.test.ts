@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { GenerationRequest } from '../../../src/generation-request.js';
 import { createGeminiProvider } from '../../../src/providers/gemini/gemini-provider.js';
-import { defaultProviderContext } from '../../../src/providers/provider-context.js';
-import type { GenerationRequest } from '../../../src/request/generation-request.js';
+import { defaultProviderContext } from '../../../src/providers/shared/provider-context.js';
 import { type GeminiFake, startGeminiFake } from '../../fakes/gemini-fake.js';
 import { collect, describeImage, generationRequest, imagesOf, jpegImage, textOf } from '../generation-request-fixture.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createGeminiProvider } from '../../../src/providers/gemini/gemini-provider.js';
-import { defaultProviderContext } from '../../../src/providers/provider-context.js';
+import { defaultProviderContext } from '../../../src/providers/shared/provider-context.js';
 
 const context = defaultProviderContext();
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGeminiProvider } from '../../../src/providers/gemini/gemini-provider.js';
-import { defaultProviderContext } from '../../../src/providers/provider-context.js';
+import { defaultProviderContext } from '../../../src/providers/shared/provider-context.js';
 import { type GeminiFake, startGeminiFake } from '../../fakes/gemini-fake.js';
 import { collect, describeImage, generationRequest, imagesOf } from '../generation-request-fixture.js';
 

@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { GatewayError } from '../../../src/http/gateway-error.js';
+import { GatewayError } from '../../../src/errors/gateway-error.js';
 import { ImageData } from '../../../src/images/image-data.js';
 import { imagesOf, textOf } from '../generation-request-fixture.js';
 import { buildRequest, channelMeans, decode, generate, meanSpread, pixelDifference, sampleImage } from './local-test-helpers.js';

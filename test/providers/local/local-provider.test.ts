@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createLocalProvider } from '../../../src/providers/local/local-provider.js';
-import { defaultProviderContext } from '../../../src/providers/provider-context.js';
+import { defaultProviderContext } from '../../../src/providers/shared/provider-context.js';
 import { imagesOf, textOf } from '../generation-request-fixture.js';
 import { buildRequest, decode, generate } from './local-test-helpers.js';
 

@@ -1,9 +1,9 @@
 import sharp from 'sharp';
+import type { GenerationRequest } from '../../../src/generation-request.js';
 import { ImageData } from '../../../src/images/image-data.js';
+import type { GenerationEvent } from '../../../src/provider.js';
 import { createLocalProvider } from '../../../src/providers/local/local-provider.js';
-import type { ProviderConfig } from '../../../src/providers/provider-config.js';
-import type { GenerationEvent } from '../../../src/providers/provider-types.js';
-import type { GenerationRequest } from '../../../src/request/generation-request.js';
+import type { ProviderConfig } from '../../../src/providers/shared/provider-config.js';
 import { collect, generationRequest } from '../generation-request-fixture.js';
 
 /** A request for the local engine, by default to draw a scene it knows. */

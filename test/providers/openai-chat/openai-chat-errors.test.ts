@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { UpstreamError } from '../../../src/errors/upstream-error.js';
+import type { GenerationEvent, ImageProvider } from '../../../src/provider.js';
 import { createOpenAIChatProvider } from '../../../src/providers/openai-chat/openai-chat-provider.js';
-import { defaultProviderContext } from '../../../src/providers/provider-context.js';
-import type { GenerationEvent, ImageProvider } from '../../../src/providers/provider-types.js';
-import { UpstreamError } from '../../../src/providers/upstream-error.js';
+import { defaultProviderContext } from '../../../src/providers/shared/provider-context.js';
 import { type OpenAIChatFake, startOpenAIChatFake } from '../../fakes/openai-chat-fake.js';
 import { generationRequest } from '../generation-request-fixture.js';
 

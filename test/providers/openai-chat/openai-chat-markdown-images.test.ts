@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LiftedString } from '../../../src/json/json-lifted-string.js';
+import { LiftedString } from '../../../src/lib/json/json-lifted-string.js';
 import { type ContentSegment, MarkdownImageScanner } from '../../../src/providers/openai-chat/openai-chat-markdown-images.js';
 
 /** Feeds the text in pieces of `size` characters and merges adjacent text segments. */

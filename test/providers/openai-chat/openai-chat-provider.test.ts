@@ -1,9 +1,9 @@
 import sharp from 'sharp';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ImageData } from '../../../src/images/image-data.js';
+import type { ImageProvider } from '../../../src/provider.js';
 import { createOpenAIChatProvider } from '../../../src/providers/openai-chat/openai-chat-provider.js';
-import { defaultProviderContext } from '../../../src/providers/provider-context.js';
-import type { ImageProvider } from '../../../src/providers/provider-types.js';
+import { defaultProviderContext } from '../../../src/providers/shared/provider-context.js';
 import { type OpenAIChatFake, type OpenAIChatImageMode, startOpenAIChatFake } from '../../fakes/openai-chat-fake.js';
 import { makeFakeImage } from '../../fakes/openai-images-fake.js';
 import { collect, generationRequest, imagesOf, textOf } from '../generation-request-fixture.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { openAIErrorFromEvent, openAIErrorFromResponse } from '../../../src/providers/openai/openai-error.js';
+import { openAIErrorFromEvent, openAIErrorFromResponse } from '../../../src/providers/shared/openai-error.js';
 
 const context = { provider: 'openai', url: 'https://api.openai.com/v1/images/generations' };
 

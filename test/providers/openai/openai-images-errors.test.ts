@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { UpstreamError } from '../../../src/errors/upstream-error.js';
+import type { ImageProvider } from '../../../src/provider.js';
 import { createOpenAIImagesProvider } from '../../../src/providers/openai/openai-images-provider.js';
-import { defaultProviderContext } from '../../../src/providers/provider-context.js';
-import type { ImageProvider } from '../../../src/providers/provider-types.js';
-import { UpstreamError } from '../../../src/providers/upstream-error.js';
+import { defaultProviderContext } from '../../../src/providers/shared/provider-context.js';
 import { type OpenAIImagesFake, startOpenAIImagesFake } from '../../fakes/openai-images-fake.js';
 import { collect, generationRequest } from '../generation-request-fixture.js';
 

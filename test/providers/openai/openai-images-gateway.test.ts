@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createImageGateway, type ImageGateway } from '../../../src/gateway/create-gateway.js';
+import { createImageGateway, type ImageGateway } from '../../../src/gateway.js';
 import { makeFakeImage, type OpenAIImagesFake, startOpenAIImagesFake } from '../../fakes/openai-images-fake.js';
 import { postChat } from '../../helpers/gateway-client.js';
 import { decodedImages } from '../gateway-answer-images.js';

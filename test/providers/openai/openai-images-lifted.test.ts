@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { httpOverFetch } from '../../../src/providers/http/upstream-response.js';
+import type { GenerationEvent } from '../../../src/provider.js';
 import { newImagesAnswerReader } from '../../../src/providers/openai/openai-images-lifted.js';
 import { readImagesResponse } from '../../../src/providers/openai/openai-images-response.js';
 import { readImagesStream } from '../../../src/providers/openai/openai-images-stream.js';
-import { readJsonObject } from '../../../src/providers/openai/openai-response-body.js';
-import type { GenerationEvent } from '../../../src/providers/provider-types.js';
+import { readJsonObject } from '../../../src/providers/shared/upstream-json-object.js';
+import { httpOverFetch } from '../../../src/providers/shared/upstream-response.js';
 
 // A PNG signature, then enough bytes that the base64 passes the 64 KiB from which it is lifted out.
 const imageBytes = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(200_000, 3)]);

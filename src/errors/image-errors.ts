@@ -1,0 +1,61 @@
+import { GatewayError } from './gateway-error.js';
+
+/** Error codes of the image input pipeline, as clients see them in `error.code`. */
+export type ImageErrorCode =
+  | 'invalid_image_data'
+  | 'unsupported_image_format'
+  | 'TOO_MANY_IMAGES'
+  | 'IMAGE_TOO_LARGE'
+  | 'IMAGE_TOO_MANY_PIXELS'
+  | 'IMAGE_URL_REFUSED'
+  | 'IMAGE_FETCH_FAILED';
+
+/** The formats inputs may have, for error messages. */
+export const acceptedFormatsText = 'PNG, JPEG, GIF and WebP';
+
+/**
+ * A 400 about one image. The message starts with the part's path so a client
+ * with several images knows which one was refused.
+ *
+ * @example
+ * throw imageError('IMAGE_TOO_LARGE', 'messages[0].content[1].image_url.url', 'is 31457280 bytes; the limit is 20971520');
+ */
+export function imageError(code: ImageErrorCode, param: string | null, detail: string, cause?: unknown): GatewayError {
+  const subject = param ? `Image at ${param}` : 'The request';
+  return new GatewayError({
+    status: 400,
+    type: 'invalid_request_error',
+    code,
+    param,
+    message: `${subject} ${detail}.`,
+    cause,
+  });
+}
+
+/**
+ * The 400 for client image bytes that sharp cannot decode, from the ingest
+ * check or from an engine that decodes the image later: the fault is in the
+ * bytes the client sent, never a 500. `where` is the part in words
+ * ("message 0, part 1") when known; `format` as sniffed ("JPEG").
+ *
+ * @example
+ * throw undecodableImageError('messages[0].content[1].image_url.url', 'message 0, part 1', 'JPEG', sharpError);
+ */
+export function undecodableImageError(param: string, where: string | undefined, format: string, cause: unknown): GatewayError {
+  // sharp repeats libvips' messages one per line; the first says what went wrong.
+  const reason = (cause instanceof Error ? cause.message : String(cause)).split('\n')[0]?.trim();
+  const detail = `is a ${format} that cannot be decoded (${reason}); it may be truncated or corrupt; accepted formats are ${acceptedFormatsText}`;
+  return imageError('unsupported_image_format', param, where ? `(${where}) ${detail}` : detail, cause);
+}
+
+/** Reference-free variant for the internals of the remote fetcher, which does not know the param. */
+export class ImageFetchRefusal extends Error {
+  override readonly name = 'ImageFetchRefusal';
+  constructor(
+    readonly code: 'IMAGE_URL_REFUSED' | 'IMAGE_FETCH_FAILED' | 'IMAGE_TOO_LARGE',
+    readonly detail: string,
+    options?: { cause?: unknown },
+  ) {
+    super(detail, options);
+  }
+}

@@ -1,0 +1,103 @@
+import { GatewayError, invalidRequest } from '../../errors/gateway-error.js';
+import type { SlotScheduler } from '../admission/slot-scheduler.js';
+import type { RequestNeeds } from '../request-needs.js';
+import type { InstanceHealth } from './instance-health.js';
+import { missingCapability } from './model-capability.js';
+import type { ModelRegistry, ModelRoute } from './model-registry.js';
+import { type ModelSuffix, parseModelSuffix } from './model-suffix.js';
+
+export interface RoutePlan {
+  /** Capable, healthy routes in the order to try them. */
+  routes: ModelRoute[];
+  /** Size hints read from the model name. */
+  suffix?: ModelSuffix;
+}
+
+/**
+ * Finds the routes for a model name (or "auto") that can do what the
+ * request needs, drops the unhealthy, and orders the rest round robin,
+ * busiest last: the instance with the most free slots goes first, and ties
+ * rotate so load spreads evenly.
+ */
+export class RoutePlanner {
+  #turn = 0;
+
+  constructor(
+    readonly registry: ModelRegistry,
+    readonly health: InstanceHealth,
+    readonly scheduler: SlotScheduler,
+  ) {}
+
+  /** Routes for a model name without looking at the request, to learn what the named model can do. */
+  lookup(model: string): { routes: ModelRoute[]; suffix?: ModelSuffix } {
+    if (model === 'auto') return { routes: [...this.registry.all()] };
+    const direct = this.registry.find(model);
+    if (direct) return { routes: direct };
+    const suffix = parseModelSuffix(model);
+    const base = suffix && this.registry.find(suffix.base);
+    if (base) return { routes: base, suffix };
+    throw new GatewayError({
+      status: 400,
+      type: 'invalid_request_error',
+      code: 'MODEL_NOT_FOUND',
+      message: `No Worker supports model: ${model}`,
+    });
+  }
+
+  plan(model: string, needs: RequestNeeds): RoutePlan {
+    const { routes, suffix } = this.lookup(model);
+    const capable = routes.filter((route) => missingCapability(route.model.capabilities, needs) === undefined);
+    if (capable.length === 0) throw this.#incapable(model, routes, needs);
+    const healthy = capable.filter((route) => this.health.isAvailable(route.provider.id));
+    if (healthy.length === 0) throw this.#unavailable(model, capable);
+    return { routes: this.#order(healthy), suffix };
+  }
+
+  #order(routes: ModelRoute[]): ModelRoute[] {
+    const turn = this.#turn++;
+    const rotated = routes.map((_, index) => routes[(index + turn) % routes.length] as ModelRoute);
+    const free = new Map(rotated.map((route) => [route.provider.id, this.scheduler.freeSlots(route.provider.id)]));
+    return rotated.sort((a, b) => Math.min(1, free.get(b.provider.id) ?? 0) - Math.min(1, free.get(a.provider.id) ?? 0));
+  }
+
+  #incapable(model: string, routes: ModelRoute[], needs: RequestNeeds): GatewayError {
+    if (model === 'auto') {
+      const wanted = describeNeeds(needs);
+      return new GatewayError({
+        status: 400,
+        type: 'invalid_request_error',
+        code: 'NO_CAPABLE_MODEL',
+        message: `No configured model can serve this request (it needs ${wanted}). Available models: ${this.registry.names().join(', ')}.`,
+      });
+    }
+    const missing = routes.map((route) => missingCapability(route.model.capabilities, needs)).find((item) => item !== undefined);
+    return invalidRequest(
+      `Model ${model} does not support ${missing?.capability ?? 'this request'}, which is needed because ${missing?.reason ?? 'of the request'}.`,
+      missing?.param ?? 'model',
+      'MODEL_CAPABILITY_MISSING',
+    );
+  }
+
+  #unavailable(model: string, routes: ModelRoute[]): GatewayError {
+    const until = routes
+      .map((route) => this.health.state(route.provider.id).unavailableUntil)
+      .filter((value): value is number => value !== null);
+    const seconds = until.length > 0 ? Math.max(1, Math.ceil((Math.min(...until) - this.health.options.now()) / 1000)) : 1;
+    return new GatewayError({
+      status: 503,
+      type: 'server_error',
+      code: 'PROVIDER_UNAVAILABLE',
+      message: `Every provider that serves ${model} is cooling down after failures; retry in about ${seconds} s.`,
+      headers: { 'retry-after': String(seconds) },
+    });
+  }
+}
+
+function describeNeeds(needs: RequestNeeds): string {
+  const parts = [needs.imageOutput ? 'image output' : 'text answers'];
+  if (needs.imageInputs > 0) parts.push(`${needs.imageInputs} input image(s)`);
+  if (needs.tools) parts.push('tool calling');
+  if (needs.jsonMode) parts.push('JSON mode');
+  if (needs.reasoning) parts.push(`reasoning level "${needs.reasoning}"`);
+  return parts.join(', ');
+}

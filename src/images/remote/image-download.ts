@@ -1,0 +1,33 @@
+import { ImageFetchRefusal } from '../../errors/image-errors.js';
+import { ImageData } from '../image-data.js';
+import { mediaTypeOf, sniffImageFormat } from '../image-format.js';
+import type { ImageOptions } from '../image-options.js';
+import { type ImageIngestDependencies, remoteFetchRules } from '../ingest/image-ingest.js';
+import { fetchRemoteImage } from './image-remote-fetch.js';
+
+/** Downloads one image URL, or rejects with a message that says why it will not. */
+export type ImageDownloader = (url: string, signal: AbortSignal) => Promise<ImageData>;
+
+/**
+ * Downloads image URLs that came out of a model's answer (a relay's markdown
+ * `![](https://…)` or `images[]` entry) under the same SSRF rules as client
+ * URLs: a prompt can talk a model into printing an internal address, and the
+ * gateway must not fetch it and hand the bytes back.
+ *
+ * @example
+ * const download = createGuardedImageDownloader(imageOptionsSchema.parse({}));
+ * const image = await download('https://cdn.example.com/out.png', signal);
+ */
+export function createGuardedImageDownloader(
+  options: ImageOptions,
+  dependencies: Pick<ImageIngestDependencies, 'resolveHost' | 'connect'> = {},
+): ImageDownloader {
+  // Output URLs are fetched whatever allowRemoteUrls says about client input; the address rules still apply.
+  const rules = remoteFetchRules(options, dependencies, true);
+  return async (url, signal) => {
+    const bytes = await fetchRemoteImage(url, rules, signal);
+    const sniffed = sniffImageFormat(bytes);
+    if (!sniffed.format) throw new ImageFetchRefusal('IMAGE_FETCH_FAILED', `the bytes are ${sniffed.description}, not an image`);
+    return ImageData.fromBytes(bytes, mediaTypeOf[sniffed.format]);
+  };
+}

@@ -1,0 +1,123 @@
+import { z } from 'zod';
+import type { SlotStore } from './generation/admission/slot-store.js';
+import { imageOptionsSchema } from './images/image-options.js';
+import type { UsageEvent } from './observability/usage-counters.js';
+import type { ImageProvider } from './provider.js';
+import { providerConfigSchema } from './providers/shared/provider-config.js';
+import { formatPath } from './surfaces/chat-completions/validate-chat-request.js';
+
+/** The pino-compatible subset the gateway logs through. */
+export interface GatewayLogger {
+  info(object: Record<string, unknown>, message?: string): void;
+  warn(object: Record<string, unknown>, message?: string): void;
+  error(object: Record<string, unknown>, message?: string): void;
+}
+
+/** What an `authenticate` hook may answer: allow/deny, or allow with a key id for accounting. */
+export type AuthenticationResult = boolean | { ok: boolean; keyId?: string; message?: string };
+
+const isFunction = (value: unknown) => typeof value === 'function';
+/** Node clamps longer timers to 1 ms: a huge "wait long" would mean "give up now". */
+const maxTimerMs = 2_147_483_647;
+const isProviderObject = (value: unknown) =>
+  typeof value === 'object' &&
+  value !== null &&
+  isFunction((value as ImageProvider).generate) &&
+  typeof (value as ImageProvider).id === 'string';
+
+export const gatewayOptionsSchema = z
+  .object({
+    /** Provider instances (configs, or ready-made ImageProvider objects); default: the embedded local engine alone. */
+    providers: z
+      .array(z.union([z.custom<ImageProvider>(isProviderObject), providerConfigSchema]))
+      .min(1)
+      .default([{ type: 'local' }]),
+    /** Bearer keys that may call the gateway; empty or absent: open access. */
+    apiKeys: z.array(z.string().min(8, 'each key must be at least 8 characters')).optional(),
+    /** Host-app authentication instead of (or besides) apiKeys. */
+    authenticate: z
+      .custom<(request: Request) => AuthenticationResult | Promise<AuthenticationResult>>(isFunction, 'must be a function')
+      .optional(),
+    /** Path prefix the routes live under, e.g. "/api" for /api/v1/chat/completions. */
+    basePath: z
+      .string()
+      .regex(/^(\/[\w.~-]+)*$/, 'must be "" or a path like "/api"')
+      .default(''),
+    heartbeatIntervalMs: z.int().min(10).max(120_000).default(10_000),
+    /** Largest request body, in bytes (default 64 MiB: ten large base64 images). */
+    maxBodyBytes: z
+      .int()
+      .positive()
+      .default(64 * 1024 * 1024),
+    /** Where output images go: markdown in `content`, `message.images[]`, both, or auto (images[] when the request has `modalities`). */
+    imageOutput: z.enum(['auto', 'markdown', 'images', 'both']).default('auto'),
+    images: imageOptionsSchema.default(imageOptionsSchema.parse({})),
+    queue: z
+      .object({
+        maxWaiting: z.int().min(0).optional(),
+        maxStreamWaiting: z.int().min(0).default(10_000),
+        maxWaitMs: z.int().positive().max(maxTimerMs).default(120_000),
+        store: z.custom<SlotStore>((value) => typeof value === 'object' && value !== null, 'must be a SlotStore').optional(),
+      })
+      .strict()
+      .default({ maxStreamWaiting: 10_000, maxWaitMs: 120_000 }),
+    routing: z
+      .object({
+        /** Provider attempts per request, fallbacks included. */
+        maxAttempts: z.int().min(1).max(10).default(3),
+        /** Deadline for all attempts of one request together, in ms. */
+        totalTimeoutMs: z.int().positive().max(maxTimerMs).default(600_000),
+        /** Consecutive failures that open an instance's circuit. */
+        failureThreshold: z.int().min(1).default(3),
+        /** Error rate over the recent window that opens the circuit (with at least 10 calls). */
+        errorRateThreshold: z.number().min(0).max(1).default(0.5),
+        /** How long an open circuit keeps an instance out, in ms. */
+        cooldownMs: z.int().min(0).max(maxTimerMs).default(30_000),
+      })
+      .strict()
+      .default({ maxAttempts: 3, totalTimeoutMs: 600_000, failureThreshold: 3, errorRateThreshold: 0.5, cooldownMs: 30_000 }),
+    /** Public model names mapped to provider models ("nano-banana" → "gemini-2.5-flash-image"). */
+    aliases: z.record(z.string(), z.string()).default({}),
+    /** Make `project_id` (or the x-gateway-project-id header) mandatory. */
+    requireProjectId: z.boolean().default(false),
+    /**
+     * One event per completion that reached dispatch, when it ends (success or failure). Requests refused
+     * earlier (auth, bad JSON, validation, a bad input image, a client gone mid-upload) are only logged.
+     */
+    onUsage: z.custom<(event: UsageEvent) => void>(isFunction, 'must be a function').optional(),
+    logger: z
+      .custom<GatewayLogger>(
+        (value) =>
+          typeof value === 'object' &&
+          value !== null &&
+          ['info', 'warn', 'error'].every((name) => isFunction((value as Record<string, unknown>)[name])),
+        'must have info, warn and error methods (pino-compatible)',
+      )
+      .optional(),
+    /** CORS for browser clients: true allows any origin. */
+    cors: z.union([z.boolean(), z.object({ origin: z.union([z.string(), z.array(z.string())]) }).strict()]).default(false),
+    /**
+     * How long an answer may wait for its client to take more bytes before
+     * the Node adapters drop the connection: a client that stopped reading
+     * would otherwise hold its answer (and socket) for good.
+     */
+    writeStallTimeoutMs: z.int().min(10).max(maxTimerMs).default(60_000),
+    /** How long close() lets running generations finish before aborting them, in ms. */
+    shutdownGraceMs: z.int().min(0).max(maxTimerMs).default(30_000),
+    /** Clock in epoch ms for queue, health and timings (tests inject one). */
+    now: z.custom<() => number>(isFunction, 'must be a function returning epoch milliseconds').optional(),
+    /** fetch used for upstream calls (tests inject one). */
+    fetch: z.custom<typeof globalThis.fetch>(isFunction, 'must be a fetch function').optional(),
+  })
+  .strict();
+
+export type GatewayOptions = z.input<typeof gatewayOptionsSchema>;
+export type ResolvedGatewayOptions = z.output<typeof gatewayOptionsSchema>;
+
+/** Validates options; a bad option throws a TypeError naming it (`options.queue.maxWaitMs: ...`). */
+export function resolveGatewayOptions(options: GatewayOptions = {}): ResolvedGatewayOptions {
+  const result = gatewayOptionsSchema.safeParse(options);
+  if (result.success) return result.data;
+  const details = result.error.issues.map((issue) => `options.${formatPath(issue.path)}: ${issue.message}`).join('; ');
+  throw new TypeError(`Invalid image-gateway options: ${details}`);
+}

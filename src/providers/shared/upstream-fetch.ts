@@ -1,0 +1,94 @@
+import { isAbortError, kindForStatus, UpstreamError, upstreamExcerpt } from '../../errors/upstream-error.js';
+import type { CancelSignal } from '../../lib/cancel-signal.js';
+import { retryAfterFromHeaders } from './retry-after.js';
+import type { UpstreamHttp, UpstreamInit, UpstreamResponse, UpstreamResponseHead } from './upstream-response.js';
+
+export interface UpstreamFetchOptions {
+  provider: string;
+  url: string;
+  init: Omit<UpstreamInit, 'signal'>;
+  signal: CancelSignal;
+  http: UpstreamHttp;
+  /**
+   * Turns a non-2xx answer into the provider's error. Receives the body text
+   * (already read) so it can read the provider's own error envelope.
+   */
+  toError?: (response: UpstreamResponseHead, bodyText: string) => UpstreamError;
+}
+
+/**
+ * One upstream HTTP call: aborts with the signal, turns network failures
+ * and non-2xx answers into `UpstreamError`, lets abort errors through.
+ */
+export async function fetchUpstream(options: UpstreamFetchOptions): Promise<UpstreamResponse> {
+  let response: UpstreamResponse;
+  try {
+    response = await options.http(options.url, { ...options.init, signal: options.signal });
+  } catch (error) {
+    if (options.signal.aborted || isAbortError(error)) throw options.signal.reason ?? error;
+    throw new UpstreamError({
+      provider: options.provider,
+      kind: 'server',
+      // fetch's own text can repeat the URL with its credentials: report only the network error code.
+      message: `${options.init.method ?? 'GET'} ${redactUrl(options.url)} failed: ${networkErrorCode(error)}`,
+      url: redactUrl(options.url),
+      cause: error,
+    });
+  }
+  if (response.ok) return response;
+  const bodyText = await response.text().catch(() => '');
+  if (response.status >= 300 && response.status < 400) throw redirectError(options, response);
+  throw options.toError ? options.toError(response, bodyText) : genericUpstreamError(options.provider, options.url, response, bodyText);
+}
+
+/**
+ * A redirect that was not followed (to another host, or from https to http):
+ * the upstream moved, which is the configuration's problem, not the client's.
+ */
+function redirectError(options: UpstreamFetchOptions, response: UpstreamResponse): UpstreamError {
+  const location = response.headers.get('location');
+  // Origin and path say where it moved; a query may carry a signed token, so it stays out.
+  const target = location ? URL.parse(location, options.url) : null;
+  const where = target ? `${target.origin}${target.pathname}` : location ? '(invalid location)' : 'no location';
+  return new UpstreamError({
+    provider: options.provider,
+    kind: 'server',
+    status: response.status,
+    message: `upstream answered ${response.status} to ${where}; redirects to another host or from https to http are not followed: point baseURL there if it moved`,
+    url: redactUrl(options.url),
+  });
+}
+
+/** The fallback mapping when a provider has no envelope of its own. */
+export function genericUpstreamError(provider: string, url: string, response: UpstreamResponseHead, bodyText: string): UpstreamError {
+  return new UpstreamError({
+    provider,
+    kind: kindForStatus(response.status),
+    status: response.status,
+    message: `upstream answered ${response.status}: ${upstreamExcerpt(bodyText)}`,
+    retryAfterMs: retryAfterFromHeaders(response.headers),
+    url: redactUrl(url),
+  });
+}
+
+/** Removes credentials a URL may carry (`?key=`, user info) before it reaches a message. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    parsed.username = '';
+    parsed.password = '';
+    for (const name of [...parsed.searchParams.keys()]) {
+      if (/key|token|secret|sig/i.test(name)) parsed.searchParams.set(name, 'REDACTED');
+    }
+    return parsed.toString();
+  } catch {
+    return '(invalid url)';
+  }
+}
+
+/** `ECONNREFUSED`, `UND_ERR_CONNECT_TIMEOUT`, ...: the part of a network failure that is safe to show. */
+function networkErrorCode(error: unknown): string {
+  const cause = (error as { cause?: { code?: unknown } })?.cause;
+  const code = typeof cause?.code === 'string' ? cause.code : (error as { code?: unknown })?.code;
+  return typeof code === 'string' ? code : 'network error';
+}

@@ -1,0 +1,118 @@
+import type { ConversationMessage, GenerationRequest, MessageRole } from '../../generation-request.js';
+import type { ImageData } from '../../images/image-data.js';
+import type { ImageInputPlan } from '../../images/ingest/image-ingest-types.js';
+import type { ChatMessage, ChatRequest } from './chat-request-schema.js';
+import { parseImageSize } from './chat-request-size.js';
+import { withoutMarkdownImages } from './markdown-images.js';
+
+export interface NormalizeContext {
+  requestId: string;
+  plan: ImageInputPlan;
+  /** Ingested images, parallel to `plan.references`. */
+  images: readonly ImageData[];
+  wantsImage: boolean;
+  /** Hints read from a model-name suffix (`-2k-16x9`). */
+  suffix?: { imageSize?: string; aspectRatio?: string };
+}
+
+const handledFields = new Set([
+  'model',
+  'messages',
+  'stream',
+  'stream_options',
+  'temperature',
+  'max_tokens',
+  'max_completion_tokens',
+  'n',
+  'seed',
+  'size',
+  'aspect_ratio',
+  'image_config',
+  'modalities',
+  'quality',
+  'background',
+  'output_format',
+  'tools',
+  'tool_choice',
+  'response_format',
+  'min_reasoning_level',
+  'reasoning_effort',
+  'project_id',
+]);
+
+/**
+ * Reduces a validated chat request to what providers need. The `model`
+ * field is filled per attempt by the dispatcher (each route has its own id).
+ */
+export function normalizeRequest(request: ChatRequest, context: NormalizeContext): Omit<GenerationRequest, 'model'> {
+  const imagesByMessage = new Map<number, ImageData[]>();
+  context.plan.references.forEach((reference, index) => {
+    const image = context.images[index];
+    if (!image) return;
+    const list = imagesByMessage.get(reference.messageIndex) ?? [];
+    list.push(image);
+    imagesByMessage.set(reference.messageIndex, list);
+  });
+
+  const system: string[] = [];
+  const messages: ConversationMessage[] = [];
+  request.messages.forEach((message, index) => {
+    const role: MessageRole = message.role === 'developer' ? 'system' : message.role;
+    const text = messageText(message);
+    if (role === 'system') system.push(text);
+    messages.push({
+      role,
+      text,
+      images: imagesByMessage.get(index) ?? [],
+      name: message.name,
+      toolCallId: message.tool_call_id,
+      toolCalls: message.tool_calls,
+    });
+  });
+
+  const lastUser = [...messages].reverse().find((message) => message.role === 'user');
+  const size = request.size && request.size !== 'auto' ? parseImageSize(request.size) : undefined;
+  const extra: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(request)) if (!handledFields.has(key)) extra[key] = value;
+
+  return {
+    requestId: context.requestId,
+    prompt: lastUser?.text ?? '',
+    system: system.length > 0 ? system.join('\n\n') : undefined,
+    messages,
+    inputImages: context.plan.inputIndexes.map((index) => context.images[index]).filter((image) => image !== undefined),
+    n: request.n ?? 1,
+    size,
+    aspectRatio: request.aspect_ratio ?? request.image_config?.aspect_ratio ?? context.suffix?.aspectRatio,
+    imageSize: request.image_config?.image_size ?? context.suffix?.imageSize,
+    quality: request.quality ?? undefined,
+    background: request.background ?? undefined,
+    outputFormat: request.output_format ?? undefined,
+    seed: request.seed ?? undefined,
+    temperature: request.temperature ?? undefined,
+    maxTokens: request.max_completion_tokens ?? request.max_tokens ?? undefined,
+    wantsImage: context.wantsImage,
+    tools: request.tools ?? undefined,
+    toolChoice: request.tool_choice ?? undefined,
+    responseFormat: request.response_format ?? undefined,
+    reasoningLevel: request.min_reasoning_level ?? reasoningFromEffort(request.reasoning_effort),
+    stream: request.stream,
+    extra,
+  };
+}
+
+/** The text of a message with markdown images taken out (they travel as images). */
+export function messageText(message: ChatMessage): string {
+  if (typeof message.content === 'string') return withoutMarkdownImages(message.content).trim();
+  if (!Array.isArray(message.content)) return '';
+  return message.content
+    .filter((part) => part.type === 'text')
+    .map((part) => (part as { text: string }).text)
+    .join('\n')
+    .trim();
+}
+
+function reasoningFromEffort(effort: string | null | undefined): GenerationRequest['reasoningLevel'] {
+  if (effort === 'low' || effort === 'medium' || effort === 'high') return effort;
+  return effort === 'minimal' ? 'low' : undefined;
+}

@@ -1,0 +1,153 @@
+import { errorBody } from '../../errors/error-answers.js';
+import type { GatewayError } from '../../errors/gateway-error.js';
+import { type BodyPiece, dataUrlPieces } from '../../lib/json/json-payload-slots.js';
+import type { FinishReason, GenerationEvent, GenerationUsage } from '../../provider.js';
+import type { SseWriter } from '../../server/event-stream.js';
+import type { CompletionIdentity } from './completion-ids.js';
+import type { ImagePlacement } from './image-placement.js';
+import { toOpenAIUsage } from './openai-usage.js';
+
+type Delta = Record<string, unknown>;
+
+/** Stands for an image's data URL in a chunk; a NUL, which JSON text always escapes, cannot come from elsewhere in an image chunk. */
+const imagePlaceholder = '\u0000image\u0000';
+/** The placeholder as it reads in the serialised JSON. */
+const serialisedPlaceholder = JSON.stringify(imagePlaceholder).slice(1, -1);
+
+/**
+ * Turns provider events into `chat.completion.chunk` events. The last image
+ * chunk is held back one step so that, when the finish follows it, both go
+ * out as one chunk — the shape seed 000 shows (`content` image with
+ * `finish_reason: "stop"`).
+ */
+export class ChunkWriter {
+  #pending: { delta: Delta; payload?: readonly BodyPiece[] } | undefined;
+  #imageIndex = 0;
+  #contentSent = false;
+  #finish: FinishReason = 'stop';
+  #sawToolCall = false;
+  #usage: GenerationUsage | undefined;
+  #imageCount = 0;
+
+  constructor(
+    readonly writer: SseWriter,
+    readonly identity: CompletionIdentity,
+    readonly placement: ImagePlacement,
+  ) {}
+
+  /** True once anything beyond the role chunk and heartbeats reached the client (no silent fallback after that). */
+  get contentSent(): boolean {
+    return this.#contentSent;
+  }
+
+  get usage(): GenerationUsage | undefined {
+    return this.#usage;
+  }
+
+  get imageCount(): number {
+    return this.#imageCount;
+  }
+
+  role(): void {
+    this.#write({ role: 'assistant', content: '' }, null);
+  }
+
+  /** Images in `event` must already be in their output encoding. */
+  event(event: GenerationEvent): void {
+    switch (event.type) {
+      case 'text-delta':
+        if (event.text) this.#send({ content: event.text });
+        break;
+      case 'reasoning-delta':
+        if (event.text) this.#send({ reasoning_content: event.text });
+        break;
+      case 'image-partial':
+        this.#send({ reasoning_content: `Partial image ${event.index + 1} received.\n` });
+        break;
+      case 'image': {
+        // The data URL stays out of the JSON text: a placeholder marks where its pieces are written.
+        const delta: Delta = {};
+        if (this.placement !== 'images') delta.content = `${this.#imageIndex > 0 ? '\n\n' : ''}![generated](${imagePlaceholder})`;
+        if (this.placement !== 'markdown')
+          delta.images = [{ type: 'image_url', image_url: { url: imagePlaceholder }, index: this.#imageIndex }];
+        this.#imageIndex += 1;
+        this.#imageCount += 1;
+        this.#flush();
+        this.#pending = { delta, payload: dataUrlPieces(event.image) };
+        this.#contentSent = true;
+        break;
+      }
+      case 'tool-call-delta': {
+        this.#sawToolCall = true;
+        const call: Delta = { index: event.index };
+        if (event.id) call.id = event.id;
+        if (event.id || event.name) call.type = 'function';
+        const fn: Delta = {};
+        if (event.name) fn.name = event.name;
+        if (event.arguments !== undefined) fn.arguments = event.arguments;
+        call.function = fn;
+        this.#send({ tool_calls: [call] });
+        break;
+      }
+      case 'usage':
+        this.#usage = event.usage;
+        break;
+      case 'finish':
+        this.#finish = event.reason;
+        break;
+    }
+  }
+
+  /** The final chunk (merged with a held-back image chunk), the usage chunk when asked, then `[DONE]`. */
+  finish(includeUsage: boolean, promptEstimate: number): void {
+    const reason = this.#sawToolCall && this.#finish === 'stop' ? 'tool_calls' : this.#finish;
+    const last = this.#pending ?? { delta: {} };
+    this.#pending = undefined;
+    this.#write(last.delta, reason, last.payload);
+    if (includeUsage) {
+      this.writer.data(
+        JSON.stringify({
+          id: this.identity.id,
+          object: 'chat.completion.chunk',
+          created: this.identity.created,
+          model: this.identity.model,
+          choices: [],
+          usage: toOpenAIUsage(this.#usage, promptEstimate),
+        }),
+      );
+    }
+    this.writer.finish();
+  }
+
+  /** A failure after the stream started: an error event, then `[DONE]`, never a silent close. */
+  fail(error: GatewayError): void {
+    this.#flush();
+    this.writer.data(errorBody(error));
+    this.writer.finish();
+  }
+
+  #send(delta: Delta): void {
+    this.#flush();
+    this.#contentSent = true;
+    this.#write(delta, null);
+  }
+
+  #flush(): void {
+    if (!this.#pending) return;
+    const pending = this.#pending;
+    this.#pending = undefined;
+    this.#write(pending.delta, null, pending.payload);
+  }
+
+  #write(delta: Delta, finishReason: FinishReason | 'tool_calls' | null, payload?: readonly BodyPiece[]): void {
+    const json = JSON.stringify({
+      id: this.identity.id,
+      object: 'chat.completion.chunk',
+      created: this.identity.created,
+      model: this.identity.model,
+      choices: [{ index: 0, delta, finish_reason: finishReason }],
+    });
+    if (payload) this.writer.dataWithPayload(json, serialisedPlaceholder, payload);
+    else this.writer.data(json);
+  }
+}

@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { ImageData } from '../../../src/images/image-data.js';
+import { type BodyPiece, dataUrlPieces, joinBodyPieces, PayloadSlots } from '../../../src/lib/json/json-payload-slots.js';
+import { CompletionBuilder } from '../../../src/surfaces/chat-completions/completion-builder.js';
+
+const joined = (pieces: readonly BodyPiece[]) =>
+  pieces.map((piece) => (typeof piece === 'string' ? piece : Buffer.from(piece).toString('latin1'))).join('');
+const base64 = Buffer.from(Array.from({ length: 3000 }, (_, index) => (index * 31) % 256)).toString('base64');
+const bigBase64 = Buffer.from(Array.from({ length: 60_000 }, (_, index) => (index * 31) % 256)).toString('base64');
+const identity = { id: 'chatcmpl-1', created: 1, model: 'm' };
+
+describe('PayloadSlots and dataUrlPieces', () => {
+  it('writes the same JSON text as JSON.stringify with the data URL inline, keeping received bytes as they are', () => {
+    const received = [Buffer.from(base64.slice(0, 1000)), Buffer.from(base64.slice(1000))];
+    const image = ImageData.fromBase64Pieces(received, 'image/png');
+    const slots = new PayloadSlots();
+    const value = { text: 'a "quoted" \u0000 text', url: slots.slot(dataUrlPieces(image)), list: [slots.slot(dataUrlPieces(image))] };
+    const pieces = slots.stringify(value);
+    const dataUrl = `data:image/png;base64,${base64}`;
+    expect(joined(pieces)).toBe(JSON.stringify({ text: 'a "quoted" \u0000 text', url: dataUrl, list: [dataUrl] }));
+    expect(pieces.filter((piece) => piece === received[0])).toHaveLength(2);
+  });
+
+  it('leaves text that imitates a placeholder as text', () => {
+    const slots = new PayloadSlots();
+    const value = { a: '\u0000payload:00000000-0000-0000-0000-000000000000:0;', b: '\\u0000payload:x:0;', c: slots.slot(['x']) };
+    expect(JSON.parse(joined(slots.stringify(value)))).toEqual({ ...value, c: 'x' });
+  });
+
+  it('escapes base64 text that is not clean (line breaks, quotes, non-ASCII) into ASCII JSON', () => {
+    const dirty = `${base64.slice(0, 76)}\n${base64.slice(76, 100)}"é😀\ud800`;
+    const pieces = dataUrlPieces(ImageData.fromBase64(dirty, 'image/png'));
+    const text = joined(pieces);
+    expect(text).toMatch(/^[\x20-\x7e]*$/);
+    expect(JSON.parse(`"${text}"`)).toBe(`data:image/png;base64,${dirty}`);
+  });
+});
+
+describe('CompletionBuilder.toBodyPieces', () => {
+  it.each(['markdown', 'images', 'both'] as const)(
+    'equals the one-string completion (placement %s) and carries the image bytes uncopied',
+    (placement) => {
+      // Past 48 KiB an image goes out as the pieces it arrived in.
+      const base64 = bigBase64;
+      const piece = Buffer.from(base64);
+      const builder = new CompletionBuilder(placement);
+      builder.add({ type: 'text-delta', text: 'Here: ![fake](\u0000payload:1;) ' });
+      builder.add({ type: 'image', image: ImageData.fromBase64Pieces([piece], 'image/png') });
+      builder.add({ type: 'finish', reason: 'stop' });
+      const pieces = builder.toBodyPieces(identity, 3);
+      const completion = JSON.parse(joined(pieces));
+      const dataUrl = `data:image/png;base64,${base64}`;
+      expect(joined(pieces)).toBe(builder.toJSON(identity, 3));
+      expect(pieces).toContain(piece);
+      if (placement !== 'images')
+        expect(completion.choices[0].message.content).toBe(`Here: ![fake](\u0000payload:1;)\n\n![generated](${dataUrl})`);
+      if (placement !== 'markdown')
+        expect(completion.choices[0].message.images).toEqual([{ type: 'image_url', image_url: { url: dataUrl }, index: 0 }]);
+    },
+  );
+});
+
+describe('CompletionBuilder.toBodyPieces with a small image', () => {
+  it('is one string, the same as toJSON', () => {
+    const builder = new CompletionBuilder('both');
+    builder.add({ type: 'image', image: ImageData.fromBase64Pieces([Buffer.from(base64)], 'image/png') });
+    const pieces = builder.toBodyPieces(identity, 3);
+    expect(pieces).toHaveLength(1);
+    expect(pieces[0]).toBe(builder.toJSON(identity, 3));
+    expect(JSON.parse(pieces[0] as string).choices[0].message.images[0].image_url.url).toBe(`data:image/png;base64,${base64}`);
+  });
+});
+
+describe('joinBodyPieces', () => {
+  it('gives the bytes JSON.stringify would, with payload bytes and non-ASCII text in place', () => {
+    const base64 = Buffer.from('iVBORw0KGgo=', 'ascii');
+    const slots = new PayloadSlots();
+    const value = { text: 'héllo “quoted” 画', parts: [{ image_url: { url: slots.slot(['data:image/png;base64,', base64]) } }] };
+    const joined = joinBodyPieces(slots.stringify(value));
+    expect(joined).toBeInstanceOf(Uint8Array);
+    const expected = JSON.stringify({ text: 'héllo “quoted” 画', parts: [{ image_url: { url: 'data:image/png;base64,iVBORw0KGgo=' } }] });
+    expect(Buffer.from(joined as Uint8Array).toString('utf8')).toBe(expected);
+  });
+
+  it('keeps a body with no payload as its text', () => {
+    expect(joinBodyPieces(new PayloadSlots().stringify({ a: 1 }))).toBe('{"a":1}');
+  });
+});
