@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import type { SlotStore } from './generation/admission/slot-store.js';
 import { imageOptionsSchema } from './images/image-options.js';
+import { formatPath } from './lib/property-path.js';
 import type { UsageEvent } from './observability/usage-counters.js';
 import type { ImageProvider } from './provider.js';
 import { providerConfigSchema } from './providers/shared/provider-config.js';
-import { formatPath } from './surfaces/chat-completions/validate-chat-request.js';
 
 /** The pino-compatible subset the gateway logs through. */
 export interface GatewayLogger {

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
 import type { ImageGateway } from '../../src/gateway.js';
+import { byteLengthOf } from '../../src/lib/body-pieces.js';
 import type { Answer } from '../../src/server/answer.js';
 import { serveOf } from '../../src/server/host-entry.js';
 import type { IncomingBody, IncomingCall } from '../../src/server/incoming-call.js';
@@ -263,10 +264,9 @@ function writeAnswer(answer: Answer, call: NodeCall, outgoing: ServerResponse, s
     WriteStallGuard.after(outgoing, stallTimeoutMs);
     return;
   }
-  let length = 0;
-  for (const piece of body) length += typeof piece === 'string' ? Buffer.byteLength(piece) : piece.byteLength;
+  const length = byteLengthOf(body);
   outgoing.writeHead(answer.status, { ...headers, 'content-length': String(length) });
-  writeBodyPieces(outgoing, body, stallTimeoutMs);
+  writeBodyPieces(outgoing, body, length, stallTimeoutMs);
 }
 
 /** For gateway objects without `serve`: Web Request/Response through @hono/node-server. */

@@ -1,4 +1,5 @@
 import { decodeBase64Pieces, encodeBase64Bytes } from '../lib/base64-pieces.js';
+import type { Piece } from '../lib/body-pieces.js';
 
 /**
  * Image bytes that travel through the gateway. Upstreams hand us base64 and
@@ -75,7 +76,7 @@ export class ImageData {
    * flight holds its bytes only, not a third more beside them until the
    * request ends; encoding again for a retry costs about 1 ms a MB.
    */
-  base64Parts(): readonly (string | Uint8Array)[] {
+  base64Parts(): readonly Piece[] {
     if (this.#base64Pieces) return this.#base64Pieces;
     if (this.#base64 !== undefined || !this.#bytes) return [this.base64()];
     return [encodeBase64Bytes(this.#bytes)];

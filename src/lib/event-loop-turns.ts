@@ -1,3 +1,5 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
+
 /**
  * Hands out turns of the event loop one at a time, in order: each caller
  * of `next` resumes in a later loop iteration than the one before it, with
@@ -17,7 +19,7 @@ export class EventLoopTurns {
 
   /** Resolves in a turn of its own, after every turn handed out before; rejects if `signal` aborted by then. */
   async next(signal: AbortSignal): Promise<void> {
-    const turn = this.#last.then(() => new Promise<void>((resolve) => setImmediate(resolve)));
+    const turn = this.#last.then(() => nextTurn());
     this.#last = turn;
     await turn;
     signal.throwIfAborted();

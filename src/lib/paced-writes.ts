@@ -1,26 +1,23 @@
-/** Bytes handed on per turn of the event loop once a write is big enough to be paced. */
-const defaultBytesPerTurn = 256 * 1024;
-/** Big pieces are handed on in slices of this size, so a turn's budget can end inside one. */
-const sliceLength = 64 * 1024;
+import { bytesPerTurn as defaultBytesPerTurn, type Piece, sliceBytes } from './body-pieces.js';
 
 const nextTurn: (callback: () => void) => void =
   (globalThis as { setImmediate?: (callback: () => void) => void }).setImmediate ?? ((callback) => setTimeout(callback, 0));
 
 export interface PacedWritesOptions {
   bytesPerTurn?: number;
-  /** Whether the reader wants more now (a stream's desiredSize > 0); paced bytes wait for `resume()` otherwise. */
+  /** Whether the reader wants more now (a socket not full, a stream below its high-water mark); paced pieces wait for `resume()` otherwise. */
   ready?: () => boolean;
 }
 
 /** Writes in order; big ones spread over turns of the event loop and wait for the reader. */
 export interface PacedWrites {
   /** Writes now, or after what is still waiting. */
-  write(bytes: Uint8Array): void;
+  write(piece: Piece): void;
   /** Writes `pieces` at most `bytesPerTurn` per turn, as the reader takes them, and whatever follows after them. */
-  writeSpread(pieces: readonly Uint8Array[]): void;
+  writeSpread(pieces: readonly Piece[]): void;
   /** Runs `callback` once everything written so far went through (at once when nothing waits). */
   afterPending(callback: () => void): void;
-  /** The reader wants more (a stream's pull). */
+  /** The reader wants more (a socket's drain, a stream's pull). */
   resume(): void;
   /** Drops whatever waits (the reader went away). */
   clear(): void;
@@ -28,24 +25,26 @@ export interface PacedWrites {
 
 /**
  * Keeps a multi-megabyte write from going out in one turn of the event loop.
- * A body stream read by a socket writer hands everything queued to the
- * socket while the kernel takes it, so a 15 MB image queued at once (or
- * queued while the socket was full) is megabytes of copying in one turn,
- * and twenty of them add up. Paced bytes go to the reader only when it asks
- * (`ready`/`resume`) and at most `bytesPerTurn` per turn. Small writes pass
+ * A socket takes what it is handed while the kernel takes it, so a 15 MB
+ * image handed on at once (or queued while the socket was full) is
+ * megabytes of copying in one turn, and twenty of them add up. Paced pieces
+ * go to the sink only when the reader wants more (`ready`/`resume`), in
+ * slices, and at most `bytesPerTurn` per turn (a text slice counts its
+ * characters, and never ends inside a surrogate pair). Small writes pass
  * straight through while nothing waits, so a quiet stream (heartbeats)
- * costs nothing more than before.
+ * costs nothing more.
  *
  * @example
- * const paced = createPacedWrites((bytes) => controller.enqueue(bytes), { ready: () => controller.desiredSize > 0 });
+ * const paced = createPacedWrites((piece) => socket.write(piece), { ready: () => !socket.writableNeedDrain });
+ * socket.on('drain', () => paced.resume());
  * paced.writeSpread([header, imageBytes, trailer]);
- * paced.afterPending(() => controller.close());
+ * paced.afterPending(() => socket.end());
  */
-export function createPacedWrites(sink: (bytes: Uint8Array) => void, options: PacedWritesOptions = {}): PacedWrites {
+export function createPacedWrites(sink: (piece: Piece) => void, options: PacedWritesOptions = {}): PacedWrites {
   const bytesPerTurn = options.bytesPerTurn ?? defaultBytesPerTurn;
   const ready = options.ready ?? (() => true);
-  const slice = Math.min(sliceLength, bytesPerTurn);
-  let waiting: Array<Uint8Array | (() => void)> | undefined;
+  const slice = Math.min(sliceBytes, bytesPerTurn);
+  let waiting: Array<Piece | (() => void)> | undefined;
   let budget = bytesPerTurn;
   let refillScheduled = false;
   let blocked = false;
@@ -56,7 +55,7 @@ export function createPacedWrites(sink: (bytes: Uint8Array) => void, options: Pa
   };
   const drain = () => {
     while (waiting && waiting.length > 0) {
-      const next = waiting[0] as Uint8Array | (() => void);
+      const next = waiting[0] as Piece | (() => void);
       if (typeof next === 'function') {
         waiting.shift();
         next();
@@ -67,9 +66,10 @@ export function createPacedWrites(sink: (bytes: Uint8Array) => void, options: Pa
         blocked = true;
         return;
       }
-      const part = next.length > slice ? next.subarray(0, slice) : next;
+      const end = sliceEnd(next, slice);
+      const part = end >= next.length ? next : next.slice(0, end);
       if (part === next) waiting.shift();
-      else waiting[0] = next.subarray(slice);
+      else waiting[0] = next.slice(end);
       budget -= part.length;
       if (!refillScheduled) {
         refillScheduled = true;
@@ -80,9 +80,9 @@ export function createPacedWrites(sink: (bytes: Uint8Array) => void, options: Pa
     waiting = undefined;
   };
   return {
-    write(bytes) {
-      if (waiting) waiting.push(bytes);
-      else sink(bytes);
+    write(piece) {
+      if (waiting) waiting.push(piece);
+      else sink(piece);
     },
     writeSpread(pieces) {
       const start = !waiting;
@@ -104,4 +104,12 @@ export function createPacedWrites(sink: (bytes: Uint8Array) => void, options: Pa
       blocked = false;
     },
   };
+}
+
+/** Where a slice of at most `length` starting at 0 ends; text is never cut between the two halves of a surrogate pair. */
+function sliceEnd(piece: Piece, length: number): number {
+  if (piece.length <= length) return piece.length;
+  if (typeof piece !== 'string') return length;
+  const last = piece.charCodeAt(length - 1);
+  return last >= 0xd800 && last <= 0xdbff ? length + 1 : length;
 }

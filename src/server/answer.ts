@@ -1,3 +1,5 @@
+import type { Piece } from '../lib/body-pieces.js';
+
 /**
  * What the core answers, before it becomes anything host-specific. The
  * gateway's `fetch` turns it into a Web Response; the Node adapters write it
@@ -8,7 +10,7 @@ export interface Answer {
   status: number;
   headers: Record<string, string>;
   /** A body the core already holds in full: text, or pieces written in order (a big image stays a Buffer view). */
-  body?: string | readonly (string | Uint8Array)[];
+  body?: string | readonly Piece[];
   /** A body produced over time (an event stream). */
   stream?: AnswerStream;
 }
@@ -44,7 +46,7 @@ export function textAnswer(body: string, status: number, headers: Record<string,
  * An answer whose body is pieces: text (UTF-8) and bytes written as they are,
  * so a 15 MB image goes out as the bytes it arrived in. All-text bodies are joined.
  */
-export function piecesAnswer(pieces: readonly (string | Uint8Array)[], status: number, headers: Record<string, string>): Answer {
+export function piecesAnswer(pieces: readonly Piece[], status: number, headers: Record<string, string>): Answer {
   if (pieces.every((piece) => typeof piece === 'string')) return textAnswer(pieces.join(''), status, headers);
   return { status, headers, body: pieces };
 }

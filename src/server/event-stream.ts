@@ -1,3 +1,4 @@
+import type { Piece } from '../lib/body-pieces.js';
 import { createPacedWrites, type PacedWrites } from '../lib/paced-writes.js';
 import type { Answer, ByteSink } from './answer.js';
 
@@ -22,7 +23,7 @@ export interface SseWriter {
    * The payload must be ASCII (base64, a data URL header): strings, or
    * bytes that are written as they are (an image held as received).
    */
-  dataWithPayload(json: string, placeholder: string, payload: readonly (string | Uint8Array)[]): void;
+  dataWithPayload(json: string, placeholder: string, payload: readonly Piece[]): void;
   /** `: <text>\n\n` — an SSE comment, ignored by OpenAI clients. */
   comment(text: string): void;
   /** `data: [DONE]\n\n`, then closes the stream. */
@@ -127,16 +128,17 @@ class EventStream implements SseWriter {
     this.#write(encoder.encode(`data: ${json}\n\n`));
   }
 
-  dataWithPayload(json: string, placeholder: string, payload: readonly (string | Uint8Array)[]): void {
+  dataWithPayload(json: string, placeholder: string, payload: readonly Piece[]): void {
     if (this.#closed) return;
     const pieces = json.split(placeholder);
-    const bytes: Uint8Array[] = [];
+    const parts: Piece[] = [];
     pieces.forEach((piece, index) => {
-      bytes.push(encoder.encode(index === 0 ? `data: ${piece}` : piece));
-      if (index < pieces.length - 1) for (const part of payload) bytes.push(typeof part === 'string' ? asciiBytes(part) : part);
+      parts.push(encoder.encode(index === 0 ? `data: ${piece}` : piece));
+      // Payload text is ASCII: the paced sink turns each slice of it into bytes as it goes out.
+      if (index < pieces.length - 1) for (const part of payload) parts.push(part);
     });
-    bytes.push(encoder.encode('\n\n'));
-    this.#pacedWrites().writeSpread(bytes);
+    parts.push(encoder.encode('\n\n'));
+    this.#pacedWrites().writeSpread(parts);
   }
 
   comment(text: string): void {
@@ -170,7 +172,9 @@ class EventStream implements SseWriter {
   #pacedWrites(): PacedWrites {
     if (!this.#paced) {
       const sink = this.#sink;
-      const paced = createPacedWrites((bytes) => sink.write(bytes), { ready: () => sink.ready() });
+      const paced = createPacedWrites((piece) => sink.write(typeof piece === 'string' ? asciiBytes(piece) : piece), {
+        ready: () => sink.ready(),
+      });
       sink.onReady(() => paced.resume());
       this.#paced = paced;
     }

@@ -1,12 +1,14 @@
 import { describe, expect, it } from 'vitest';
+import type { Piece } from '../../src/lib/body-pieces.js';
 import { createPacedWrites } from '../../src/lib/paced-writes.js';
 
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
-const text = (chunks: Uint8Array[]) => Buffer.concat(chunks).toString('latin1');
+const text = (chunks: Piece[]) =>
+  Buffer.concat(chunks.map((chunk) => (typeof chunk === 'string' ? Buffer.from(chunk) : chunk))).toString('latin1');
 
 describe('createPacedWrites', () => {
   it('passes small writes straight through while nothing waits', () => {
-    const written: Uint8Array[] = [];
+    const written: Piece[] = [];
     const paced = createPacedWrites((bytes) => written.push(bytes));
     paced.write(Buffer.from('a'));
     paced.write(Buffer.from('b'));
@@ -14,7 +16,7 @@ describe('createPacedWrites', () => {
   });
 
   it('spreads a big write over turns, keeping later writes and callbacks after it', async () => {
-    const written: Uint8Array[] = [];
+    const written: Piece[] = [];
     const paced = createPacedWrites((bytes) => written.push(bytes), { bytesPerTurn: 1000 });
     const big = Buffer.alloc(5000, 0x41);
     paced.writeSpread([Buffer.from('data: '), big, Buffer.from('\n\n')]);
@@ -33,7 +35,7 @@ describe('createPacedWrites', () => {
   });
 
   it('hands paced bytes on only while the reader wants more, and goes on when it asks again', async () => {
-    const written: Uint8Array[] = [];
+    const written: Piece[] = [];
     let wanted = 2;
     const paced = createPacedWrites(
       (bytes) => {
@@ -54,7 +56,7 @@ describe('createPacedWrites', () => {
   });
 
   it('drops what waits once cleared', async () => {
-    const written: Uint8Array[] = [];
+    const written: Piece[] = [];
     const paced = createPacedWrites((bytes) => written.push(bytes), { bytesPerTurn: 10 });
     paced.writeSpread([Buffer.alloc(100)]);
     paced.clear();

@@ -1,50 +1,18 @@
 import { firstNonAsciiText } from './json-ascii-scan.js';
 import { firstNonBase64 } from './json-base64-scan.js';
+import { ChunkSearch } from './json-chunk-search.js';
+import { JsonKeyText } from './json-key-text.js';
 import { LiftedString } from './json-lifted-string.js';
+import { type JsonLiftingOptions, type Lift, type LiftedJson, liftedJson } from './json-lifts.js';
 import { type JsonPath, JsonPathTracker } from './json-path-tracker.js';
-import { liftTokenEnd, liftTokenPrefix, TextWithLifts } from './json-text-with-lifts.js';
+import { liftTokenEnd, liftTokenPrefix } from './json-text-with-lifts.js';
 
+export type { JsonLiftingOptions, LiftedJson } from './json-lifts.js';
 export type { JsonPath } from './json-path-tracker.js';
-
-export interface JsonLiftingOptions {
-  /**
-   * Whether the string value at `path` may be lifted out. Asked once per
-   * string value (never for keys) at most 16 levels deep.
-   */
-  liftAt(path: JsonPath): boolean;
-  /**
-   * Whether the string value at `path` may have base64 payloads lifted out
-   * of it: text around a data URL, such as markdown `![](data:image/png;base64,...)`.
-   * The bytes after each `;base64,` up to the first byte outside the base64
-   * alphabet are lifted when at least `minimumLength` long; `parse()` gives
-   * such a string back as a `TextWithLifts`.
-   */
-  liftPayloadsAt?(path: JsonPath): boolean;
-  /** Shorter strings stay in the JSON text (default 64 KiB): lifting pays off only for big values. */
-  minimumLength?: number;
-}
-
-/** What a reader read: the JSON text without its lifted strings, and the value with them put back. */
-export interface LiftedJson {
-  /** The JSON text with each lifted string replaced by a short placeholder; the input itself when nothing was lifted. */
-  readonly text: string;
-  /** `JSON.parse` of the text with each lifted string back in place as a `LiftedString`; throws `SyntaxError` as JSON.parse does. */
-  parse(): unknown;
-}
-
-interface Lift {
-  path: JsonPath;
-  placeholder: string;
-  value: LiftedString;
-  /** A payload inside a longer string, not the whole string. */
-  inside: boolean;
-}
 
 const quote = 0x22;
 const backslash = 0x5c;
 const defaultMinimumLength = 64 * 1024;
-/** Keys longer than this cannot name a lifted path; their bytes are not kept. */
-const maxKeyLength = 128;
 /** What starts a payload that `liftPayloadsAt` lifts. */
 const payloadMarker = Buffer.from(';base64,', 'latin1');
 const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
@@ -81,18 +49,15 @@ export class JsonLiftingReader {
   #mode: 'structure' | 'string' | 'key' | 'lift' | 'payloads' | 'payload' = 'structure';
   /** The chunk ended just after a backslash inside a string: the next byte is escaped. */
   #escapePending = false;
-  #keyPieces: Uint8Array[] = [];
-  #keyLength = 0;
-  #keyHasEscape = false;
+  /** The key being read, while `#mode` is 'key'. */
+  readonly #key = new JsonKeyText();
   #liftPieces: Buffer[] = [];
   #liftLength = 0;
   #liftPath: JsonPath = [];
-  // Per chunk: where its bytes not yet added to #text start, and the next quote and backslash found in it.
+  /** The chunk being scanned, and where its bytes not yet added to #text start. */
   #chunk: Buffer = Buffer.alloc(0);
   #runStart = 0;
-  #nextQuote = -1;
-  #nextBackslash = -1;
-  #nextMarker = -1;
+  readonly #search = new ChunkSearch([quote, backslash], payloadMarker);
 
   constructor(options: JsonLiftingOptions) {
     this.#liftAt = options.liftAt;
@@ -118,9 +83,7 @@ export class JsonLiftingReader {
   #scan(chunk: Buffer): void {
     this.#chunk = chunk;
     this.#runStart = 0;
-    this.#nextQuote = -1;
-    this.#nextBackslash = -1;
-    this.#nextMarker = -1;
+    this.#search.reset(chunk);
     let position = 0;
     while (position < chunk.length) {
       if (this.#mode === 'structure') position = this.#scanStructure(position);
@@ -141,18 +104,7 @@ export class JsonLiftingReader {
     if (this.#mode === 'lift' || this.#mode === 'payload') this.#returnLiftPieces();
     const decoded = decoder.decode(Buffer.concat(this.#held ?? this.#text));
     const text = options.dropByteOrderMark && decoded.charCodeAt(0) === 0xfeff ? decoded.slice(1) : decoded;
-    const lifts = this.#lifts;
-    return {
-      text,
-      parse: () => {
-        const value: unknown = JSON.parse(text);
-        for (const lift of lifts) {
-          if (lift.inside) putInside(value, lift);
-          else putBack(value, lift);
-        }
-        return value;
-      },
-    };
+    return liftedJson(text, this.#lifts);
   }
 
   /** Outside strings: follows objects and arrays until the next string starts. */
@@ -174,9 +126,7 @@ export class JsonLiftingReader {
   #openString(quoteAt: number): void {
     if (this.#path.expectsKey()) {
       this.#mode = 'key';
-      this.#keyPieces = [];
-      this.#keyLength = 0;
-      this.#keyHasEscape = false;
+      this.#key.start();
       return;
     }
     // No path at the root: a string that is the whole document has nothing around it to parse.
@@ -207,10 +157,10 @@ export class JsonLiftingReader {
       position += 1;
     }
     while (position < chunk.length) {
-      const closing = this.#find(quote, position);
-      const escapeAt = this.#find(backslash, position);
+      const closing = this.#search.find(quote, position);
+      const escapeAt = this.#search.find(backslash, position);
       if (escapeAt !== -1 && (closing === -1 || escapeAt < closing)) {
-        this.#keyHasEscape = true;
+        if (this.#mode === 'key') this.#key.markEscape();
         this.#collectKey(position, escapeAt + 2);
         if (escapeAt + 1 >= chunk.length) {
           this.#escapePending = true;
@@ -224,7 +174,7 @@ export class JsonLiftingReader {
         return chunk.length;
       }
       this.#collectKey(position, closing);
-      if (this.#mode === 'key') this.#endKey();
+      if (this.#mode === 'key') this.#path.setKey(this.#key.finish());
       this.#mode = 'structure';
       return closing + 1;
     }
@@ -232,15 +182,7 @@ export class JsonLiftingReader {
   }
 
   #collectKey(start: number, end: number): void {
-    if (this.#mode !== 'key' || this.#keyLength > maxKeyLength) return;
-    const stop = Math.min(end, this.#chunk.length);
-    this.#keyPieces.push(this.#chunk.subarray(start, stop));
-    this.#keyLength += stop - start;
-  }
-
-  #endKey(): void {
-    this.#path.setKey(this.#keyLength > maxKeyLength ? undefined : decodeKey(Buffer.concat(this.#keyPieces), this.#keyHasEscape));
-    this.#keyPieces = [];
+    if (this.#mode === 'key') this.#key.add(this.#chunk, start, end);
   }
 
   /**
@@ -250,8 +192,8 @@ export class JsonLiftingReader {
    */
   #scanLift(start: number): number {
     const chunk = this.#chunk;
-    const closing = this.#find(quote, start);
-    const escapeAt = this.#find(backslash, start);
+    const closing = this.#search.find(quote, start);
+    const escapeAt = this.#search.find(backslash, start);
     const end = Math.min(closing === -1 ? chunk.length : closing, escapeAt === -1 ? chunk.length : escapeAt);
     if (end === escapeAt || firstNonAsciiText(chunk, start, end) !== -1) {
       this.#returnLiftPieces();
@@ -294,10 +236,10 @@ export class JsonLiftingReader {
       position += 1;
     }
     while (position < chunk.length) {
-      const closing = this.#find(quote, position);
-      const escapeAt = this.#find(backslash, position);
+      const closing = this.#search.find(quote, position);
+      const escapeAt = this.#search.find(backslash, position);
       const limit = Math.min(closing === -1 ? chunk.length : closing, escapeAt === -1 ? chunk.length : escapeAt);
-      const marker = this.#findMarker(position);
+      const marker = this.#search.findMarker(position);
       if (marker !== -1 && marker < limit) {
         // The marker holds neither quote nor backslash, so it ends before `limit` too.
         const payloadStart = marker + payloadMarker.length;
@@ -344,81 +286,14 @@ export class JsonLiftingReader {
     return stop;
   }
 
-  /** The next payload marker at or after `position` in the chunk, remembered as `#find` does. */
-  #findMarker(position: number): number {
-    const cached = this.#nextMarker;
-    if (cached === Number.POSITIVE_INFINITY) return -1;
-    if (cached >= position) return cached;
-    const found = this.#chunk.indexOf(payloadMarker, position);
-    this.#nextMarker = found === -1 ? Number.POSITIVE_INFINITY : found;
-    return found;
-  }
-
   /** The string is not lifted after all: its bytes go back to the text. */
   #returnLiftPieces(): void {
     for (const piece of this.#liftPieces) this.#text.push(piece);
     this.#liftPieces = [];
   }
 
-  /** The next `byte` at or after `position` in the chunk, remembered so a chunk is searched once per byte value. */
-  #find(byte: number, position: number): number {
-    const cached = byte === quote ? this.#nextQuote : this.#nextBackslash;
-    if (cached === Number.POSITIVE_INFINITY) return -1;
-    if (cached >= position) return cached;
-    const found = this.#chunk.indexOf(byte, position);
-    const remembered = found === -1 ? Number.POSITIVE_INFINITY : found;
-    if (byte === quote) this.#nextQuote = remembered;
-    else this.#nextBackslash = remembered;
-    return found;
-  }
-
   #emitRun(end: number): void {
     if (end > this.#runStart) this.#text.push(this.#chunk.subarray(this.#runStart, end));
     this.#runStart = end;
   }
-}
-
-/** A key's text as JSON.parse would read it; undefined when it is not valid (the parse fails later anyway). */
-function decodeKey(bytes: Buffer, hasEscape: boolean): string | undefined {
-  // Buffer's UTF-8 decoding replaces bad sequences as TextDecoder does, with less overhead per call.
-  const raw = bytes.toString('utf8');
-  if (!hasEscape) return raw;
-  try {
-    return JSON.parse(`"${raw}"`) as string;
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * Puts a lifted string back where its placeholder landed. When a later
- * duplicate key replaced it, JSON.parse kept the later value, and so does this.
- */
-function putBack(root: unknown, lift: Lift): void {
-  const container = containerOf(root, lift.path);
-  const last = lift.path.at(-1) as string | number;
-  if (container && container[last] === lift.placeholder) container[last] = lift.value;
-}
-
-/** Makes the string a payload was lifted from a TextWithLifts that knows the payload. */
-function putInside(root: unknown, lift: Lift): void {
-  const container = containerOf(root, lift.path);
-  const last = lift.path.at(-1) as string | number;
-  const current = container?.[last];
-  const text = current instanceof TextWithLifts ? current : typeof current === 'string' ? new TextWithLifts(current) : undefined;
-  if (!container || !text?.text.includes(lift.placeholder)) return;
-  text.add(lift.placeholder, lift.value);
-  container[last] = text;
-}
-
-/** The object or array that holds the value at `path`, when the parsed value still has it. */
-function containerOf(root: unknown, path: JsonPath): Record<string | number, unknown> | undefined {
-  let node: unknown = root;
-  for (const step of path.slice(0, -1)) {
-    if (typeof node !== 'object' || node === null || !Object.hasOwn(node, step)) return undefined;
-    node = (node as Record<string | number, unknown>)[step];
-  }
-  const last = path.at(-1) as string | number;
-  if (typeof node !== 'object' || node === null || !Object.hasOwn(node, last)) return undefined;
-  return node as Record<string | number, unknown>;
 }

@@ -1,6 +1,7 @@
 import type { GenerationRequest } from '../../generation-request.js';
+import { base64Pieces } from '../../images/image-json-pieces.js';
 import type { LiftedJson } from '../../lib/json/json-lifting-reader.js';
-import { base64Pieces, PayloadSlots } from '../../lib/json/json-payload-slots.js';
+import { PayloadSlots } from '../../lib/json/json-payload-slots.js';
 import type { GenerationEvent, GenerationUsage, ImageProvider, ModelInfo, ProviderContext } from '../../provider.js';
 import { addUsage } from '../shared/generation-usage.js';
 import { defaultGenerationTimeoutMs, type ProviderConfig } from '../shared/provider-config.js';

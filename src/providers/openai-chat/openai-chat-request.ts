@@ -1,6 +1,8 @@
 import type { ConversationMessage, GenerationRequest } from '../../generation-request.js';
 import type { ImageData } from '../../images/image-data.js';
-import { type BodyPiece, dataUrlPieces, PayloadSlots } from '../../lib/json/json-payload-slots.js';
+import { dataUrlPieces } from '../../images/image-json-pieces.js';
+import type { Piece } from '../../lib/body-pieces.js';
+import { PayloadSlots } from '../../lib/json/json-payload-slots.js';
 import type { ModelInfo } from '../../provider.js';
 import type { OpenAIChatSettings } from './openai-chat-settings.js';
 
@@ -16,7 +18,7 @@ import type { OpenAIChatSettings } from './openai-chat-settings.js';
  * @example
  * const body = buildChatBody(request, model, settings); // JSON text, or the pieces of it when it carries images
  */
-export function buildChatBody(request: GenerationRequest, model: ModelInfo, settings: OpenAIChatSettings): string | BodyPiece[] {
+export function buildChatBody(request: GenerationRequest, model: ModelInfo, settings: OpenAIChatSettings): string | Piece[] {
   const imageModel = model.capabilities.imageOutput;
   const slots = new PayloadSlots();
   // Fields the gateway does not interpret go first so the ones it built win.

@@ -1,5 +1,5 @@
 import { finished, type Readable } from 'node:stream';
-import { bytesPerTurn } from '../../lib/readable-chunks.js';
+import { bytesPerTurn } from '../../lib/body-pieces.js';
 
 /**
  * A web ReadableStream over a Node Readable that hands on the Node chunks

@@ -1,7 +1,8 @@
 import { Readable } from 'node:stream';
 import { Agent, type Dispatcher } from 'undici';
+import { byteLengthOf, bytesPerTurn, joinPieces, type Piece, sliceBytes } from '../../lib/body-pieces.js';
 import type { CancelSignal } from '../../lib/cancel-signal.js';
-import { bytesPerTurn, readableChunks } from '../../lib/readable-chunks.js';
+import { readableChunks } from '../../lib/readable-chunks.js';
 import { httpOverFetch, type UpstreamHeaders, type UpstreamHttp, type UpstreamResponse } from './upstream-response.js';
 
 const redirectStatuses = new Set([301, 302, 303, 307, 308]);
@@ -30,13 +31,13 @@ export function createPooledHttp(options: { dispatcher?: Dispatcher; fallback?: 
     let target = url;
     let method = init.method ?? 'GET';
     let headers = init.headers ?? {};
-    let pieces = Array.isArray(init.body) ? (init.body as readonly (string | Uint8Array)[]) : undefined;
+    let pieces = Array.isArray(init.body) ? (init.body as readonly Piece[]) : undefined;
     let body = pieces ? undefined : ((init.body ?? undefined) as string | Uint8Array | undefined);
     if (pieces) {
       const length = byteLengthOf(pieces);
       if (length <= joinedBodyBytes) {
         // A stream per request costs undici a Readable, its events and a write per piece: a few KB join for less.
-        body = joined(pieces, length);
+        body = joinPieces(pieces, length);
         pieces = undefined;
       } else headers = { ...headers, 'content-length': String(length) };
     }
@@ -67,29 +68,10 @@ export function createPooledHttp(options: { dispatcher?: Dispatcher; fallback?: 
 }
 
 /** Bodies up to this size go to undici as one buffer; bigger ones as a stream of their pieces, never joined. */
-const joinedBodyBytes = 64 * 1024;
-
-function joined(pieces: readonly (string | Uint8Array)[], length: number): Buffer {
-  const whole = Buffer.allocUnsafe(length);
-  let offset = 0;
-  for (const piece of pieces) {
-    if (typeof piece === 'string') offset += whole.write(piece, offset);
-    else {
-      whole.set(piece, offset);
-      offset += piece.byteLength;
-    }
-  }
-  return whole;
-}
-
-function byteLengthOf(pieces: readonly (string | Uint8Array)[]): number {
-  let length = 0;
-  for (const piece of pieces) length += typeof piece === 'string' ? Buffer.byteLength(piece) : piece.byteLength;
-  return length;
-}
+const joinedBodyBytes = sliceBytes;
 
 /** The pieces as bytes, one at a time: undici writes each as the socket takes it. */
-function* piecesOf(pieces: readonly (string | Uint8Array)[]): Generator<Uint8Array> {
+function* piecesOf(pieces: readonly Piece[]): Generator<Uint8Array> {
   for (const piece of pieces) yield typeof piece === 'string' ? Buffer.from(piece) : piece;
 }
 

@@ -1,5 +1,5 @@
+import { joinPieces, type Piece } from '../../lib/body-pieces.js';
 import type { CancelSignal } from '../../lib/cancel-signal.js';
-import { joinBodyPieces } from '../../lib/json/json-payload-slots.js';
 
 /** The headers of an upstream answer, read by name (case-insensitive), as `Headers.get` reads them. */
 export interface UpstreamHeaders {
@@ -34,7 +34,7 @@ export interface UpstreamInit {
   method?: string;
   headers?: Record<string, string>;
   /** Pieces (text as UTF-8, bytes as they are) are sent one after the other, never joined by the pooled client. */
-  body?: string | Uint8Array | FormData | readonly (string | Uint8Array)[] | null;
+  body?: string | Uint8Array | FormData | readonly Piece[] | null;
   signal?: CancelSignal;
 }
 
@@ -58,7 +58,7 @@ export function httpOverFetch(fetch: typeof globalThis.fetch): UpstreamHttp {
     const response = await fetch(url, {
       method: init.method,
       headers: init.headers,
-      body: Array.isArray(init.body) ? joinBodyPieces(init.body) : (init.body as BodyInit | null | undefined),
+      body: (Array.isArray(init.body) ? joinPieces(init.body) : init.body) as BodyInit | null | undefined,
       signal: init.signal ? abortSignalOf(init.signal) : undefined,
     });
     return new FetchedResponse(response);

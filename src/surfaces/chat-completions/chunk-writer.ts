@@ -1,6 +1,7 @@
 import { errorBody } from '../../errors/error-answers.js';
 import type { GatewayError } from '../../errors/gateway-error.js';
-import { type BodyPiece, dataUrlPieces } from '../../lib/json/json-payload-slots.js';
+import { dataUrlPieces } from '../../images/image-json-pieces.js';
+import type { Piece } from '../../lib/body-pieces.js';
 import type { FinishReason, GenerationEvent, GenerationUsage } from '../../provider.js';
 import type { SseWriter } from '../../server/event-stream.js';
 import type { CompletionIdentity } from './completion-ids.js';
@@ -21,7 +22,7 @@ const serialisedPlaceholder = JSON.stringify(imagePlaceholder).slice(1, -1);
  * `finish_reason: "stop"`).
  */
 export class ChunkWriter {
-  #pending: { delta: Delta; payload?: readonly BodyPiece[] } | undefined;
+  #pending: { delta: Delta; payload?: readonly Piece[] } | undefined;
   #imageIndex = 0;
   #contentSent = false;
   #finish: FinishReason = 'stop';
@@ -139,7 +140,7 @@ export class ChunkWriter {
     this.#write(pending.delta, null, pending.payload);
   }
 
-  #write(delta: Delta, finishReason: FinishReason | 'tool_calls' | null, payload?: readonly BodyPiece[]): void {
+  #write(delta: Delta, finishReason: FinishReason | 'tool_calls' | null, payload?: readonly Piece[]): void {
     const json = JSON.stringify({
       id: this.identity.id,
       object: 'chat.completion.chunk',

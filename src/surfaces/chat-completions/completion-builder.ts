@@ -1,5 +1,7 @@
 import type { ImageData } from '../../images/image-data.js';
-import { type BodyPiece, dataUrlPieces, PayloadSlots } from '../../lib/json/json-payload-slots.js';
+import { dataUrlPieces } from '../../images/image-json-pieces.js';
+import type { Piece } from '../../lib/body-pieces.js';
+import { PayloadSlots } from '../../lib/json/json-payload-slots.js';
 import type { FinishReason, GenerationEvent, GenerationUsage } from '../../provider.js';
 import type { CompletionIdentity } from './completion-ids.js';
 import { type ImagePlacement, imageEntry, markdownImage } from './image-placement.js';
@@ -78,7 +80,7 @@ export class CompletionBuilder {
    * each image's data URL as the pieces it is held in, so a 15 MB image is
    * neither serialised nor copied on its way to the socket.
    */
-  toBodyPieces(identity: CompletionIdentity, promptEstimate: number): BodyPiece[] {
+  toBodyPieces(identity: CompletionIdentity, promptEstimate: number): Piece[] {
     // Small images cost less as strings in one JSON.stringify than as slots spliced in afterwards.
     if (this.#images.every((image) => image.byteLength <= inlineImageBytes)) {
       return [

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { GatewayError } from '../../errors/gateway-error.js';
+import { formatPath } from '../../lib/property-path.js';
 import { type ChatRequest, chatRequestSchema } from './chat-request-schema.js';
 
 /**
@@ -28,16 +29,6 @@ export function validateChatRequest(body: unknown): ChatRequest {
     param,
     message,
   });
-}
-
-/** `['messages', 0, 'content', 1]` → `messages[0].content[1]`. */
-export function formatPath(path: readonly PropertyKey[]): string {
-  let out = '';
-  for (const key of path) {
-    if (typeof key === 'number') out += `[${key}]`;
-    else out += out ? `.${String(key)}` : String(key);
-  }
-  return out || '(body)';
 }
 
 /**

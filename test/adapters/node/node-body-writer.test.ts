@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { writeBodyPieces } from '../../../adapters/node/node-body-writer.js';
+import { byteLengthOf } from '../../../src/lib/body-pieces.js';
 import { listen } from '../adapter-test-helpers.js';
 
 describe('writeBodyPieces', () => {
@@ -11,7 +12,7 @@ describe('writeBodyPieces', () => {
     const pieces = ['{"a":"', big, '","b":"', emoji, '"}'];
     const server = createServer((_request, response) => {
       response.writeHead(200, { 'content-type': 'application/json' });
-      writeBodyPieces(response, pieces, 60_000);
+      writeBodyPieces(response, pieces, byteLengthOf(pieces), 60_000);
     });
     const response = await fetch(await listen(server));
     const body = JSON.parse(await response.text());
@@ -36,7 +37,7 @@ describe('writeBodyPieces', () => {
       }) as typeof response.write;
       response.writeHead(200, { 'content-type': 'application/octet-stream' });
       setImmediate(countTurns);
-      writeBodyPieces(response, body, 60_000);
+      writeBodyPieces(response, body, byteLengthOf(body), 60_000);
     });
     const response = await fetch(await listen(server));
     const received = Buffer.from(await response.arrayBuffer());

@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { ImageData } from '../../../src/images/image-data.js';
-import { type BodyPiece, dataUrlPieces, joinBodyPieces, PayloadSlots } from '../../../src/lib/json/json-payload-slots.js';
+import { dataUrlPieces } from '../../../src/images/image-json-pieces.js';
+import { joinPieces, type Piece } from '../../../src/lib/body-pieces.js';
+import { PayloadSlots } from '../../../src/lib/json/json-payload-slots.js';
 import { CompletionBuilder } from '../../../src/surfaces/chat-completions/completion-builder.js';
 
-const joined = (pieces: readonly BodyPiece[]) =>
+const joined = (pieces: readonly Piece[]) =>
   pieces.map((piece) => (typeof piece === 'string' ? piece : Buffer.from(piece).toString('latin1'))).join('');
 const base64 = Buffer.from(Array.from({ length: 3000 }, (_, index) => (index * 31) % 256)).toString('base64');
 const bigBase64 = Buffer.from(Array.from({ length: 60_000 }, (_, index) => (index * 31) % 256)).toString('base64');
@@ -36,7 +38,7 @@ describe('PayloadSlots and dataUrlPieces', () => {
   });
 });
 
-describe('CompletionBuilder.toBodyPieces', () => {
+describe('CompletionBuilder.toPieces', () => {
   it.each(['markdown', 'images', 'both'] as const)(
     'equals the one-string completion (placement %s) and carries the image bytes uncopied',
     (placement) => {
@@ -60,7 +62,7 @@ describe('CompletionBuilder.toBodyPieces', () => {
   );
 });
 
-describe('CompletionBuilder.toBodyPieces with a small image', () => {
+describe('CompletionBuilder.toPieces with a small image', () => {
   it('is one string, the same as toJSON', () => {
     const builder = new CompletionBuilder('both');
     builder.add({ type: 'image', image: ImageData.fromBase64Pieces([Buffer.from(base64)], 'image/png') });
@@ -71,18 +73,20 @@ describe('CompletionBuilder.toBodyPieces with a small image', () => {
   });
 });
 
-describe('joinBodyPieces', () => {
+describe('joinPieces', () => {
   it('gives the bytes JSON.stringify would, with payload bytes and non-ASCII text in place', () => {
     const base64 = Buffer.from('iVBORw0KGgo=', 'ascii');
     const slots = new PayloadSlots();
     const value = { text: 'héllo “quoted” 画', parts: [{ image_url: { url: slots.slot(['data:image/png;base64,', base64]) } }] };
-    const joined = joinBodyPieces(slots.stringify(value));
+    const joined = joinPieces(slots.stringify(value));
     expect(joined).toBeInstanceOf(Uint8Array);
     const expected = JSON.stringify({ text: 'héllo “quoted” 画', parts: [{ image_url: { url: 'data:image/png;base64,iVBORw0KGgo=' } }] });
     expect(Buffer.from(joined as Uint8Array).toString('utf8')).toBe(expected);
   });
 
-  it('keeps a body with no payload as its text', () => {
-    expect(joinBodyPieces(new PayloadSlots().stringify({ a: 1 }))).toBe('{"a":1}');
+  it('gives a body with no payload as the UTF-8 bytes of its text', () => {
+    const joined = joinPieces(new PayloadSlots().stringify({ a: 'é' }));
+    expect(joined.byteLength).toBe(10);
+    expect(joined.toString('utf8')).toBe('{"a":"é"}');
   });
 });
