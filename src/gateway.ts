@@ -1,6 +1,6 @@
-import { errorAnswer, redactedMessage, toGatewayError } from './errors/error-answers.js';
+import { shuttingDownError } from './errors/admission-errors.js';
 import { GatewayError } from './errors/gateway-error.js';
-import { shuttingDownError } from './errors/queue-errors.js';
+import { redactedMessage, toGatewayError } from './errors/to-gateway-error.js';
 import { SlotScheduler } from './generation/admission/slot-scheduler.js';
 import { InstanceHealth } from './generation/routing/instance-health.js';
 import { ModelRegistry } from './generation/routing/model-registry.js';
@@ -22,6 +22,7 @@ import { providerSecrets } from './providers/shared/provider-secrets.js';
 import { type Answer, answerToResponse } from './server/answer.js';
 import { createAuthenticator } from './server/auth.js';
 import { corsHeaders, withHeaders } from './server/cors.js';
+import { errorAnswer } from './server/error-answer.js';
 import { attachServe } from './server/host-entry.js';
 import { callFromRequest, type IncomingCall } from './server/incoming-call.js';
 import { InflightTracker } from './server/inflight-tracker.js';

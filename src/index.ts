@@ -1,5 +1,6 @@
 export type { ErrorType } from './errors/gateway-error.js';
 export { GatewayError } from './errors/gateway-error.js';
+export { ImageGatewayError } from './errors/image-gateway-error.js';
 export type { UpstreamErrorKind } from './errors/upstream-error.js';
 export { UpstreamError } from './errors/upstream-error.js';
 export type { ImageGateway } from './gateway.js';

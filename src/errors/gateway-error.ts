@@ -1,3 +1,5 @@
+import { hasMarker, ImageGatewayError } from './image-gateway-error.js';
+
 const marker = Symbol.for('image-gateway.gateway-error');
 
 export type ErrorType =
@@ -27,7 +29,7 @@ export interface GatewayErrorOptions {
  * throw new GatewayError({ status: 400, type: 'invalid_request_error', code: 'invalid_value',
  *   param: 'temperature', message: 'temperature must be between 0 and 2, got 3' });
  */
-export class GatewayError extends Error {
+export class GatewayError extends ImageGatewayError {
   readonly [marker] = true;
   override readonly name = 'GatewayError';
   readonly status: number;
@@ -45,8 +47,13 @@ export class GatewayError extends Error {
     this.headers = options.headers ?? {};
   }
 
-  static isInstance(error: unknown): error is GatewayError {
-    return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[marker] === true;
+  /** As OpenAI's SDKs judge an answer: 408, 409, 429 and 5xx may succeed when sent again. */
+  get retryable(): boolean {
+    return this.status === 408 || this.status === 409 || this.status === 429 || this.status >= 500;
+  }
+
+  static override isInstance(error: unknown): error is GatewayError {
+    return hasMarker(error, marker);
   }
 }
 

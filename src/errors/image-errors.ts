@@ -1,4 +1,5 @@
 import { GatewayError } from './gateway-error.js';
+import { ImageGatewayError } from './image-gateway-error.js';
 
 /** Error codes of the image input pipeline, as clients see them in `error.code`. */
 export type ImageErrorCode =
@@ -48,9 +49,16 @@ export function undecodableImageError(param: string, where: string | undefined, 
   return imageError('unsupported_image_format', param, where ? `(${where}) ${detail}` : detail, cause);
 }
 
-/** Reference-free variant for the internals of the remote fetcher, which does not know the param. */
-export class ImageFetchRefusal extends Error {
+/**
+ * Why the remote fetcher would not bring an image, before anyone knows
+ * which part of the request it was for: the ingester turns it into the 400
+ * of `imageError` that names the part; the output downloader into a
+ * provider's `no_image`.
+ */
+export class ImageFetchRefusal extends ImageGatewayError {
   override readonly name = 'ImageFetchRefusal';
+  readonly retryable = false;
+
   constructor(
     readonly code: 'IMAGE_URL_REFUSED' | 'IMAGE_FETCH_FAILED' | 'IMAGE_TOO_LARGE',
     readonly detail: string,

@@ -1,3 +1,5 @@
+import { hasMarker, ImageGatewayError } from './image-gateway-error.js';
+
 const marker = Symbol.for('image-gateway.upstream-error');
 
 /**
@@ -43,7 +45,7 @@ export interface UpstreamErrorOptions {
  * @example
  * if (UpstreamError.isInstance(error) && error.retryable) tryNextInstance();
  */
-export class UpstreamError extends Error {
+export class UpstreamError extends ImageGatewayError {
   readonly [marker] = true;
   override readonly name = 'UpstreamError';
   readonly provider: string;
@@ -65,8 +67,8 @@ export class UpstreamError extends Error {
     this.url = options.url;
   }
 
-  static isInstance(error: unknown): error is UpstreamError {
-    return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[marker] === true;
+  static override isInstance(error: unknown): error is UpstreamError {
+    return hasMarker(error, marker);
   }
 }
 

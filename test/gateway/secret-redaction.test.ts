@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { redactedMessage } from '../../src/errors/error-answers.js';
+import { redactedMessage } from '../../src/errors/to-gateway-error.js';
 import { UpstreamError } from '../../src/errors/upstream-error.js';
 import { createImageGateway, type ImageGateway } from '../../src/gateway.js';
 import { createSecretRedactor } from '../../src/lib/secret-redaction.js';

@@ -1,4 +1,4 @@
-import { queueFullError, queueTimeoutError, shuttingDownError } from '../../errors/queue-errors.js';
+import { queueFullError, queueTimeoutError, shuttingDownError } from '../../errors/admission-errors.js';
 import type { CancelSignal } from '../../lib/cancel-signal.js';
 import { createMemorySlotStore, type SlotStore } from './slot-store.js';
 import { TimingWindow } from './timing-window.js';

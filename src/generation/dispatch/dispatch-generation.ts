@@ -1,4 +1,5 @@
-import { GatewayError } from '../../errors/gateway-error.js';
+import { providerUnavailableError } from '../../errors/admission-errors.js';
+import type { GatewayError } from '../../errors/gateway-error.js';
 import { UpstreamError } from '../../errors/upstream-error.js';
 import type { GenerationRequest } from '../../generation-request.js';
 import { type CancelSignal, type LinkedSignal, linkSignals } from '../../lib/cancel-signal.js';
@@ -139,15 +140,7 @@ export async function dispatchGeneration(options: DispatchOptions): Promise<Disp
 
 /** Every candidate was refused by its circuit before anything ran. */
 function unavailable(route: ModelRoute | undefined, health: InstanceHealth): GatewayError {
-  const until = route ? health.state(route.provider.id).unavailableUntil : null;
-  const seconds = until === null ? 1 : Math.max(1, Math.ceil((until - health.options.now()) / 1000));
-  return new GatewayError({
-    status: 503,
-    type: 'server_error',
-    code: 'PROVIDER_UNAVAILABLE',
-    message: `Every provider that could serve this request is recovering from failures; retry in about ${seconds} s.`,
-    headers: { 'retry-after': String(seconds) },
-  });
+  return providerUnavailableError('could serve this request', health.secondsUntilAvailable(route ? [route.provider.id] : []));
 }
 
 /** What actually stopped the attempt: the request's own abort reason wins over what the provider threw. */

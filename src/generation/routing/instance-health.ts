@@ -106,6 +106,12 @@ export class InstanceHealth {
     if (record.recent.length > windowSize) record.recent.shift();
   }
 
+  /** Whole seconds (at least 1) until the first of `ids` may take work again: a Retry-After for PROVIDER_UNAVAILABLE. */
+  secondsUntilAvailable(ids: readonly string[]): number {
+    const until = ids.map((id) => this.state(id).unavailableUntil).filter((value): value is number => value !== null);
+    return until.length > 0 ? Math.max(1, Math.ceil((Math.min(...until) - this.options.now()) / 1000)) : 1;
+  }
+
   state(id: string): InstanceHealthState {
     const record = this.#record(id);
     const now = this.options.now();

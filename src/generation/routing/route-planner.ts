@@ -1,3 +1,4 @@
+import { providerUnavailableError } from '../../errors/admission-errors.js';
 import { GatewayError, invalidRequest } from '../../errors/gateway-error.js';
 import type { SlotScheduler } from '../admission/slot-scheduler.js';
 import type { RequestNeeds } from '../request-needs.js';
@@ -79,17 +80,8 @@ export class RoutePlanner {
   }
 
   #unavailable(model: string, routes: ModelRoute[]): GatewayError {
-    const until = routes
-      .map((route) => this.health.state(route.provider.id).unavailableUntil)
-      .filter((value): value is number => value !== null);
-    const seconds = until.length > 0 ? Math.max(1, Math.ceil((Math.min(...until) - this.health.options.now()) / 1000)) : 1;
-    return new GatewayError({
-      status: 503,
-      type: 'server_error',
-      code: 'PROVIDER_UNAVAILABLE',
-      message: `Every provider that serves ${model} is cooling down after failures; retry in about ${seconds} s.`,
-      headers: { 'retry-after': String(seconds) },
-    });
+    const seconds = this.health.secondsUntilAvailable(routes.map((route) => route.provider.id));
+    return providerUnavailableError(`serves ${model}`, seconds);
   }
 }
 

@@ -1,8 +1,8 @@
-import { errorBody } from '../../errors/error-answers.js';
 import type { GatewayError } from '../../errors/gateway-error.js';
 import { dataUrlPieces } from '../../images/image-json-pieces.js';
 import type { Piece } from '../../lib/body-pieces.js';
 import type { FinishReason, GenerationEvent, GenerationUsage } from '../../provider.js';
+import { errorBody } from '../../server/error-answer.js';
 import type { SseWriter } from '../../server/event-stream.js';
 import type { CompletionIdentity } from './completion-ids.js';
 import type { ImagePlacement } from './image-placement.js';

@@ -1,9 +1,10 @@
-import { errorAnswer, toGatewayError } from '../../errors/error-answers.js';
+import { toGatewayError } from '../../errors/to-gateway-error.js';
 import { DispatchFailure } from '../../generation/dispatch/dispatch-generation.js';
 import { runCompletion } from '../../generation/run-generation.js';
 import type { LinkedSignal } from '../../lib/cancel-signal.js';
 import { usageEvent } from '../../observability/usage-event.js';
 import { type Answer, piecesAnswer } from '../../server/answer.js';
+import { errorAnswer } from '../../server/error-answer.js';
 import type { CallerInfo, GatewayContext } from '../surface-context.js';
 import { CompletionBuilder } from './completion-builder.js';
 import { newCompletionIdentity } from './completion-ids.js';

@@ -1,4 +1,4 @@
-import { toGatewayError } from '../../errors/error-answers.js';
+import { toGatewayError } from '../../errors/to-gateway-error.js';
 import type { QueueTicket } from '../../generation/admission/slot-scheduler.js';
 import { DispatchFailure } from '../../generation/dispatch/dispatch-generation.js';
 import { runCompletion } from '../../generation/run-generation.js';

@@ -1,5 +1,10 @@
 import { GatewayError } from './gateway-error.js';
 
+/**
+ * The errors of admission: the gateway cannot take the request now, and
+ * says when to come back. Seed 000 fixes the first one byte for byte.
+ */
+
 /** Seed 000's body, byte for byte. */
 export function queueFullError(retryAfterSeconds: number): GatewayError {
   return new GatewayError({
@@ -26,5 +31,22 @@ export function shuttingDownError(): GatewayError {
     type: 'server_error',
     code: 'SHUTTING_DOWN',
     message: 'The gateway is shutting down and accepts no new work.',
+  });
+}
+
+/**
+ * Every instance that could serve the request has its circuit open (or was
+ * told by its upstream to wait): `seconds` until the first one may take work.
+ *
+ * @example
+ * throw providerUnavailableError('serves gemini-2.5-flash-image', 30);
+ */
+export function providerUnavailableError(whichProviders: string, seconds: number): GatewayError {
+  return new GatewayError({
+    status: 503,
+    type: 'server_error',
+    code: 'PROVIDER_UNAVAILABLE',
+    message: `Every provider that ${whichProviders} is cooling down after failures; retry in about ${seconds} s.`,
+    headers: { 'retry-after': String(seconds) },
   });
 }
