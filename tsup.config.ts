@@ -1,5 +1,3 @@
-import { copyFile, mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import { defineConfig } from 'tsup';
 
 const entries = {
@@ -13,7 +11,7 @@ const entries = {
 
 // ESM and CommonJS side by side, each with its own declarations, so `import`
 // and `require()` both work on every Node this package supports.
-export default defineConfig((cliOptions) => ({
+export default defineConfig({
   entry: { ...entries, cli: 'src/cli.ts' },
   format: ['esm', 'cjs'],
   // Named entries put each declaration file beside its module (dist/express.d.ts, dist/express.d.cts).
@@ -24,13 +22,4 @@ export default defineConfig((cliOptions) => ({
   sourcemap: true,
   clean: true,
   shims: false,
-  // @hono/node-server is bundled rather than depended on: as a dependency its
-  // required peer `hono` would be installed into every user's project, and
-  // installing this package must pull no web framework. Its MIT licence ships with it.
-  noExternal: ['@hono/node-server'],
-  async onSuccess() {
-    const licenses = join(cliOptions.outDir ?? 'dist', 'licenses');
-    await mkdir(licenses, { recursive: true });
-    await copyFile('node_modules/@hono/node-server/LICENSE', join(licenses, 'hono-node-server.LICENSE'));
-  },
-}));
+});

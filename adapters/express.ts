@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ImageGateway } from '../src/gateway.js';
 import { type GatewayInput, resolveGateway } from './adapter-gateway.js';
-import { createGatewayListener } from './node.js';
+import { createGatewayListener } from './node/node-listener.js';
 
 /** Express middleware serving the gateway, with a handle on the gateway it serves. */
 export interface ExpressGatewayMiddleware {

@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ImageGateway } from '../src/gateway.js';
 import { type GatewayInput, resolveGateway } from './adapter-gateway.js';
-import { absoluteUrl, createNodeBridge } from './node/node-bridge.js';
+import { createNodeBridge } from './node/node-bridge.js';
+import { absoluteUrl } from './node/node-call.js';
 
 /** The part of a Koa context the adapter uses (Koa 2 and 3). */
 export interface KoaContextLike {

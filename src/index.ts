@@ -1,3 +1,4 @@
+// The public API of `image-gateway`: every name a user may import, and nothing else.
 export type { ErrorType } from './errors/gateway-error.js';
 export { GatewayError } from './errors/gateway-error.js';
 export { ImageGatewayError } from './errors/image-gateway-error.js';
@@ -6,19 +7,24 @@ export { UpstreamError } from './errors/upstream-error.js';
 export type { ImageGateway } from './gateway.js';
 export { createImageGateway } from './gateway.js';
 export type { SlotStore } from './generation/admission/slot-store.js';
-export type { ConversationMessage, GenerationRequest } from './generation-request.js';
 export { ImageData } from './images/image-data.js';
 export type { ImageOptions } from './images/image-options.js';
+export type { GatewayLogger } from './lib/logger.js';
 export type { GatewayStats, ProviderStats } from './observability/gateway-stats.js';
-export type { UsageCounters, UsageEvent } from './observability/usage-counters.js';
-export type { AuthenticationResult, GatewayLogger, GatewayOptions } from './options.js';
+export type { UsageCounters } from './observability/usage-counters.js';
+export type { UsageEvent } from './observability/usage-event.js';
+export type { GatewayOptions } from './options.js';
 export type {
+  ConversationMessage,
   FinishReason,
   GenerationEvent,
+  GenerationRequest,
   GenerationUsage,
   ImageProvider,
   ModelCapabilities,
   ModelInfo,
-  ProviderContext,
+  ProviderSpecificationVersion,
 } from './provider.js';
 export type { ProviderConfig } from './providers/shared/provider-config.js';
+export type { ProviderContext } from './providers/shared/provider-context.js';
+export type { AuthenticationResult } from './server/auth.js';

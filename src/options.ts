@@ -1,20 +1,12 @@
 import { z } from 'zod';
 import type { SlotStore } from './generation/admission/slot-store.js';
 import { imageOptionsSchema } from './images/image-options.js';
+import type { GatewayLogger } from './lib/logger.js';
 import { formatPath } from './lib/property-path.js';
-import type { UsageEvent } from './observability/usage-counters.js';
+import type { UsageEvent } from './observability/usage-event.js';
 import type { ImageProvider } from './provider.js';
 import { providerConfigSchema } from './providers/shared/provider-config.js';
-
-/** The pino-compatible subset the gateway logs through. */
-export interface GatewayLogger {
-  info(object: Record<string, unknown>, message?: string): void;
-  warn(object: Record<string, unknown>, message?: string): void;
-  error(object: Record<string, unknown>, message?: string): void;
-}
-
-/** What an `authenticate` hook may answer: allow/deny, or allow with a key id for accounting. */
-export type AuthenticationResult = boolean | { ok: boolean; keyId?: string; message?: string };
+import type { AuthenticationHook } from './server/auth.js';
 
 const isFunction = (value: unknown) => typeof value === 'function';
 /** Node clamps longer timers to 1 ms: a huge "wait long" would mean "give up now". */
@@ -35,9 +27,7 @@ export const gatewayOptionsSchema = z
     /** Bearer keys that may call the gateway; empty or absent: open access. */
     apiKeys: z.array(z.string().min(8, 'each key must be at least 8 characters')).optional(),
     /** Host-app authentication instead of (or besides) apiKeys. */
-    authenticate: z
-      .custom<(request: Request) => AuthenticationResult | Promise<AuthenticationResult>>(isFunction, 'must be a function')
-      .optional(),
+    authenticate: z.custom<AuthenticationHook>(isFunction, 'must be a function').optional(),
     /** Path prefix the routes live under, e.g. "/api" for /api/v1/chat/completions. */
     basePath: z
       .string()

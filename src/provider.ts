@@ -1,6 +1,78 @@
-import type { GenerationRequest, ReasoningLevel } from './generation-request.js';
 import type { ImageData } from './images/image-data.js';
-import type { UpstreamHttp } from './providers/shared/upstream-response.js';
+
+/**
+ * The provider contract: what the gateway hands a provider (a
+ * `GenerationRequest` and an `AbortSignal`) and what it reads back (a
+ * stream of `GenerationEvent`s). It is public and versioned: a provider
+ * object may say which version it implements (`specificationVersion`), and
+ * the gateway refuses one it does not know rather than misread it. Built-in
+ * providers and your own objects implement it alike.
+ */
+
+/** The versions of this contract the gateway implements. */
+export const providerSpecificationVersions = ['v1'] as const;
+export type ProviderSpecificationVersion = (typeof providerSpecificationVersions)[number];
+
+export type MessageRole = 'system' | 'user' | 'assistant' | 'tool';
+export type ReasoningLevel = 'low' | 'medium' | 'high';
+
+/** One turn of the conversation after validation and image ingestion. */
+export interface ConversationMessage {
+  role: MessageRole;
+  /** The text parts of the message joined with newlines (markdown images removed). */
+  text: string;
+  /** Images carried by this message, already ingested (sniffed, limited, normalised). */
+  images: ImageData[];
+  name?: string;
+  toolCallId?: string;
+  toolCalls?: unknown[];
+}
+
+/**
+ * What a provider receives: the OpenAI chat request reduced to the facts an
+ * image provider needs. Built by `normalize-request.ts`; providers never see
+ * the raw HTTP body.
+ */
+export interface GenerationRequest {
+  /** Gateway request id, for logs and upstream correlation headers. */
+  requestId: string;
+  /** The provider's own model id (aliases and `instance/` prefixes resolved). */
+  model: string;
+  /** The instruction: text of the last user message. */
+  prompt: string;
+  /** System messages joined, when any. */
+  system?: string;
+  /** The whole conversation, oldest first, including the last user message. */
+  messages: ConversationMessage[];
+  /**
+   * Images to edit: those of the last user message, or, when it has none and
+   * an earlier assistant turn produced images, the last of those.
+   */
+  inputImages: ImageData[];
+  /** Number of images asked for (1 when not given). */
+  n: number;
+  /** Explicit pixel size from `size: "WxH"`. */
+  size?: { width: number; height: number };
+  /** Aspect ratio like "16:9" from `aspect_ratio`, `image_config.aspect_ratio` or a model suffix. */
+  aspectRatio?: string;
+  /** Resolution tier "1K" | "2K" | "4K" from `image_config.image_size` or a model suffix. */
+  imageSize?: string;
+  quality?: string;
+  background?: string;
+  outputFormat?: string;
+  seed?: number;
+  temperature?: number;
+  maxTokens?: number;
+  /** True when the caller asked for an image (modalities, image model, or image intent in the text). */
+  wantsImage: boolean;
+  tools?: unknown[];
+  toolChoice?: unknown;
+  responseFormat?: { type: string; [key: string]: unknown };
+  reasoningLevel?: ReasoningLevel;
+  stream: boolean;
+  /** Request fields the gateway does not interpret, for providers that forward them (relays). */
+  extra: Record<string, unknown>;
+}
 
 /** What a model can do; routing filters on these. */
 export interface ModelCapabilities {
@@ -64,27 +136,31 @@ export type GenerationEvent =
   | { type: 'finish'; reason: FinishReason };
 
 /**
- * Set on a built-in provider whose `generate` reads its signal only as a
- * `CancelSignal` (aborted, reason, listeners) and passes it to every wait,
- * so it stops as soon as the signal aborts. The gateway then hands it the
- * request's linked signal itself, making no AbortSignal for the call (on
- * Node 20 a few microseconds and about 2 KB each), and iterates its events
- * directly instead of racing each against the signal as it does for
- * providers it cannot vouch for.
- */
-export const takesCancelSignal: unique symbol = Symbol('image-gateway.takesCancelSignal');
-
-/**
- * A provider instance: a small object built from injected config.
+ * A provider instance: a small object built from injected config. The
+ * gateway calls `generate` once per attempt with the request's own signal:
+ * it aborts when the client leaves, the request's deadline or the
+ * provider's `timeoutMs` passes, or the gateway shuts down. Pass it to every
+ * wait and upstream call; a provider that ignores it is let go of anyway
+ * when it aborts (its slot freed, its later events dropped).
  *
  * @example
- * const provider = createLocalProvider({ name: 'local' });
- * for await (const event of provider.generate(request, signal)) { ... }
+ * const provider: ImageProvider = {
+ *   specificationVersion: 'v1',
+ *   id: 'my-engine', type: 'custom', concurrency: 2, timeoutMs: 60_000,
+ *   models: [{ id: 'my-model', capabilities: { ...capabilities } }],
+ *   async *generate(request, signal) {
+ *     const response = await fetch('https://engine.example/draw', { method: 'POST', body: request.prompt, signal });
+ *     yield { type: 'image', image: ImageData.fromBytes(new Uint8Array(await response.arrayBuffer()), 'image/png') };
+ *     yield { type: 'finish', reason: 'stop' };
+ *   },
+ * };
  */
 export interface ImageProvider {
+  /** The version of this contract the provider implements; left out, it is 'v1'. */
+  readonly specificationVersion?: ProviderSpecificationVersion;
   /** Instance name, unique in a gateway ("gemini", "gemini-eu", "local"). */
   readonly id: string;
-  /** Provider type ("gemini", "openai", "openai-chat", "flux", "local"). */
+  /** Provider type ("gemini", "openai", "openai-chat", "flux", "local", or your own). */
   readonly type: string;
   readonly models: readonly ModelInfo[];
   /** Calls this instance may run at once (the queue enforces it). */
@@ -101,26 +177,4 @@ export interface ImageProvider {
    * providers' keys. Values shorter than 6 characters are not matched.
    */
   readonly secrets?: readonly string[];
-  /** Internal: set by built-in providers that need no real AbortSignal (see `takesCancelSignal`). */
-  readonly [takesCancelSignal]?: true;
-}
-
-/** What every provider factory receives besides its own settings. */
-export interface ProviderContext {
-  fetch: typeof globalThis.fetch;
-  /**
-   * The provider's HTTP calls to its API. Unset, they go through `fetch`;
-   * `defaultProviderContext` sets it to undici's pooled `request()` unless a
-   * `fetch` was injected.
-   */
-  http?: UpstreamHttp;
-  /** Milliseconds since the epoch; injected so tests control time. */
-  now: () => number;
-  /** Waits `ms` or rejects with the signal's reason when it aborts first. */
-  sleep: (ms: number, signal: AbortSignal) => Promise<void>;
-  /**
-   * Downloads an image URL found in a model's answer through the gateway's
-   * SSRF guard. Absent (a provider built on its own), providers use `fetch`.
-   */
-  downloadImage?: (url: string, signal: AbortSignal) => Promise<ImageData>;
 }

@@ -1,3 +1,5 @@
+import type { ModelRoute } from './routing/model-registry.js';
+
 const drawVerb = /\b(draw|paint|sketch|illustrate|render|generate|create|make|design|produce|imagine|show me)\b/i;
 const pictureNoun =
   /\b(images?|pictures?|photos?|photographs?|drawings?|paintings?|illustrations?|logos?|icons?|posters?|wallpapers?|artworks?|art|portraits?|scenes?|sketch(es)?|banners?|avatars?|landscapes?)\b/i;
@@ -6,8 +8,8 @@ const pictureNoun =
  * True when a text clearly asks for a picture although the request did not
  * say so (no `modalities`, no image-only model): it starts with a drawing verb
  * ("draw a cat"), pairs a verb with a picture word ("can you make a poster"),
- * says "picture of", or asks in Chinese (画, 生成…图). The gateway and the
- * local engine ask this one function, so they never disagree.
+ * says "picture of", or asks in Chinese (画, 生成…图). One of the signals
+ * `wantsImageOutput` weighs.
  *
  * @example
  * textAsksForImage('Draw a cute cat'); // true
@@ -32,4 +34,38 @@ const editVerbs =
  */
 export function textAsksForEdit(text: string): boolean {
   return editVerbs.test(text);
+}
+
+/** What a request says, one way or another, about wanting an image back. */
+export interface ImageWish {
+  /** The output modalities the client named (`modalities`), when it named any. */
+  modalities?: readonly string[] | null;
+  /** The model the client asked for, and what the name leads to. */
+  model: string;
+  routes: readonly ModelRoute[];
+  /** The client gave a size, an aspect ratio or other image options. */
+  imageOptions: boolean;
+  /** The instruction: the text of the last user message. */
+  prompt: string;
+  hasInputImages: boolean;
+}
+
+/**
+ * The one place that decides whether an image is wanted. Explicit signals
+ * first (`modalities`, a model that only draws, image options), then the
+ * words: "generate a cat" draws, "make it brighter" with an image edits,
+ * "what is in this image?" answers in text. Providers read the verdict as
+ * `GenerationRequest.wantsImage`, so routing, the answer and the engine
+ * never disagree.
+ *
+ * @example
+ * wantsImageOutput({ model: 'auto', routes, imageOptions: false, prompt: 'Draw a cat', hasInputImages: false }); // true
+ */
+export function wantsImageOutput(wish: ImageWish): boolean {
+  if (wish.modalities) return wish.modalities.includes('image');
+  const onlyDraws = (route: ModelRoute) => route.model.capabilities.imageOutput && !route.model.capabilities.text;
+  if (wish.model !== 'auto' && wish.routes.length > 0 && wish.routes.every(onlyDraws)) return true;
+  if (wish.imageOptions) return true;
+  if (wish.hasInputImages) return textAsksForEdit(wish.prompt) || textAsksForImage(wish.prompt);
+  return textAsksForImage(wish.prompt);
 }

@@ -1,7 +1,6 @@
-import type { ReasoningLevel } from '../generation-request.js';
-import type { ChatRequest } from '../surfaces/chat-completions/chat-request-schema.js';
+import type { ReasoningLevel } from '../provider.js';
 
-/** What a request needs from a model (seed 002's capability table). */
+/** What a request needs from a model (seed 002's capability table); each surface reads it from its own wire format. */
 export interface RequestNeeds {
   imageOutput: boolean;
   imageInputs: number;
@@ -10,31 +9,20 @@ export interface RequestNeeds {
   /** Estimated prompt size in tokens. */
   promptTokens: number;
   reasoning?: ReasoningLevel;
+  /** Images asked for (`n`). */
   images: number;
 }
 
+/** What an input image costs in tokens, as Gemini bills it: rough, like the text estimate. */
 const tokensPerImage = 258;
 
-/** Roughly four characters a token: good enough to rule out models whose window is clearly too small. */
-export function estimateTokens(text: string): number {
-  return Math.ceil(text.length / 4);
-}
-
-export function detectNeeds(request: ChatRequest, imageInputs: number, wantsImage: boolean): RequestNeeds {
-  let characters = 0;
-  for (const message of request.messages) {
-    if (typeof message.content === 'string') characters += message.content.length;
-    else if (Array.isArray(message.content)) {
-      for (const part of message.content) if (part.type === 'text') characters += part.text.length;
-    }
-  }
-  return {
-    imageOutput: wantsImage,
-    imageInputs,
-    tools: (request.tools?.length ?? 0) > 0 && request.tool_choice !== 'none',
-    jsonMode: request.response_format?.type === 'json_object' || request.response_format?.type === 'json_schema',
-    promptTokens: Math.ceil(characters / 4) + imageInputs * tokensPerImage,
-    reasoning: request.min_reasoning_level ?? undefined,
-    images: request.n ?? 1,
-  };
+/**
+ * A prompt's size in tokens, roughly: four characters a token and 258 an
+ * image. Good enough to rule out models whose window is clearly too small.
+ *
+ * @example
+ * estimatePromptTokens(4000, 2); // 1516
+ */
+export function estimatePromptTokens(characters: number, images: number): number {
+  return Math.ceil(characters / 4) + images * tokensPerImage;
 }

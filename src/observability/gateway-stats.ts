@@ -1,9 +1,7 @@
-import type { InstanceQueueStats } from '../generation/admission/slot-scheduler.js';
-import type { InstanceHealthState } from '../generation/routing/instance-health.js';
+import type { InstanceQueueStats, SlotScheduler } from '../generation/admission/slot-scheduler.js';
+import type { InstanceHealth, InstanceHealthState } from '../generation/routing/instance-health.js';
 import type { ImageProvider } from '../provider.js';
-import { type Answer, jsonAnswer } from '../server/answer.js';
-import type { GatewayContext } from '../surfaces/surface-context.js';
-import type { UsageCounters } from './usage-counters.js';
+import type { UsageCounters, UsageCounterTable } from './usage-counters.js';
 
 export interface ProviderStats extends InstanceQueueStats {
   type: string;
@@ -16,27 +14,21 @@ export interface GatewayStats {
   keys: Record<string, UsageCounters>;
 }
 
-export function gatewayStats(context: GatewayContext, providers: readonly ImageProvider[]): GatewayStats {
-  const queue = context.scheduler.stats();
-  const result: Record<string, ProviderStats> = {};
-  for (const provider of providers) {
-    const stats = queue[provider.id];
-    if (stats) result[provider.id] = { type: provider.type, ...stats, health: context.health.state(provider.id) };
-  }
-  return { providers: result, projects: context.usage.projects(), keys: context.usage.keys() };
+/** Where the figures of `gateway.stats()` come from. */
+export interface StatsSources {
+  providers: readonly ImageProvider[];
+  scheduler: SlotScheduler;
+  health: InstanceHealth;
+  counters: UsageCounterTable;
 }
 
-/** GET /healthz: up or shutting down, with a per-instance summary (no keys, no URLs). */
-export function healthAnswer(context: GatewayContext, providers: readonly ImageProvider[], closing: boolean): Answer {
-  const summary: Record<string, unknown> = {};
-  for (const [id, stats] of Object.entries(gatewayStats(context, providers).providers)) {
-    summary[id] = {
-      type: stats.type,
-      state: stats.health.state,
-      concurrency: stats.concurrency,
-      active: stats.active,
-      waiting: stats.waiting.stream + stats.waiting.nonStream,
-    };
+/** Queue, health and usage figures per provider instance, project and key: what `gateway.stats()` answers. */
+export function gatewayStats(sources: StatsSources): GatewayStats {
+  const queue = sources.scheduler.stats();
+  const providers: Record<string, ProviderStats> = {};
+  for (const provider of sources.providers) {
+    const stats = queue[provider.id];
+    if (stats) providers[provider.id] = { type: provider.type, ...stats, health: sources.health.state(provider.id) };
   }
-  return jsonAnswer({ status: closing ? 'shutting_down' : 'ok', providers: summary }, closing ? 503 : 200);
+  return { providers, projects: sources.counters.projects(), keys: sources.counters.keys() };
 }

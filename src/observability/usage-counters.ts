@@ -1,26 +1,4 @@
-/** One finished request, as the `onUsage` hook receives it (for billing and analytics). */
-export interface UsageEvent {
-  requestId: string;
-  projectId?: string;
-  /** The key id the caller authenticated with (never the key itself). */
-  keyId?: string;
-  /** The model name the client asked for. */
-  model: string;
-  /** The provider model that served it, and its instance. */
-  providerModel?: string;
-  provider?: string;
-  stream: boolean;
-  status: number;
-  errorCode?: string;
-  images: number;
-  promptTokens: number;
-  completionTokens: number;
-  totalTokens: number;
-  attempts: number;
-  queueMs: number;
-  generationMs: number;
-  totalMs: number;
-}
+import type { UsageEvent } from './usage-event.js';
 
 export interface UsageCounters {
   requests: number;
@@ -36,7 +14,7 @@ export interface UsageCounters {
  * Maps, because project ids come from clients: "__proto__" must be a name
  * like any other, not a way into Object.prototype.
  */
-export class UsageTracker {
+export class UsageCounterTable {
   readonly #projects = new Map<string, UsageCounters>();
   readonly #keys = new Map<string, UsageCounters>();
 

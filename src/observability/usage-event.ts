@@ -1,41 +1,75 @@
-import type { DispatchFailure, DispatchResult } from '../generation/dispatch/dispatch-generation.js';
+import type { DispatchOutcome } from '../generation/dispatch/dispatch-generation.js';
 import type { GenerationUsage } from '../provider.js';
-import type { PreparedCompletion } from '../surfaces/chat-completions/prepare-completion.js';
-import type { CallerInfo, GatewayContext } from '../surfaces/surface-context.js';
-import type { UsageEvent } from './usage-counters.js';
+import type { Caller } from '../server/exchange.js';
 
-interface Outcome {
+/** One finished request, as the `onUsage` hook receives it (for billing and analytics). */
+export interface UsageEvent {
+  requestId: string;
+  projectId?: string;
+  /** The key id the caller authenticated with (never the key itself). */
+  keyId?: string;
+  /** The model name the client asked for. */
+  model: string;
+  /** The provider model that served it, and its instance. */
+  providerModel?: string;
+  provider?: string;
+  stream: boolean;
   status: number;
   errorCode?: string;
-  result?: DispatchResult;
-  failure?: DispatchFailure;
+  images: number;
+  promptTokens: number;
+  completionTokens: number;
+  totalTokens: number;
+  attempts: number;
+  queueMs: number;
+  generationMs: number;
+  totalMs: number;
+}
+
+/** What a surface knows of a request that reached dispatch, for its usage record. */
+export interface UsageFacts {
+  caller: Caller;
+  /** The model name the client asked for, and whether it streamed. */
+  model: string;
+  stream: boolean;
+  projectId?: string;
+  /** The gateway's own estimate of the prompt, for when the upstream reports no usage. */
+  promptEstimate: number;
+  outcome: DispatchOutcome;
+  /** The HTTP status answered (or, for a stream, the status its error event carries). */
+  status: number;
+  errorCode?: string;
   images: number;
   usage?: GenerationUsage;
 }
 
-/** The one usage record per request that onUsage and the request log receive. */
-export function usageEvent(prepared: PreparedCompletion, caller: CallerInfo, context: GatewayContext, outcome: Outcome): UsageEvent {
-  const route = outcome.result?.route ?? outcome.failure?.route;
-  const promptTokens = outcome.usage?.promptTokens ?? prepared.promptEstimate;
-  const completionTokens = outcome.usage?.completionTokens ?? 0;
-  const totalMs = context.now() - caller.startedAt;
+/**
+ * The one usage record per request that onUsage and the request log receive.
+ *
+ * @example
+ * report(usageEvent({ caller, model: 'auto', stream: false, promptEstimate: 12, outcome, status: 200, images: 1 }, Date.now()));
+ */
+export function usageEvent(facts: UsageFacts, now: number): UsageEvent {
+  const { outcome, usage } = facts;
+  const promptTokens = usage?.promptTokens ?? facts.promptEstimate;
+  const completionTokens = usage?.completionTokens ?? 0;
   return {
-    requestId: caller.requestId,
-    projectId: prepared.projectId,
-    keyId: caller.keyId,
-    model: prepared.chat.model,
-    providerModel: route?.model.id,
-    provider: route?.provider.id,
-    stream: prepared.chat.stream,
-    status: outcome.status,
-    errorCode: outcome.errorCode,
-    images: outcome.images,
+    requestId: facts.caller.requestId,
+    projectId: facts.projectId,
+    keyId: facts.caller.keyId,
+    model: facts.model,
+    providerModel: outcome.route?.model.id,
+    provider: outcome.route?.provider.id,
+    stream: facts.stream,
+    status: facts.status,
+    errorCode: facts.errorCode,
+    images: facts.images,
     promptTokens,
     completionTokens,
-    totalTokens: outcome.usage?.totalTokens ?? promptTokens + completionTokens,
-    attempts: outcome.result?.attempts ?? outcome.failure?.attempts ?? 0,
-    queueMs: outcome.result?.queueMs ?? outcome.failure?.queueMs ?? 0,
-    generationMs: outcome.result?.generationMs ?? 0,
-    totalMs,
+    totalTokens: usage?.totalTokens ?? promptTokens + completionTokens,
+    attempts: outcome.attempts,
+    queueMs: outcome.queueMs,
+    generationMs: outcome.ok ? outcome.generationMs : 0,
+    totalMs: now - facts.caller.startedAt,
   };
 }

@@ -1,6 +1,11 @@
 import { GatewayError } from '../errors/gateway-error.js';
-import type { AuthenticationResult } from '../options.js';
 import type { IncomingCall } from './incoming-call.js';
+
+/** What an `authenticate` hook may answer: allow/deny, or allow with a key id for accounting. */
+export type AuthenticationResult = boolean | { ok: boolean; keyId?: string; message?: string };
+
+/** A host's own check of a request, instead of (or besides) the gateway's keys. */
+export type AuthenticationHook = (request: Request) => AuthenticationResult | Promise<AuthenticationResult>;
 
 export interface Authenticator {
   /** The caller's key id (for accounting), or a 401; at once when access is open. */
@@ -58,10 +63,7 @@ function presentedKey(header: string): string {
  * const auth = createAuthenticator(['sk-local-123456'], undefined);
  * await auth.authenticate(request); // throws a 401 GatewayError when the key is wrong
  */
-export function createAuthenticator(
-  apiKeys: readonly string[] | undefined,
-  hook: ((request: Request) => AuthenticationResult | Promise<AuthenticationResult>) | undefined,
-): Authenticator {
+export function createAuthenticator(apiKeys: readonly string[] | undefined, hook: AuthenticationHook | undefined): Authenticator {
   const keys = (apiKeys ?? []).filter((key) => key.length > 0);
   const digests = Promise.all(keys.map(digest));
   const enabled = keys.length > 0 || hook !== undefined;

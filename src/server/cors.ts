@@ -1,4 +1,3 @@
-import type { ResolvedGatewayOptions } from '../options.js';
 import type { Answer } from './answer.js';
 import type { IncomingCall } from './incoming-call.js';
 
@@ -12,8 +11,11 @@ const exposed = [
   'retry-after',
 ].join(', ');
 
+/** The `cors` option: true allows any origin; otherwise the origins listed ("*" among them allows any). */
+export type CorsOption = boolean | { origin: string | string[] };
+
 /** CORS headers for a request, or none when CORS is off or the origin is not allowed. */
-export function corsHeaders(option: ResolvedGatewayOptions['cors'], call: IncomingCall): Record<string, string> {
+export function corsHeaders(option: CorsOption, call: IncomingCall): Record<string, string> {
   if (option === false) return {};
   const origin = call.header('origin');
   let allowed: string | undefined;

@@ -1,28 +1,35 @@
-import type { Answer } from './answer.js';
-import type { IncomingCall } from './incoming-call.js';
+import type { ServeCall } from './serve-call.js';
 
-/** The gateway's host-neutral entry point, behind `fetch`. */
-export type ServeCall = (call: IncomingCall) => Promise<Answer>;
-
-/** What a host that writes answers itself (the Node adapters) needs from the gateway. */
-export interface ServeHandle {
+/** What a host that writes answers itself (the Node adapters) needs from a gateway. */
+export interface HostEntry {
   serve: ServeCall;
   /** How long a response may wait for its client to take bytes before the connection is dropped. */
   writeStallTimeoutMs: number;
 }
 
-const serveKey = Symbol.for('image-gateway.serve');
+const entries = new WeakMap<object, HostEntry>();
 
-/**
- * Keeps `serve` on the gateway object without making it public API: the
- * Node adapters call it to skip the Web Request/Response round trip.
- */
-export function attachServe(gateway: object, handle: ServeHandle): void {
-  Object.defineProperty(gateway, serveKey, { value: handle });
+/** Records the host entry of a gateway object; createImageGateway calls it once. */
+export function registerHostEntry(gateway: object, entry: HostEntry): void {
+  entries.set(gateway, entry);
 }
 
-/** The gateway's serve handle, or undefined for an object not made by createImageGateway. */
-export function serveOf(gateway: object): ServeHandle | undefined {
-  const handle = (gateway as Record<symbol, unknown>)[serveKey] as ServeHandle | undefined;
-  return typeof handle?.serve === 'function' ? handle : undefined;
+/**
+ * The host entry of a gateway made by createImageGateway: how the Node
+ * adapters serve a request straight from IncomingMessage to ServerResponse,
+ * with no Web Request or Response in between. It is not public API (the
+ * public face of a gateway is `fetch`): an explicit internal entry rather
+ * than a property hidden on the object.
+ *
+ * @example
+ * const entry = hostEntryOf(gateway); // throws a TypeError for an object createImageGateway did not make
+ */
+export function hostEntryOf(gateway: object): HostEntry {
+  const entry = entries.get(gateway);
+  if (!entry) {
+    throw new TypeError(
+      'image-gateway: { gateway } must be a gateway made by createImageGateway of this copy of image-gateway (import both from the same build); to serve another object, call its fetch from your own handler.',
+    );
+  }
+  return entry;
 }

@@ -1,6 +1,5 @@
-import type { GenerationRequest } from '../../src/generation-request.js';
 import { ImageData } from '../../src/images/image-data.js';
-import type { GenerationEvent, ImageProvider, ModelCapabilities } from '../../src/provider.js';
+import type { GenerationEvent, GenerationRequest, ImageProvider, ModelCapabilities } from '../../src/provider.js';
 import { imageModelCapabilities } from '../../src/providers/shared/model-catalog.js';
 
 const onePixelJpeg = ImageData.fromBase64(

@@ -1,5 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -63,7 +63,13 @@ describe('the packed tarball', () => {
       );
     }
     expect(files).toContain('package/dist/cli.js');
-    expect(files).toContain('package/dist/licenses/hono-node-server.LICENSE');
+    // One Node path, the gateway's own: no third-party converter is bundled (nor its licence shipped).
+    expect(files.filter((file) => file.startsWith('package/dist/licenses/'))).toEqual([]);
+    const dist = join(consumer, 'node_modules/image-gateway/dist');
+    const bundled = readdirSync(dist).filter(
+      (file) => /\.c?js$/.test(file) && readFileSync(join(dist, file), 'utf8').includes('getRequestListener'),
+    );
+    expect(bundled).toEqual([]);
     expect(files.filter((file) => /^package\/(src|test|adapters|examples)\//.test(file) || file.endsWith('.map'))).toEqual([]);
   });
 

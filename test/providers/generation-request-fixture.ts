@@ -4,9 +4,8 @@
  * images and text among the events.
  */
 import sharp from 'sharp';
-import type { GenerationRequest } from '../../src/generation-request.js';
 import { ImageData } from '../../src/images/image-data.js';
-import type { GenerationEvent } from '../../src/provider.js';
+import type { GenerationEvent, GenerationRequest } from '../../src/provider.js';
 
 /**
  * A GenerationRequest for a single user turn, as normalize-request would build it.

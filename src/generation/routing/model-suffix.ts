@@ -1,4 +1,4 @@
-import { isAspectRatio } from '../../surfaces/chat-completions/chat-request-size.js';
+import { isAspectRatio } from '../../images/image-geometry.js';
 
 const suffixPattern = /-(?:(512|1k|2k|4k)(?:-(\d{1,2})x(\d{1,2}))?|(\d{1,2})x(\d{1,2}))$/i;
 

@@ -1,7 +1,7 @@
 import { isAbortError, kindForStatus, UpstreamError, type UpstreamErrorKind, upstreamExcerpt } from '../../errors/upstream-error.js';
 import { retryAfterFromHeaders } from '../shared/retry-after.js';
 import { redactUrl } from '../shared/upstream-fetch.js';
-import type { UpstreamResponseHead } from '../shared/upstream-response.js';
+import type { UpstreamResponseHead } from '../shared/upstream-http.js';
 
 /**
  * Every way a FLUX call fails, turned into `UpstreamError` here and only

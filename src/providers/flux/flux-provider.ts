@@ -1,14 +1,13 @@
 import { UpstreamError } from '../../errors/upstream-error.js';
-import type { GenerationRequest } from '../../generation-request.js';
-import type { GenerationEvent, ImageProvider, ProviderContext } from '../../provider.js';
+import type { GenerationEvent, GenerationRequest, ImageProvider } from '../../provider.js';
 import { defaultGenerationTimeoutMs, type ProviderConfig } from '../shared/provider-config.js';
-import { upstreamHttpOf } from '../shared/provider-context.js';
+import type { ProviderContext } from '../shared/provider-context.js';
 import { fetchUpstream } from '../shared/upstream-fetch.js';
-import type { UpstreamResponse } from '../shared/upstream-response.js';
-import { fluxAnswerError, fluxHttpError, fluxStatusError, fluxTimeoutError, fluxTransportError } from './flux-errors.js';
+import type { UpstreamResponse } from '../shared/upstream-http.js';
+import { imageFromUrl } from '../shared/upstream-images.js';
+import { fluxAnswerError, fluxDownloadError, fluxHttpError, fluxStatusError, fluxTimeoutError, fluxTransportError } from './flux-errors.js';
 import { fluxProfile, resolveFluxModels } from './flux-models.js';
 import { buildFluxBody } from './flux-request-body.js';
-import { downloadFluxSample } from './flux-sample.js';
 import { parseFluxSettings } from './flux-settings.js';
 import { type FluxPoll, fluxFailedStatuses, fluxPollSchema, fluxSubmitSchema } from './flux-wire.js';
 
@@ -68,7 +67,7 @@ export function createFluxProvider(config: ProviderConfig, context: ProviderCont
       url,
       init: { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(body) },
       signal,
-      http: upstreamHttpOf(context),
+      http: context.http,
       toError: (failed, bodyText) => fluxHttpError(id, url, failed, bodyText),
     });
     const parsed = fluxSubmitSchema.safeParse(await readJson(response, url, signal));
@@ -85,7 +84,7 @@ export function createFluxProvider(config: ProviderConfig, context: ProviderCont
         url: task.pollingUrl,
         init: { method: 'GET', headers },
         signal,
-        http: upstreamHttpOf(context),
+        http: context.http,
         toError: (failed, bodyText) => fluxHttpError(id, task.pollingUrl, failed, bodyText),
       });
       const parsed = fluxPollSchema.safeParse(await readJson(response, task.pollingUrl, signal));
@@ -117,7 +116,14 @@ export function createFluxProvider(config: ProviderConfig, context: ProviderCont
           const sample = answer.result?.sample;
           if (!sample) throw fluxAnswerError(id, task.pollingUrl, 'FLUX task is Ready but has no result.sample');
           pending.splice(pending.indexOf(task), 1);
-          yield { type: 'image', image: await downloadFluxSample({ provider: id, url: sample, signal, fetch: context.fetch }) };
+          // Downloaded at once (the signed URL lives ~10 minutes), with no x-key: the sample sits on a delivery host.
+          const image = await imageFromUrl(sample, {
+            provider: id,
+            http: context.http,
+            signal,
+            toError: (failed) => fluxDownloadError(id, sample, failed),
+          });
+          yield { type: 'image', image };
         } else if (fluxFailedStatuses.has(answer.status)) {
           throw fluxStatusError(id, task.pollingUrl, answer.status, answer.details);
         } else {
@@ -131,6 +137,7 @@ export function createFluxProvider(config: ProviderConfig, context: ProviderCont
   }
 
   return {
+    specificationVersion: 'v1',
     id,
     type: 'flux',
     models: resolveFluxModels(settings.models),

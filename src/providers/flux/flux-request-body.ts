@@ -1,6 +1,6 @@
 import { invalidRequest } from '../../errors/gateway-error.js';
-import type { GenerationRequest } from '../../generation-request.js';
 import { nearestAspectRatio, parseAspectRatio } from '../../images/image-geometry.js';
+import type { GenerationRequest } from '../../provider.js';
 import type { FluxModelProfile } from './flux-models.js';
 import type { FluxSettings } from './flux-settings.js';
 

@@ -1,7 +1,7 @@
 import { isAbortError, UpstreamError, type UpstreamErrorKind, upstreamExcerpt } from '../../errors/upstream-error.js';
 import { durationToMs, retryAfterFromHeaders } from '../shared/retry-after.js';
 import { redactUrl } from '../shared/upstream-fetch.js';
-import type { UpstreamHeaders, UpstreamResponseHead } from '../shared/upstream-response.js';
+import type { UpstreamHeaders, UpstreamResponseHead } from '../shared/upstream-http.js';
 import { type GeminiErrorStatus, geminiErrorStatusSchema } from './gemini-wire.js';
 
 /**

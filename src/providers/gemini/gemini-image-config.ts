@@ -1,5 +1,5 @@
-import type { GenerationRequest } from '../../generation-request.js';
 import { nearestAspectRatio, parseAspectRatio } from '../../images/image-geometry.js';
+import type { GenerationRequest } from '../../provider.js';
 import { type GeminiModelProfile, geminiAspectRatios } from './gemini-models.js';
 
 /** `generationConfig.imageConfig` of the Gemini Developer API: exactly these two fields. */

@@ -1,11 +1,10 @@
-import type { GenerationRequest } from '../../generation-request.js';
 import { base64Pieces } from '../../images/image-json-pieces.js';
 import type { LiftedJson } from '../../lib/json/json-lifting-reader.js';
 import { PayloadSlots } from '../../lib/json/json-payload-slots.js';
-import type { GenerationEvent, GenerationUsage, ImageProvider, ModelInfo, ProviderContext } from '../../provider.js';
+import type { GenerationEvent, GenerationRequest, GenerationUsage, ImageProvider, ModelInfo } from '../../provider.js';
 import { addUsage } from '../shared/generation-usage.js';
 import { defaultGenerationTimeoutMs, type ProviderConfig } from '../shared/provider-config.js';
-import { upstreamHttpOf } from '../shared/provider-context.js';
+import type { ProviderContext } from '../shared/provider-context.js';
 import { readServerSentEventsWith } from '../shared/sse-events.js';
 import { fetchUpstream } from '../shared/upstream-fetch.js';
 import { readUpstreamJson } from '../shared/upstream-json.js';
@@ -63,7 +62,7 @@ export function createGeminiProvider(config: ProviderConfig, context: ProviderCo
       url,
       init: { method: 'POST', headers, body: pieces.length === 1 && typeof pieces[0] === 'string' ? pieces[0] : pieces },
       signal,
-      http: upstreamHttpOf(context),
+      http: context.http,
       toError: (failed, bodyText) => geminiHttpError(id, url, failed, bodyText),
     });
     const reader = new GeminiTurnReader({ provider: id, url, wantsImage: request.wantsImage });
@@ -139,6 +138,7 @@ export function createGeminiProvider(config: ProviderConfig, context: ProviderCo
   }
 
   return {
+    specificationVersion: 'v1',
     id,
     type: 'gemini',
     models,

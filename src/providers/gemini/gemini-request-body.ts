@@ -1,5 +1,5 @@
-import type { GenerationRequest } from '../../generation-request.js';
 import type { ImageData } from '../../images/image-data.js';
+import type { GenerationRequest } from '../../provider.js';
 import { geminiImageConfig } from './gemini-image-config.js';
 import type { GeminiModelProfile } from './gemini-models.js';
 import type { GeminiSettings } from './gemini-settings.js';

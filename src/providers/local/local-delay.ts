@@ -1,4 +1,5 @@
-import type { GenerationEvent, ProviderContext } from '../../provider.js';
+import type { GenerationEvent } from '../../provider.js';
+import type { ProviderContext } from '../shared/provider-context.js';
 
 /** Short steps keep an abort prompt even when the configured delay is minutes long. */
 const stepMs = 100;

@@ -1,11 +1,11 @@
 import sharp from 'sharp';
+import type { PixelSize } from '../../images/image-geometry.js';
 import { findColor, hueOf } from './local-colors.js';
 import type { LocalOutputFormat } from './local-config.js';
 import { type EncodedImage, encodeImage } from './local-encode.js';
 import { cellWidth, lineHeight, textPath, toDrawableText, wrapText } from './local-font.js';
 import { createRandom, hashString } from './local-random.js';
 import { makePalette, type SceneName, scenes } from './local-scene.js';
-import type { PixelSize } from './local-size.js';
 
 export interface DrawOptions {
   prompt: string;

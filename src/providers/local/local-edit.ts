@@ -1,10 +1,11 @@
 import sharp from 'sharp';
 import { undecodableImageError } from '../../errors/image-errors.js';
 import type { ImageData } from '../../images/image-data.js';
+import { maxImageSide, minImageSide, type PixelSize, parseAspectRatio } from '../../images/image-geometry.js';
 import type { LocalOutputFormat } from './local-config.js';
 import { type EncodedImage, encodeImage } from './local-encode.js';
 import { describeOperation, type EditOperation } from './local-instructions.js';
-import { clampSize, maxSide, minSide, type PixelSize, parseAspectRatio } from './local-size.js';
+import { clampSize } from './local-size.js';
 
 export interface EditOptions {
   images: readonly ImageData[];
@@ -56,8 +57,8 @@ export async function editImages(options: EditOptions): Promise<EditResult> {
   let current = inputs.length > 1 ? await sideBySide(inputs) : inputs[0];
   if (!current) throw new RangeError('editImages needs at least one input image');
   // Work at most at the output limit: an 8K strip of combined inputs would make every step four times slower.
-  if (current.width > maxSide || current.height > maxSide)
-    current = await toRaw(fromRaw(current).resize(maxSide, maxSide, { fit: 'inside' }));
+  if (current.width > maxImageSide || current.height > maxImageSide)
+    current = await toRaw(fromRaw(current).resize(maxImageSide, maxImageSide, { fit: 'inside' }));
   const applied: string[] = [];
   const steps = [...options.operations];
   const ratio = options.aspectRatio ? parseAspectRatio(options.aspectRatio) : undefined;
@@ -72,7 +73,7 @@ export async function editImages(options: EditOptions): Promise<EditResult> {
   }
   signal.throwIfAborted();
   let output = fromRaw(current);
-  if (current.width > maxSide || current.height > maxSide) output = output.resize(maxSide, maxSide, { fit: 'inside' });
+  if (current.width > maxImageSide || current.height > maxImageSide) output = output.resize(maxImageSide, maxImageSide, { fit: 'inside' });
   return { ...(await encodeImage(output, options.format, options.quality)), applied };
 }
 
@@ -128,7 +129,7 @@ function applyOperation(image: sharp.Sharp, operation: EditOperation, size: Pixe
 }
 
 function scaledSide(side: number, factor: number): number {
-  return Math.min(maxSide, Math.max(minSide, Math.round(side * factor)));
+  return Math.min(maxImageSide, Math.max(minImageSide, Math.round(side * factor)));
 }
 
 /** The largest centred rectangle with the given width/height ratio. */

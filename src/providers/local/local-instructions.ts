@@ -1,5 +1,5 @@
+import { parseAspectRatio } from '../../images/image-geometry.js';
 import { findColor, type RgbColor } from './local-colors.js';
-import { parseAspectRatio } from './local-size.js';
 
 /** One edit the engine can apply to an image. */
 export type EditOperation =

@@ -1,9 +1,9 @@
-import { textAsksForImage } from '../../generation/image-intent.js';
-import type { GenerationRequest } from '../../generation-request.js';
 import { ImageData } from '../../images/image-data.js';
-import type { GenerationEvent, ImageProvider, ModelCapabilities, ModelInfo, ProviderContext } from '../../provider.js';
+import type { PixelSize } from '../../images/image-geometry.js';
+import type { GenerationEvent, GenerationRequest, ImageProvider, ModelCapabilities, ModelInfo } from '../../provider.js';
 import { imageModelCapabilities, resolveModels } from '../shared/model-catalog.js';
 import type { ProviderConfig } from '../shared/provider-config.js';
+import type { ProviderContext } from '../shared/provider-context.js';
 import { defaultProviderContext } from '../shared/provider-context.js';
 import { type LocalSettings, readLocalSettings } from './local-config.js';
 import { waitWithProgress } from './local-delay.js';
@@ -12,7 +12,7 @@ import { editImages } from './local-edit.js';
 import { chooseFormat } from './local-encode.js';
 import { describeOperation, parseInstructions } from './local-instructions.js';
 import { appliedNote, conversationReply, unknownInstructionNote } from './local-replies.js';
-import { outputSize, type PixelSize } from './local-size.js';
+import { outputSize } from './local-size.js';
 import { estimateUsage } from './local-usage.js';
 
 /** Most images one request may ask for; routing rejects a larger `n` before the engine sees it. */
@@ -39,6 +39,7 @@ const defaultModels: readonly ModelInfo[] = [{ id: 'local-image', capabilities: 
 export function createLocalProvider(config: ProviderConfig, context: ProviderContext = defaultProviderContext()): ImageProvider {
   const settings = readLocalSettings(config);
   return {
+    specificationVersion: 'v1',
     id: settings.name,
     type: 'local',
     models: resolveModels(defaultModels, config.models, localImageCapabilities),
@@ -73,8 +74,7 @@ async function* generate(
   signal.throwIfAborted();
   const transcript: Transcript = { text: '', reasoning: '', images: [] };
   const job: Job = { settings, request, signal, transcript, pause: () => waitWithProgress(settings.delayMs, context.sleep, signal) };
-  const work =
-    request.inputImages.length > 0 ? edit(job) : request.wantsImage || textAsksForImage(request.prompt) ? draw(job) : answer(job);
+  const work = request.inputImages.length > 0 ? edit(job) : request.wantsImage ? draw(job) : answer(job);
   for await (const event of work) {
     if (event.type === 'text-delta') transcript.text += event.text;
     if (event.type === 'reasoning-delta') transcript.reasoning += event.text;

@@ -1,14 +1,5 @@
-import type { GenerationRequest } from '../../generation-request.js';
-import { parseAspectRatio as parseRatio } from '../../images/image-geometry.js';
-
-export interface PixelSize {
-  width: number;
-  height: number;
-}
-
-/** Smallest and largest side the engine draws; 4096 matches the largest tier ("4K") of real image models. */
-export const minSide = 16;
-export const maxSide = 4096;
+import { maxImageSide, minImageSide, type PixelSize, parseAspectRatio } from '../../images/image-geometry.js';
+import type { GenerationRequest } from '../../provider.js';
 
 const longSideByTier: Record<string, number> = { '1K': 1024, '2K': 2048, '4K': 4096 };
 
@@ -38,18 +29,5 @@ export function clampSize(size: PixelSize): PixelSize {
 
 function clampSide(side: number): number {
   const rounded = Math.round((Number.isFinite(side) ? side : 1024) / 8) * 8;
-  return Math.min(maxSide, Math.max(minSide, rounded));
-}
-
-/**
- * Width divided by height for "16:9", "4:3", "1.91:1" or "square"; undefined
- * for anything else so callers can ignore a ratio they cannot read.
- */
-export function parseAspectRatio(text: string): number | undefined {
-  const trimmed = text.trim().toLowerCase();
-  if (trimmed === 'square') return 1;
-  const ratio = parseRatio(trimmed);
-  if (ratio === undefined) return undefined;
-  // Ratios beyond 16:1 would collapse one side to the minimum; treat them as unreadable.
-  return ratio >= 1 / 16 && ratio <= 16 ? ratio : undefined;
+  return Math.min(maxImageSide, Math.max(minImageSide, rounded));
 }

@@ -1,6 +1,5 @@
-import type { GenerationRequest } from '../../generation-request.js';
-import type { GenerationUsage } from '../../provider.js';
-import type { PixelSize } from './local-size.js';
+import type { PixelSize } from '../../images/image-geometry.js';
+import type { GenerationRequest, GenerationUsage } from '../../provider.js';
 
 /** Gemini bills each input image at a flat 258 tokens; the local engine reports the same so dashboards look alike. */
 const tokensPerInputImage = 258;

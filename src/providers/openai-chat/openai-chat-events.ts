@@ -1,9 +1,10 @@
+import { ImageData } from '../../images/image-data.js';
 import type { LiftedString } from '../../lib/json/json-lifted-string.js';
 import { TextWithLifts } from '../../lib/json/json-text-with-lifts.js';
 import type { FinishReason, GenerationEvent, GenerationUsage } from '../../provider.js';
 import { promptDetails } from '../shared/generation-usage.js';
-import type { ImageDownloadOptions } from '../shared/upstream-images.js';
-import { imageStep, imageUrlOf } from './openai-chat-lifted-images.js';
+import { type ImageDownloadOptions, imageFromDataUrl, imageFromUrl } from '../shared/upstream-images.js';
+import { imageUrlOf } from './openai-chat-lifted-images.js';
 import type { ContentSegment, MarkdownImageScanner } from './openai-chat-markdown-images.js';
 
 /** An entry of `message.images` / `delta.images` as relays send it (OpenRouter, Vercel, new-api); big URLs arrive lifted. */
@@ -102,4 +103,39 @@ export function finishReasonFrom(value: unknown): FinishReason {
 export function reasoningOf(value: { reasoning_content?: unknown; reasoning?: unknown }): string | undefined {
   const text = value.reasoning_content ?? value.reasoning;
   return typeof text === 'string' && text !== '' ? text : undefined;
+}
+
+/** The longest `data:` header we look for the comma in; anything longer takes the string path. */
+const maxHeaderLength = 256;
+
+/**
+ * The image of a URL, as an event or a step that makes one when its turn
+ * comes: a data URL (a lifted base64 one is wrapped as the pieces it arrived
+ * in) is read at once, an https URL is downloaded when the step runs. A data
+ * URL that is not an image fails when its step runs, after the events
+ * before it, as a download would.
+ */
+export function imageStep(url: string | LiftedString, download: ImageDownloadOptions): ChatEventStep {
+  const urlOrImage = typeof url === 'string' ? url : liftedBase64Image(url);
+  if (urlOrImage instanceof ImageData) return { type: 'image', image: urlOrImage };
+  if (!urlOrImage.startsWith('data:')) return async () => ({ type: 'image', image: await imageFromUrl(urlOrImage, download) });
+  try {
+    return { type: 'image', image: imageFromDataUrl(urlOrImage, download.provider) };
+  } catch (error) {
+    return () => Promise.reject(error);
+  }
+}
+
+/** A lifted base64 image data URL as the pieces it arrived in; any other URL as a string. */
+function liftedBase64Image(url: LiftedString): ImageData | string {
+  const head = url.head(maxHeaderLength);
+  const comma = head.indexOf(',');
+  if (head.startsWith('data:') && comma !== -1) {
+    const header = head.slice(5, comma);
+    const mediaType = header.split(';')[0] ?? '';
+    if (mediaType.startsWith('image/') && header.endsWith(';base64')) {
+      return ImageData.fromBase64Pieces(url.slice(comma + 1).pieces, mediaType);
+    }
+  }
+  return url.toString();
 }

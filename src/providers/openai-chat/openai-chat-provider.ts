@@ -1,15 +1,15 @@
-import type { GenerationRequest } from '../../generation-request.js';
-import type { CancelSignal } from '../../lib/cancel-signal.js';
-import { type GenerationEvent, type ImageProvider, type ModelInfo, type ProviderContext, takesCancelSignal } from '../../provider.js';
+import type { GenerationEvent, GenerationRequest, ImageProvider, ModelInfo } from '../../provider.js';
 import { findServedModel } from '../shared/model-catalog.js';
 import { type OpenAIErrorContext, openAIErrorFromEvent, openAIErrorFromResponse } from '../shared/openai-error.js';
 import { defaultGenerationTimeoutMs, type ProviderConfig } from '../shared/provider-config.js';
-import { upstreamHttpOf } from '../shared/provider-context.js';
+import type { ProviderContext } from '../shared/provider-context.js';
 import { endpointUrl, parseProviderSettings, requestHeaders } from '../shared/provider-settings.js';
 import { fetchUpstream, redactUrl } from '../shared/upstream-fetch.js';
+import { readJsonObject } from '../shared/upstream-json.js';
+import { newChatJsonReader } from './openai-chat-lifted-images.js';
 import { resolveRelayModels } from './openai-chat-models.js';
 import { buildChatBody } from './openai-chat-request.js';
-import { chatCompletionSteps, readChatCompletionBody } from './openai-chat-response.js';
+import { type ChatCompletionBody, chatCompletionSteps } from './openai-chat-response.js';
 import { type OpenAIChatSettings, openAIChatSettingsSchema } from './openai-chat-settings.js';
 import { readChatStream } from './openai-chat-stream.js';
 
@@ -31,13 +31,13 @@ export function createOpenAIChatProvider(config: ProviderConfig, context: Provid
   const url = endpointUrl(settings.baseURL, 'chat/completions');
   const state: ProviderState = { id, url, redactedUrl: redactUrl(url), config, settings, models, context };
   return {
+    specificationVersion: 'v1',
     id,
     type: 'openai-chat',
     models,
     concurrency: config.concurrency ?? 10,
     timeoutMs: config.timeoutMs ?? defaultGenerationTimeoutMs,
-    generate: (request, signal: CancelSignal) => generate(state, request, signal),
-    [takesCancelSignal]: true,
+    generate: (request, signal) => generate(state, request, signal),
   };
 }
 
@@ -52,7 +52,7 @@ interface ProviderState {
   context: ProviderContext;
 }
 
-async function* generate(state: ProviderState, request: GenerationRequest, signal: CancelSignal): AsyncGenerator<GenerationEvent> {
+async function* generate(state: ProviderState, request: GenerationRequest, signal: AbortSignal): AsyncGenerator<GenerationEvent> {
   const model = findServedModel(state.models, request.model, state.id);
   const errorContext: OpenAIErrorContext = { provider: state.id, url: state.redactedUrl, now: state.context.now };
   const headers = requestHeaders({
@@ -66,16 +66,16 @@ async function* generate(state: ProviderState, request: GenerationRequest, signa
     url: state.url,
     init: { method: 'POST', headers, body: buildChatBody(request, model, state.settings) },
     signal,
-    http: upstreamHttpOf(state.context),
+    http: state.context.http,
     toError: (failed, bodyText) => openAIErrorFromResponse(failed, bodyText, errorContext),
   });
-  const download = { provider: state.id, fetch: state.context.fetch, signal, downloadImage: state.context.downloadImage };
+  const download = { provider: state.id, http: state.context.http, signal, downloadImage: state.context.downloadImage };
   // Some relays answer a stream request with plain JSON (and the reverse); trust the content type.
   if (response.headers.get('content-type')?.includes('text/event-stream')) {
     yield* readChatStream(response, signal, errorContext, download);
     return;
   }
-  const body = await readChatCompletionBody(response, errorContext, signal);
+  const body = await readJsonObject<ChatCompletionBody>(response, errorContext, signal, newChatJsonReader());
   // Relays sometimes answer 200 with an error envelope instead of a completion.
   const error = body.choices ? undefined : openAIErrorFromEvent(body, errorContext);
   if (error) throw error;

@@ -1,9 +1,8 @@
-import type { ConversationMessage, GenerationRequest } from '../../generation-request.js';
 import type { ImageData } from '../../images/image-data.js';
 import { dataUrlPieces } from '../../images/image-json-pieces.js';
 import type { Piece } from '../../lib/body-pieces.js';
 import { PayloadSlots } from '../../lib/json/json-payload-slots.js';
-import type { ModelInfo } from '../../provider.js';
+import type { ConversationMessage, GenerationRequest, ModelInfo } from '../../provider.js';
 import type { OpenAIChatSettings } from './openai-chat-settings.js';
 
 /**

@@ -1,9 +1,4 @@
-import { isAbortError, UpstreamError } from '../../errors/upstream-error.js';
-import type { CancelSignal } from '../../lib/cancel-signal.js';
-import type { OpenAIErrorContext } from '../shared/openai-error.js';
 import type { ImageDownloadOptions } from '../shared/upstream-images.js';
-import { readUpstreamJson } from '../shared/upstream-json.js';
-import type { UpstreamResponse } from '../shared/upstream-response.js';
 import {
   type ChatEventStep,
   type ChatUsage,
@@ -15,7 +10,6 @@ import {
   toolCallEvents,
   usageFromChat,
 } from './openai-chat-events.js';
-import { newChatJsonReader } from './openai-chat-lifted-images.js';
 import { MarkdownImageScanner } from './openai-chat-markdown-images.js';
 
 /** The fields of a `chat.completion` we read. */
@@ -32,38 +26,6 @@ export interface ChatCompletionBody {
     finish_reason?: string | null;
   }>;
   usage?: ChatUsage | null;
-}
-
-/**
- * The JSON object of a successful relay answer, read as it arrives with its
- * image URLs lifted out (see `newChatJsonReader`). A connection lost
- * mid-body or a body that is not a JSON object is a server failure; an abort
- * stays an abort.
- */
-export async function readChatCompletionBody(
-  response: UpstreamResponse,
-  context: OpenAIErrorContext,
-  signal: CancelSignal,
-): Promise<ChatCompletionBody> {
-  let json: Awaited<ReturnType<typeof readUpstreamJson>>;
-  try {
-    json = await readUpstreamJson(response, newChatJsonReader(), signal);
-  } catch (error) {
-    if (signal.aborted) throw signal.reason;
-    if (isAbortError(error)) throw error;
-    throw serverError(context, response.status, `the upstream answer broke off: ${(error as Error).message}`, error);
-  }
-  try {
-    const value = json.parse();
-    if (typeof value === 'object' && value !== null) return value as ChatCompletionBody;
-  } catch {
-    // Falls through to the error below.
-  }
-  throw serverError(context, response.status, 'the upstream answered with something that is not JSON');
-}
-
-function serverError(context: OpenAIErrorContext, status: number, message: string, cause?: unknown): UpstreamError {
-  return new UpstreamError({ provider: context.provider, kind: 'server', status, message, url: context.url, cause });
 }
 
 /**

@@ -1,11 +1,10 @@
 import { UpstreamError } from '../../errors/upstream-error.js';
-import type { CancelSignal } from '../../lib/cancel-signal.js';
 import type { LiftedJson } from '../../lib/json/json-lifting-reader.js';
 import type { FinishReason, GenerationEvent, GenerationUsage } from '../../provider.js';
 import { type OpenAIErrorContext, openAIErrorFromEvent } from '../shared/openai-error.js';
 import { readServerSentEventsWith } from '../shared/sse-events.js';
+import type { UpstreamResponse } from '../shared/upstream-http.js';
 import type { ImageDownloadOptions } from '../shared/upstream-images.js';
-import type { UpstreamResponse } from '../shared/upstream-response.js';
 import {
   type ChatUsage,
   contentSteps,
@@ -44,7 +43,7 @@ interface ChatDelta {
  */
 export async function* readChatStream(
   response: UpstreamResponse,
-  signal: CancelSignal,
+  signal: AbortSignal,
   context: OpenAIErrorContext,
   download: ImageDownloadOptions,
 ): AsyncGenerator<GenerationEvent> {

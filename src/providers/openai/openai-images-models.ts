@@ -1,5 +1,4 @@
-import type { GenerationRequest } from '../../generation-request.js';
-import type { ModelCapabilities, ModelInfo } from '../../provider.js';
+import type { GenerationRequest, ModelCapabilities, ModelInfo } from '../../provider.js';
 import { imageModelCapabilities, resolveModels } from '../shared/model-catalog.js';
 import type { ModelConfig } from '../shared/provider-config.js';
 

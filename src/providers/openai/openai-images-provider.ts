@@ -1,18 +1,17 @@
 import { UpstreamError } from '../../errors/upstream-error.js';
-import type { GenerationRequest } from '../../generation-request.js';
-import type { GenerationEvent, GenerationUsage, ImageProvider, ModelInfo, ProviderContext } from '../../provider.js';
+import type { GenerationEvent, GenerationRequest, GenerationUsage, ImageProvider, ModelInfo } from '../../provider.js';
 import { addUsage } from '../shared/generation-usage.js';
 import { findServedModel } from '../shared/model-catalog.js';
 import { type OpenAIErrorContext, openAIErrorFromResponse } from '../shared/openai-error.js';
 import { defaultGenerationTimeoutMs, type ProviderConfig } from '../shared/provider-config.js';
-import { upstreamHttpOf } from '../shared/provider-context.js';
+import type { ProviderContext } from '../shared/provider-context.js';
 import { endpointUrl, parseProviderSettings, requestHeaders } from '../shared/provider-settings.js';
 import { fetchUpstream, redactUrl } from '../shared/upstream-fetch.js';
-import { readJsonObject } from '../shared/upstream-json-object.js';
+import { readJsonObject } from '../shared/upstream-json.js';
 import { newImagesAnswerReader } from './openai-images-lifted.js';
 import { resolveOpenAIImageModels } from './openai-images-models.js';
 import { buildImagesCall } from './openai-images-request.js';
-import { readImagesResponse } from './openai-images-response.js';
+import { type ImagesResponseBody, readImagesResponse } from './openai-images-response.js';
 import { type OpenAIImagesSettings, openAIImagesSettingsSchema } from './openai-images-settings.js';
 import { readImagesStream } from './openai-images-stream.js';
 
@@ -30,6 +29,7 @@ export function createOpenAIImagesProvider(config: ProviderConfig, context: Prov
   const models = resolveOpenAIImageModels(config.models);
   const id = config.name ?? 'openai';
   return {
+    specificationVersion: 'v1',
     id,
     type: 'openai',
     models,
@@ -92,12 +92,12 @@ async function* callOnce(
     url,
     init: { method: 'POST', headers, body: call.body },
     signal,
-    http: upstreamHttpOf(state.context),
+    http: state.context.http,
     toError: (failed, bodyText) => openAIErrorFromResponse(failed, bodyText, errorContext),
   });
   if (call.stream && response.headers.get('content-type')?.includes('text/event-stream')) {
     return yield* readImagesStream(response, signal, errorContext);
   }
-  const body = await readJsonObject(response, errorContext, signal, newImagesAnswerReader());
-  return yield* readImagesResponse(body, { provider: state.id, url: errorContext.url, fetch: state.context.fetch, signal });
+  const body = await readJsonObject<ImagesResponseBody>(response, errorContext, signal, newImagesAnswerReader());
+  return yield* readImagesResponse(body, { provider: state.id, url: errorContext.url, http: state.context.http, signal });
 }

@@ -1,6 +1,5 @@
-import type { GenerationRequest } from '../../generation-request.js';
 import type { ImageData } from '../../images/image-data.js';
-import type { ModelInfo } from '../../provider.js';
+import type { GenerationRequest, ModelInfo } from '../../provider.js';
 import { chooseImageSize, imageFamilyOf, type OpenAIImageFamily } from './openai-images-models.js';
 import type { OpenAIImagesSettings } from './openai-images-settings.js';
 

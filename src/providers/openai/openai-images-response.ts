@@ -2,6 +2,7 @@ import { UpstreamError } from '../../errors/upstream-error.js';
 import type { LiftedString } from '../../lib/json/json-lifted-string.js';
 import type { GenerationEvent, GenerationUsage } from '../../provider.js';
 import { promptDetails } from '../shared/generation-usage.js';
+import type { UpstreamHttp } from '../shared/upstream-http.js';
 import { imageFromUrl } from '../shared/upstream-images.js';
 import { hasB64Json, imageFromB64Json } from './openai-images-lifted.js';
 
@@ -15,7 +16,7 @@ export interface ImagesUsage {
 }
 
 /** Only the fields we read; extras are ignored. */
-interface ImagesResponseBody {
+export interface ImagesResponseBody {
   data?: Array<{ b64_json?: string | LiftedString | null; url?: string | null; revised_prompt?: string | null }>;
   output_format?: string;
   usage?: ImagesUsage;
@@ -24,7 +25,7 @@ interface ImagesResponseBody {
 export interface ImagesResponseContext {
   provider: string;
   url: string;
-  fetch: typeof globalThis.fetch;
+  http: UpstreamHttp;
   signal: AbortSignal;
 }
 

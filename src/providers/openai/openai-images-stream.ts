@@ -5,7 +5,7 @@ import type { GenerationEvent, GenerationUsage } from '../../provider.js';
 import { addUsage } from '../shared/generation-usage.js';
 import { type OpenAIErrorContext, openAIErrorFromEvent } from '../shared/openai-error.js';
 import { readServerSentEventsWith } from '../shared/sse-events.js';
-import type { UpstreamResponse } from '../shared/upstream-response.js';
+import type { UpstreamResponse } from '../shared/upstream-http.js';
 import { hasB64Json, imageFromB64Json, newImagesEventReader } from './openai-images-lifted.js';
 import { formatToMediaType, type ImagesUsage, usageFromImages } from './openai-images-response.js';
 

@@ -2,7 +2,7 @@ import { kindForStatus, UpstreamError, type UpstreamErrorKind, upstreamExcerpt }
 import { redactKeyShapes } from '../../lib/secret-redaction.js';
 import { retryAfterFromHeaders } from './retry-after.js';
 import { redactUrl } from './upstream-fetch.js';
-import type { UpstreamResponseHead } from './upstream-response.js';
+import type { UpstreamResponseHead } from './upstream-http.js';
 
 /** The fields of OpenAI's error envelope we read; relays vary, so all are optional. */
 interface ErrorBody {

@@ -1,38 +1,45 @@
 import { Readable } from 'node:stream';
 import { Agent, type Dispatcher } from 'undici';
 import { byteLengthOf, bytesPerTurn, joinPieces, type Piece, sliceBytes } from '../../lib/body-pieces.js';
-import type { CancelSignal } from '../../lib/cancel-signal.js';
 import { readableChunks } from '../../lib/readable-chunks.js';
-import { httpOverFetch, type UpstreamHeaders, type UpstreamHttp, type UpstreamResponse } from './upstream-response.js';
+import type { UpstreamHeaders, UpstreamHttp, UpstreamResponse } from './upstream-http.js';
 
 const redirectStatuses = new Set([301, 302, 303, 307, 308]);
 const maxRedirections = 3;
 
 /**
- * The default `UpstreamHttp`: `request()` of one keep-alive undici Agent
- * (connections pooled per origin), answers handed on as undici's own
- * chunks. No WHATWG `fetch`, `Headers`, `Response` or web stream is made on
- * the way, which costs several times more CPU per call than the exchange
- * itself on a fast upstream. Redirects are followed like fetch follows them,
- * but only on the same host and never from https to http: a key sent in a
- * header must not reach another host, nor travel in clear. Multipart bodies
- * go to `fallback` (fetch builds them).
+ * The gateway's one upstream HTTP client: `request()` of one keep-alive
+ * undici Agent (connections pooled per origin) for every provider call and
+ * every download of an image a provider links to, answers handed on as
+ * undici's own chunks. No WHATWG `fetch`, `Headers`, `Response` or web
+ * stream is made on the way, which costs several times more CPU per call
+ * than the exchange itself on a fast upstream. A multipart body (FormData,
+ * an edit's images: a few MB) is encoded by the runtime's own Response,
+ * boundary and all; undici's encoder takes only undici's own FormData
+ * class. One redirect policy: followed as fetch follows
+ * them, up to 3, but only on the same host and never from https to http,
+ * so a key sent in a header never reaches another host nor travels in
+ * clear; any other redirect is the answer, which the caller reports.
  *
  * @example
  * const http = createPooledHttp();
  * const response = await http('https://relay.example.com/v1/chat/completions', { method: 'POST', headers, body, signal });
  * for await (const chunk of response.chunks(signal)) reader.push(chunk);
  */
-export function createPooledHttp(options: { dispatcher?: Dispatcher; fallback?: typeof globalThis.fetch } = {}): UpstreamHttp {
+export function createPooledHttp(options: { dispatcher?: Dispatcher } = {}): UpstreamHttp {
   const dispatcher = options.dispatcher ?? new Agent({ keepAliveTimeout: 10_000 });
-  const fallback = httpOverFetch(options.fallback ?? globalThis.fetch.bind(globalThis));
   return async (url, init) => {
-    if (init.body instanceof FormData) return fallback(url, init);
     let target = url;
     let method = init.method ?? 'GET';
     let headers = init.headers ?? {};
     let pieces = Array.isArray(init.body) ? (init.body as readonly Piece[]) : undefined;
-    let body = pieces ? undefined : ((init.body ?? undefined) as string | Uint8Array | undefined);
+    let body = pieces ? undefined : ((init.body ?? undefined) as string | Uint8Array | FormData | undefined);
+    if (body instanceof FormData) {
+      const form = new Response(body);
+      headers = { ...headers, 'content-type': form.headers.get('content-type') ?? 'multipart/form-data' };
+      pieces = [new Uint8Array(await form.arrayBuffer())];
+      body = undefined;
+    }
     if (pieces) {
       const length = byteLengthOf(pieces);
       if (length <= joinedBodyBytes) {
@@ -49,7 +56,7 @@ export function createPooledHttp(options: { dispatcher?: Dispatcher; fallback?: 
         method: method as Dispatcher.HttpMethod,
         headers,
         // A fresh iterator per attempt: a 307 or 308 sends the same body again.
-        body: pieces ? Readable.from(piecesOf(pieces), { objectMode: false }) : body,
+        body: pieces ? Readable.from(piecesOf(pieces), { objectMode: false }) : (body as string | Uint8Array | undefined),
         signal: init.signal,
       });
       const next = redirectStatuses.has(answer.statusCode) ? redirectTarget(target, answer.headers.location) : undefined;
@@ -151,7 +158,7 @@ class PooledResponse implements UpstreamResponse {
     this.#readable.destroy();
   }
 
-  async *chunks(signal?: CancelSignal): AsyncGenerator<Uint8Array> {
+  async *chunks(signal?: AbortSignal): AsyncGenerator<Uint8Array> {
     const readable = this.#readable;
     if (!readable || this.#taken) return;
     this.#taken = true;

@@ -1,52 +1,44 @@
-import type { ProviderContext } from '../../provider.js';
-import { createPooledFetch } from './pooled-fetch.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { ImageData } from '../../images/image-data.js';
 import { createPooledHttp } from './pooled-http.js';
-import { httpOverFetch, type UpstreamHttp } from './upstream-response.js';
+import { httpOverFetch, type UpstreamHttp } from './upstream-http.js';
 
-/** Waits `ms`, or rejects with the signal's reason as soon as it aborts. */
-export function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) {
-      reject(signal.reason);
-      return;
-    }
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
+/** What every provider factory receives besides its own settings: everything external, injected. */
+export interface ProviderContext {
+  /** The provider's HTTP calls: its API, and downloads of the images it links to. */
+  http: UpstreamHttp;
+  /** Milliseconds since the epoch; injected so tests control time. */
+  now: () => number;
+  /** Waits `ms`, or rejects as soon as `signal` aborts. */
+  sleep: (ms: number, signal: AbortSignal) => Promise<void>;
+  /**
+   * Downloads an image URL found in a model's answer through the gateway's
+   * SSRF guard. Absent (a provider built on its own), providers download
+   * through `http`.
+   */
+  downloadImage?: (url: string, signal: AbortSignal) => Promise<ImageData>;
 }
 
 /**
- * The real-world context: pooled undici requests, the wall clock, real
- * timers. An injected `fetch` carries the API calls too, unless `http` is
- * given as well.
+ * The real-world context: one pooled undici client (see pooled-http.ts),
+ * the wall clock, real timers. An injected `fetch` (tests, other runtimes)
+ * carries every call instead.
+ *
+ * @example
+ * const provider = createGeminiProvider(config, defaultProviderContext({ fetch: fakeFetch }));
  */
-export function defaultProviderContext(overrides: Partial<ProviderContext> = {}): ProviderContext {
-  const fallback = globalThis.fetch.bind(globalThis);
+export function defaultProviderContext(overrides: Partial<ProviderContext> & { fetch?: typeof globalThis.fetch } = {}): ProviderContext {
   return {
-    fetch: overrides.fetch ?? createPooledFetch(fallback),
-    http: overrides.http ?? (overrides.fetch ? undefined : createPooledHttp({ fallback })),
+    http: overrides.http ?? (overrides.fetch ? httpOverFetch(overrides.fetch) : createPooledHttp()),
     now: overrides.now ?? Date.now,
-    sleep: overrides.sleep ?? abortableSleep,
+    sleep: overrides.sleep ?? sleepUntilAborted,
     downloadImage: overrides.downloadImage,
   };
 }
 
-const httpOfFetch = new WeakMap<typeof globalThis.fetch, UpstreamHttp>();
-
-/** The context's `http`, or one over its `fetch` (made once per fetch). */
-export function upstreamHttpOf(context: Pick<ProviderContext, 'fetch' | 'http'>): UpstreamHttp {
-  if (context.http) return context.http;
-  let http = httpOfFetch.get(context.fetch);
-  if (!http) {
-    http = httpOverFetch(context.fetch);
-    httpOfFetch.set(context.fetch, http);
-  }
-  return http;
+/** Node's timer, rejecting as every wait of the gateway does: with the signal's own reason (Node's carries it as `cause`). */
+function sleepUntilAborted(ms: number, signal: AbortSignal): Promise<void> {
+  return sleep(ms, undefined, { signal }).catch((error: unknown) => {
+    throw signal.aborted ? signal.reason : error;
+  });
 }

@@ -1,4 +1,4 @@
-import type { UpstreamHeaders } from './upstream-response.js';
+import type { UpstreamHeaders } from './upstream-http.js';
 
 /**
  * Reads the delay an upstream asked for, the way the OpenAI SDK does:

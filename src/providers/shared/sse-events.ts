@@ -1,13 +1,12 @@
-import type { CancelSignal } from '../../lib/cancel-signal.js';
 import { type EventDataCollector, type ServerSentEvent, ServerSentEventParser, textCollector } from './sse-parser.js';
-import type { UpstreamResponse } from './upstream-response.js';
+import type { UpstreamResponse } from './upstream-http.js';
 
 /**
  * Reads an upstream `text/event-stream` body as events with text data. LF
  * and CRLF framing alike (Google frames with CRLF, OpenAI with LF). Lets go
  * of the body when the consumer stops early or the signal aborts.
  */
-export function readServerSentEvents(response: UpstreamResponse, signal: CancelSignal): AsyncGenerator<ServerSentEvent<string>> {
+export function readServerSentEvents(response: UpstreamResponse, signal: AbortSignal): AsyncGenerator<ServerSentEvent<string>> {
   return readServerSentEventsWith(response, signal, textCollector);
 }
 
@@ -17,7 +16,7 @@ export function readServerSentEvents(response: UpstreamResponse, signal: CancelS
  */
 export async function* readServerSentEventsWith<Data>(
   response: UpstreamResponse,
-  signal: CancelSignal,
+  signal: AbortSignal,
   newCollector: () => EventDataCollector<Data>,
 ): AsyncGenerator<ServerSentEvent<Data>> {
   signal.throwIfAborted();

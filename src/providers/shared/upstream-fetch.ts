@@ -1,13 +1,12 @@
 import { isAbortError, kindForStatus, UpstreamError, upstreamExcerpt } from '../../errors/upstream-error.js';
-import type { CancelSignal } from '../../lib/cancel-signal.js';
 import { retryAfterFromHeaders } from './retry-after.js';
-import type { UpstreamHttp, UpstreamInit, UpstreamResponse, UpstreamResponseHead } from './upstream-response.js';
+import type { UpstreamHttp, UpstreamInit, UpstreamResponse, UpstreamResponseHead } from './upstream-http.js';
 
 export interface UpstreamFetchOptions {
   provider: string;
   url: string;
   init: Omit<UpstreamInit, 'signal'>;
-  signal: CancelSignal;
+  signal: AbortSignal;
   http: UpstreamHttp;
   /**
    * Turns a non-2xx answer into the provider's error. Receives the body text
@@ -26,14 +25,9 @@ export async function fetchUpstream(options: UpstreamFetchOptions): Promise<Upst
     response = await options.http(options.url, { ...options.init, signal: options.signal });
   } catch (error) {
     if (options.signal.aborted || isAbortError(error)) throw options.signal.reason ?? error;
-    throw new UpstreamError({
-      provider: options.provider,
-      kind: 'server',
-      // fetch's own text can repeat the URL with its credentials: report only the network error code.
-      message: `${options.init.method ?? 'GET'} ${redactUrl(options.url)} failed: ${networkErrorCode(error)}`,
-      url: redactUrl(options.url),
-      cause: error,
-    });
+    // fetch's own text can repeat the URL with its credentials: report only the network error code.
+    const message = `${options.init.method ?? 'GET'} ${redactUrl(options.url)} failed: ${networkErrorCode(error)}`;
+    throw upstreamFailure(options.provider, options.url, message, error);
   }
   if (response.ok) return response;
   const bodyText = await response.text().catch(() => '');
@@ -57,6 +51,17 @@ function redirectError(options: UpstreamFetchOptions, response: UpstreamResponse
     message: `upstream answered ${response.status} to ${where}; redirects to another host or from https to http are not followed: point baseURL there if it moved`,
     url: redactUrl(options.url),
   });
+}
+
+/**
+ * The upstream broke down on the way (the connection, the answer's framing,
+ * its bytes): a retryable `server` failure, with the URL's credentials taken out.
+ *
+ * @example
+ * throw upstreamFailure('relay', url, 'the upstream answer broke off: socket hang up', error);
+ */
+export function upstreamFailure(provider: string, url: string, message: string, cause?: unknown, status?: number): UpstreamError {
+  return new UpstreamError({ provider, kind: 'server', status, message, url: redactUrl(url), cause });
 }
 
 /** The fallback mapping when a provider has no envelope of its own. */

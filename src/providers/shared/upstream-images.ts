@@ -1,19 +1,20 @@
 import { isAbortError, UpstreamError } from '../../errors/upstream-error.js';
 import { ImageData } from '../../images/image-data.js';
-import type { CancelSignal } from '../../lib/cancel-signal.js';
-import { upstreamHttpOf } from './provider-context.js';
-import { fetchUpstream, redactUrl } from './upstream-fetch.js';
-import { abortSignalOf, type UpstreamResponse } from './upstream-response.js';
+import { mediaTypeOf, sniffImageFormat } from '../../images/image-format.js';
+import { fetchUpstream, redactUrl, upstreamFailure } from './upstream-fetch.js';
+import type { UpstreamHttp, UpstreamResponseHead } from './upstream-http.js';
 
 /** Largest image we download from an upstream's URL; OpenAI's own outputs are a few MB. */
 const maxDownloadBytes = 64 * 1024 * 1024;
 
 export interface ImageDownloadOptions {
   provider: string;
-  fetch: typeof globalThis.fetch;
-  signal: CancelSignal;
-  /** The gateway's SSRF-guarded downloader, for URLs a model wrote (relay answers). */
+  http: UpstreamHttp;
+  signal: AbortSignal;
+  /** The gateway's SSRF-guarded downloader, for URLs a model wrote (relay answers); the provider's own API links go through `http`. */
   downloadImage?: (url: string, signal: AbortSignal) => Promise<ImageData>;
+  /** The error for a download answered with a non-2xx status (FLUX: its signed URL expired); default: by status. */
+  toError?: (response: UpstreamResponseHead, bodyText: string) => UpstreamError;
 }
 
 /**
@@ -22,7 +23,7 @@ export interface ImageDownloadOptions {
  * markdown) are downloaded at once because they expire.
  *
  * @example
- * const image = await imageFromUrl('data:image/png;base64,iVBOR...', { provider: 'openai', fetch, signal });
+ * const image = await imageFromUrl('https://cdn.example/out.png', { provider: 'openai', http: context.http, signal });
  */
 export async function imageFromUrl(url: string, options: ImageDownloadOptions): Promise<ImageData> {
   if (url.startsWith('data:')) return imageFromDataUrl(url, options.provider);
@@ -32,35 +33,26 @@ export async function imageFromUrl(url: string, options: ImageDownloadOptions): 
     url,
     init: { method: 'GET' },
     signal: options.signal,
-    http: upstreamHttpOf(options),
+    http: options.http,
+    toError: options.toError,
   });
   const declaredLength = Number(response.headers.get('content-length') ?? 0);
   if (declaredLength > maxDownloadBytes) {
     response.cancel();
-    throw new UpstreamError({
-      provider: options.provider,
-      kind: 'server',
-      message: `${redactUrl(url)} is larger than ${maxDownloadBytes} bytes`,
-      url: redactUrl(url),
-    });
+    throw upstreamFailure(options.provider, url, `${redactUrl(url)} is larger than ${maxDownloadBytes} bytes`);
   }
   const bytes = await readBytes(response, url, options);
-  const declared = response.headers.get('content-type')?.split(';')[0]?.trim();
-  const mediaType = declared?.startsWith('image/') ? declared : sniffMediaType(bytes);
-  if (!mediaType) {
-    throw new UpstreamError({
-      provider: options.provider,
-      kind: 'server',
-      message: `${redactUrl(url)} is not an image`,
-      url: redactUrl(url),
-    });
-  }
+  // The bytes say what they are; a delivery host may answer application/octet-stream, or misname the type.
+  const sniffed = sniffImageFormat(bytes).format;
+  const declared = response.headers.get('content-type')?.split(';')[0]?.trim().toLowerCase();
+  const mediaType = sniffed ? mediaTypeOf[sniffed] : declared?.startsWith('image/') ? declared : undefined;
+  if (!mediaType) throw upstreamFailure(options.provider, url, `${redactUrl(url)} is not an image (${declared ?? 'no content-type'})`);
   return ImageData.fromBytes(bytes, mediaType);
 }
 
 async function guardedDownload(url: string, options: ImageDownloadOptions): Promise<ImageData> {
   try {
-    return await (options.downloadImage as NonNullable<ImageDownloadOptions['downloadImage']>)(url, abortSignalOf(options.signal));
+    return await (options.downloadImage as NonNullable<ImageDownloadOptions['downloadImage']>)(url, options.signal);
   } catch (error) {
     if (options.signal.aborted) throw options.signal.reason;
     if (isAbortError(error)) throw error;
@@ -95,22 +87,16 @@ export function mediaTypeFromBase64(base64: string, fallback = 'image/png'): str
   return fallback;
 }
 
-function sniffMediaType(bytes: Uint8Array): string | undefined {
-  return mediaTypeFromBase64(Buffer.from(bytes.subarray(0, 12)).toString('base64'), '') || undefined;
-}
-
-async function readBytes(response: UpstreamResponse, url: string, options: ImageDownloadOptions): Promise<Uint8Array> {
+async function readBytes(
+  response: { arrayBuffer(): Promise<ArrayBuffer> },
+  url: string,
+  options: ImageDownloadOptions,
+): Promise<Uint8Array> {
   try {
     return new Uint8Array(await response.arrayBuffer());
   } catch (error) {
     if (options.signal.aborted) throw options.signal.reason;
     if (isAbortError(error)) throw error;
-    throw new UpstreamError({
-      provider: options.provider,
-      kind: 'server',
-      message: `download of ${redactUrl(url)} broke off`,
-      url: redactUrl(url),
-      cause: error,
-    });
+    throw upstreamFailure(options.provider, url, `download of ${redactUrl(url)} broke off`, error);
   }
 }

@@ -1,8 +1,8 @@
-import type { ConversationMessage, GenerationRequest, MessageRole } from '../../generation-request.js';
 import type { ImageData } from '../../images/image-data.js';
+import { parseImageSize } from '../../images/image-geometry.js';
 import type { ImageInputPlan } from '../../images/ingest/image-ingest-types.js';
+import type { ConversationMessage, GenerationRequest, MessageRole } from '../../provider.js';
 import type { ChatMessage, ChatRequest } from './chat-request-schema.js';
-import { parseImageSize } from './chat-request-size.js';
 import { withoutMarkdownImages } from './markdown-images.js';
 
 export interface NormalizeContext {

@@ -1,20 +1,23 @@
 import { GatewayError } from '../../errors/gateway-error.js';
 import type { ModelRegistry } from '../../generation/routing/model-registry.js';
-import { type Answer, jsonAnswer } from '../../server/answer.js';
+import { jsonAnswer } from '../../server/answer.js';
+import type { Route } from '../../server/router.js';
 
 /**
  * GET /v1/models in OpenAI's list shape, plus what each model can do and
- * which instances serve it. Never keys or base URLs.
+ * which instances serve it (never keys or base URLs), and GET
+ * /v1/models/{model}: one entry of the list (a model id or an alias), as
+ * OpenAI's `models.retrieve()` reads it, or OpenAI's 404 `model_not_found`.
+ * The id may hold slashes ("google/gemini-…"), encoded or not.
  */
-export function modelsAnswer(registry: ModelRegistry, createdAt: number): Answer {
-  return jsonAnswer({ object: 'list', data: modelEntries(registry, createdAt) });
+export function modelsRoutes(registry: ModelRegistry, createdAt: number): Route[] {
+  return [
+    { method: 'GET', path: '/v1/models', handle: () => jsonAnswer({ object: 'list', data: modelEntries(registry, createdAt) }) },
+    { method: 'GET', path: '/v1/models/', prefix: true, handle: ({ parameter }) => modelAnswer(registry, createdAt, parameter) },
+  ];
 }
 
-/**
- * GET /v1/models/{model}: one entry of the list (a model id or an alias), as
- * OpenAI's `models.retrieve()` reads it, or OpenAI's 404 `model_not_found`.
- */
-export function modelAnswer(registry: ModelRegistry, createdAt: number, id: string): Answer {
+function modelAnswer(registry: ModelRegistry, createdAt: number, id: string) {
   const entry = modelEntries(registry, createdAt).find((candidate) => candidate.id === id);
   if (entry) return jsonAnswer(entry);
   throw new GatewayError({

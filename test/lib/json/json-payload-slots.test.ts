@@ -3,13 +3,10 @@ import { ImageData } from '../../../src/images/image-data.js';
 import { dataUrlPieces } from '../../../src/images/image-json-pieces.js';
 import { joinPieces, type Piece } from '../../../src/lib/body-pieces.js';
 import { PayloadSlots } from '../../../src/lib/json/json-payload-slots.js';
-import { CompletionBuilder } from '../../../src/surfaces/chat-completions/completion-builder.js';
 
 const joined = (pieces: readonly Piece[]) =>
   pieces.map((piece) => (typeof piece === 'string' ? piece : Buffer.from(piece).toString('latin1'))).join('');
 const base64 = Buffer.from(Array.from({ length: 3000 }, (_, index) => (index * 31) % 256)).toString('base64');
-const bigBase64 = Buffer.from(Array.from({ length: 60_000 }, (_, index) => (index * 31) % 256)).toString('base64');
-const identity = { id: 'chatcmpl-1', created: 1, model: 'm' };
 
 describe('PayloadSlots and dataUrlPieces', () => {
   it('writes the same JSON text as JSON.stringify with the data URL inline, keeping received bytes as they are', () => {
@@ -35,41 +32,6 @@ describe('PayloadSlots and dataUrlPieces', () => {
     const text = joined(pieces);
     expect(text).toMatch(/^[\x20-\x7e]*$/);
     expect(JSON.parse(`"${text}"`)).toBe(`data:image/png;base64,${dirty}`);
-  });
-});
-
-describe('CompletionBuilder.toPieces', () => {
-  it.each(['markdown', 'images', 'both'] as const)(
-    'equals the one-string completion (placement %s) and carries the image bytes uncopied',
-    (placement) => {
-      // Past 48 KiB an image goes out as the pieces it arrived in.
-      const base64 = bigBase64;
-      const piece = Buffer.from(base64);
-      const builder = new CompletionBuilder(placement);
-      builder.add({ type: 'text-delta', text: 'Here: ![fake](\u0000payload:1;) ' });
-      builder.add({ type: 'image', image: ImageData.fromBase64Pieces([piece], 'image/png') });
-      builder.add({ type: 'finish', reason: 'stop' });
-      const pieces = builder.toBodyPieces(identity, 3);
-      const completion = JSON.parse(joined(pieces));
-      const dataUrl = `data:image/png;base64,${base64}`;
-      expect(joined(pieces)).toBe(builder.toJSON(identity, 3));
-      expect(pieces).toContain(piece);
-      if (placement !== 'images')
-        expect(completion.choices[0].message.content).toBe(`Here: ![fake](\u0000payload:1;)\n\n![generated](${dataUrl})`);
-      if (placement !== 'markdown')
-        expect(completion.choices[0].message.images).toEqual([{ type: 'image_url', image_url: { url: dataUrl }, index: 0 }]);
-    },
-  );
-});
-
-describe('CompletionBuilder.toPieces with a small image', () => {
-  it('is one string, the same as toJSON', () => {
-    const builder = new CompletionBuilder('both');
-    builder.add({ type: 'image', image: ImageData.fromBase64Pieces([Buffer.from(base64)], 'image/png') });
-    const pieces = builder.toBodyPieces(identity, 3);
-    expect(pieces).toHaveLength(1);
-    expect(pieces[0]).toBe(builder.toJSON(identity, 3));
-    expect(JSON.parse(pieces[0] as string).choices[0].message.images[0].image_url.url).toBe(`data:image/png;base64,${base64}`);
   });
 });
 

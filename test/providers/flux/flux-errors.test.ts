@@ -1,7 +1,8 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isAbortError, UpstreamError } from '../../../src/errors/upstream-error.js';
 import { createFluxProvider } from '../../../src/providers/flux/flux-provider.js';
-import { abortableSleep, defaultProviderContext } from '../../../src/providers/shared/provider-context.js';
+import { defaultProviderContext } from '../../../src/providers/shared/provider-context.js';
 import { type FluxFake, startFluxFake } from '../../fakes/flux-fake.js';
 import { collect, generationRequest } from '../generation-request-fixture.js';
 
@@ -13,7 +14,7 @@ beforeAll(async () => {
 });
 afterAll(() => fake.close());
 
-const fastContext = defaultProviderContext({ sleep: (_ms, signal) => abortableSleep(1, signal) });
+const fastContext = defaultProviderContext({ sleep: (_ms, signal) => sleep(1, undefined, { signal }) });
 const provider = (key = apiKey) => createFluxProvider({ type: 'flux', apiKey: key, baseURL: fake.url }, fastContext);
 
 async function failure(scenario: string, key?: string): Promise<UpstreamError> {
@@ -63,7 +64,7 @@ describe('flux provider: abort', () => {
   it('stops polling at once when the signal aborts between polls', async () => {
     const controller = new AbortController();
     const before = fake.requests.length;
-    const slowSleep = defaultProviderContext({ sleep: abortableSleep });
+    const slowSleep = defaultProviderContext();
     const flux = createFluxProvider(
       { type: 'flux', apiKey, baseURL: fake.url, pollIntervalMs: 60_000, maxPollIntervalMs: 60_000 },
       slowSleep,

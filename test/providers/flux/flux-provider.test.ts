@@ -1,11 +1,11 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import sharp from 'sharp';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { GatewayError } from '../../../src/errors/gateway-error.js';
-import type { GenerationRequest } from '../../../src/generation-request.js';
 import type { ImageData } from '../../../src/images/image-data.js';
-import type { GenerationEvent } from '../../../src/provider.js';
+import type { GenerationEvent, GenerationRequest } from '../../../src/provider.js';
 import { createFluxProvider } from '../../../src/providers/flux/flux-provider.js';
-import { abortableSleep, defaultProviderContext } from '../../../src/providers/shared/provider-context.js';
+import { defaultProviderContext } from '../../../src/providers/shared/provider-context.js';
 import { type FluxFake, startFluxFake } from '../../fakes/flux-fake.js';
 import { collect, generationRequest, imagesOf, jpegImage } from '../generation-request-fixture.js';
 
@@ -26,7 +26,7 @@ beforeEach(() => {
 const context = defaultProviderContext({
   sleep: (ms, signal) => {
     sleeps.push(ms);
-    return abortableSleep(1, signal);
+    return sleep(1, undefined, { signal });
   },
 });
 const provider = (extra: Record<string, unknown> = {}) =>
@@ -140,7 +140,7 @@ describe('flux provider: polling', () => {
       now: () => clock,
       sleep: (ms, signal) => {
         clock += ms;
-        return abortableSleep(0, signal);
+        return sleep(0, undefined, { signal });
       },
     });
     const flux = createFluxProvider({ type: 'flux', apiKey, baseURL: fake.url, timeoutMs: 10_000 }, ticking);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { GenerationRequest } from '../../../src/generation-request.js';
+import type { GenerationRequest } from '../../../src/provider.js';
 import { createGeminiProvider } from '../../../src/providers/gemini/gemini-provider.js';
 import { defaultProviderContext } from '../../../src/providers/shared/provider-context.js';
 import { type GeminiFake, startGeminiFake } from '../../fakes/gemini-fake.js';

@@ -88,9 +88,14 @@ describe('local provider: text-to-image', () => {
     expect((await decode(webp!)).format).toBe('webp');
   });
 
-  it('draws when the prompt clearly asks for a picture even if the request did not flag it', async () => {
-    const events = await generate(buildRequest({ prompt: 'Draw a cute orange cat', wantsImage: false, size: { width: 64, height: 64 } }));
-    expect(imagesOf(events)).toHaveLength(1);
+  it('follows the gateway on whether an image is wanted: the words alone decide nothing here', async () => {
+    // The gateway reads "Draw …" as a wish for an image (test/generation/image-intent.test.ts) and says so in wantsImage;
+    // a request that says no (modalities: ["text"]) gets text, whatever its words.
+    const drawn = await generate(buildRequest({ prompt: 'Draw a cute orange cat', wantsImage: true, size: { width: 64, height: 64 } }));
+    expect(imagesOf(drawn)).toHaveLength(1);
+    const declined = await generate(buildRequest({ prompt: 'Draw a cute orange cat', wantsImage: false, size: { width: 64, height: 64 } }));
+    expect(imagesOf(declined)).toHaveLength(0);
+    expect(textOf(declined)).toMatch(/draw/i);
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clampSize, outputSize, parseAspectRatio } from '../../../src/providers/local/local-size.js';
+import { clampSize, outputSize } from '../../../src/providers/local/local-size.js';
 
 describe('outputSize', () => {
   it.each([
@@ -25,19 +25,5 @@ describe('clampSize', () => {
   it('rounds to multiples of 8 within 16..4096', () => {
     expect(clampSize({ width: 1, height: 99_999 })).toEqual({ width: 16, height: 4096 });
     expect(clampSize({ width: 1003, height: 1005 })).toEqual({ width: 1000, height: 1008 });
-  });
-});
-
-describe('parseAspectRatio', () => {
-  it.each([
-    ['16:9', 16 / 9],
-    ['1.91:1', 1.91],
-    ['4x3', 4 / 3],
-    ['square', 1],
-    ['0:1', undefined],
-    ['100:1', undefined],
-    ['banana', undefined],
-  ])('%s', (text, expected) => {
-    expect(parseAspectRatio(text)).toBe(expected);
   });
 });

@@ -1,7 +1,6 @@
 import sharp from 'sharp';
-import type { GenerationRequest } from '../../../src/generation-request.js';
 import { ImageData } from '../../../src/images/image-data.js';
-import type { GenerationEvent } from '../../../src/provider.js';
+import type { GenerationEvent, GenerationRequest } from '../../../src/provider.js';
 import { createLocalProvider } from '../../../src/providers/local/local-provider.js';
 import type { ProviderConfig } from '../../../src/providers/shared/provider-config.js';
 import { collect, generationRequest } from '../generation-request-fixture.js';

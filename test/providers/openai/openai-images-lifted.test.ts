@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { GenerationEvent } from '../../../src/provider.js';
 import { newImagesAnswerReader } from '../../../src/providers/openai/openai-images-lifted.js';
-import { readImagesResponse } from '../../../src/providers/openai/openai-images-response.js';
+import { type ImagesResponseBody, readImagesResponse } from '../../../src/providers/openai/openai-images-response.js';
 import { readImagesStream } from '../../../src/providers/openai/openai-images-stream.js';
-import { readJsonObject } from '../../../src/providers/shared/upstream-json-object.js';
-import { httpOverFetch } from '../../../src/providers/shared/upstream-response.js';
+import { httpOverFetch } from '../../../src/providers/shared/upstream-http.js';
+import { readJsonObject } from '../../../src/providers/shared/upstream-json.js';
 
 // A PNG signature, then enough bytes that the base64 passes the 64 KiB from which it is lifted out.
 const imageBytes = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(200_000, 3)]);
@@ -24,8 +24,8 @@ describe('OpenAI Images answers with big images', () => {
   it('carry data[].b64_json as the bytes it arrived in, with its media type read from them', async () => {
     const signal = new AbortController().signal;
     const response = await responseOf(JSON.stringify({ created: 1, data: [{ b64_json: b64 }] }), 'application/json');
-    const body = await readJsonObject(response, context, signal, newImagesAnswerReader());
-    const [image] = await images(readImagesResponse(body, { provider: 'openai', url: context.url, fetch, signal }));
+    const body = await readJsonObject<ImagesResponseBody>(response, context, signal, newImagesAnswerReader());
+    const [image] = await images(readImagesResponse(body, { provider: 'openai', url: context.url, http: httpOverFetch(fetch), signal }));
     expect(image?.mediaType).toBe('image/png');
     expect(image?.base64Parts().every((part) => part instanceof Uint8Array)).toBe(true);
     expect(image?.bytes().equals(imageBytes)).toBe(true);

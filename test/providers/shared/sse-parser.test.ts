@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readServerSentEvents, readServerSentEventsWith } from '../../../src/providers/shared/sse-events.js';
 import { type EventDataCollector, ServerSentEventParser, textCollector } from '../../../src/providers/shared/sse-parser.js';
-import type { UpstreamResponse } from '../../../src/providers/shared/upstream-response.js';
+import type { UpstreamResponse } from '../../../src/providers/shared/upstream-http.js';
 
 /** Every event of `stream` fed in chunks of `size` bytes. */
 function parse(stream: string | Buffer, size: number) {

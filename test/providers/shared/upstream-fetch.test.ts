@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { UpstreamError } from '../../../src/errors/upstream-error.js';
 import { fetchUpstream, redactUrl } from '../../../src/providers/shared/upstream-fetch.js';
-import { httpOverFetch } from '../../../src/providers/shared/upstream-response.js';
+import { httpOverFetch } from '../../../src/providers/shared/upstream-http.js';
 
 describe('fetchUpstream', () => {
   it('turns a network failure into a retryable server error that carries no credentials', async () => {

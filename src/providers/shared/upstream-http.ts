@@ -1,5 +1,4 @@
 import { joinPieces, type Piece } from '../../lib/body-pieces.js';
-import type { CancelSignal } from '../../lib/cancel-signal.js';
 
 /** The headers of an upstream answer, read by name (case-insensitive), as `Headers.get` reads them. */
 export interface UpstreamHeaders {
@@ -24,7 +23,7 @@ export interface UpstreamResponse extends UpstreamResponseHead {
   /** Lets go of a body that will not be read (a download refused by its declared size). */
   cancel(): void;
   /** The body's chunks; stopping early, or `signal` aborting, lets go of the rest. */
-  chunks(signal?: CancelSignal): AsyncIterable<Uint8Array>;
+  chunks(signal?: AbortSignal): AsyncIterable<Uint8Array>;
   text(): Promise<string>;
   arrayBuffer(): Promise<ArrayBuffer>;
 }
@@ -35,19 +34,19 @@ export interface UpstreamInit {
   headers?: Record<string, string>;
   /** Pieces (text as UTF-8, bytes as they are) are sent one after the other, never joined by the pooled client. */
   body?: string | Uint8Array | FormData | readonly Piece[] | null;
-  signal?: CancelSignal;
+  signal?: AbortSignal;
 }
 
 /**
  * One HTTP exchange with an upstream: `fetch`'s job, in the shape providers
- * read. The default is `createPooledHttp` (undici's `request()` over a
+ * read. The default is `createPooledHttp` (undici's `request()` over one
  * keep-alive pool); `httpOverFetch` makes one of any `fetch`.
  */
 export type UpstreamHttp = (url: string, init: UpstreamInit) => Promise<UpstreamResponse>;
 
 /**
  * An `UpstreamHttp` over a `fetch` (an injected one, in tests or in a
- * runtime without undici). The signal goes to fetch as an AbortSignal.
+ * runtime without undici).
  *
  * @example
  * const http = httpOverFetch(globalThis.fetch);
@@ -59,21 +58,10 @@ export function httpOverFetch(fetch: typeof globalThis.fetch): UpstreamHttp {
       method: init.method,
       headers: init.headers,
       body: (Array.isArray(init.body) ? joinPieces(init.body) : init.body) as BodyInit | null | undefined,
-      signal: init.signal ? abortSignalOf(init.signal) : undefined,
+      signal: init.signal,
     });
     return new FetchedResponse(response);
   };
-}
-
-/** A real AbortSignal for `signal`: itself when it is one, else one made to follow it. */
-export function abortSignalOf(signal: CancelSignal): AbortSignal {
-  if (signal instanceof AbortSignal) return signal;
-  const withSignal = signal as CancelSignal & { signal?: unknown };
-  if (withSignal.signal instanceof AbortSignal) return withSignal.signal;
-  const controller = new AbortController();
-  if (signal.aborted) controller.abort(signal.reason);
-  else signal.addEventListener('abort', () => controller.abort(signal.reason), { once: true });
-  return controller.signal;
 }
 
 /** A Web `Response` as an `UpstreamResponse`. */
@@ -112,7 +100,7 @@ class FetchedResponse implements UpstreamResponse {
     return this.#response.arrayBuffer();
   }
 
-  async *chunks(signal?: CancelSignal): AsyncGenerator<Uint8Array> {
+  async *chunks(signal?: AbortSignal): AsyncGenerator<Uint8Array> {
     signal?.throwIfAborted();
     const body = this.#response.body;
     if (!body) return;

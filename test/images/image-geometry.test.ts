@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isAspectRatio, parseImageSize } from '../../../src/surfaces/chat-completions/chat-request-size.js';
+import { isAspectRatio, parseAspectRatio, parseImageSize } from '../../src/images/image-geometry.js';
 
 describe('size and aspect ratio bounds', () => {
   it.each([
@@ -31,5 +31,19 @@ describe('size and aspect ratio bounds', () => {
     ['16/9', false],
   ])('aspect ratio %s is accepted: %s', (ratio, expected) => {
     expect(isAspectRatio(ratio)).toBe(expected);
+  });
+});
+
+describe('parseAspectRatio, the written form', () => {
+  it.each([
+    ['16:9', 16 / 9],
+    ['1.91:1', 1.91],
+    ['4x3', 4 / 3],
+    ['square', 1],
+    ['0:1', undefined],
+    ['100:1', undefined],
+    ['banana', undefined],
+  ])('%s', (text, expected) => {
+    expect(parseAspectRatio(text)).toBe(expected);
   });
 });

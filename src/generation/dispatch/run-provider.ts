@@ -1,0 +1,64 @@
+import type { LinkedSignal } from '../../lib/cancel-signal.js';
+import type { GenerationEvent, GenerationRequest, ImageProvider } from '../../provider.js';
+
+/**
+ * Runs one provider's generation under `link` and hands every event to
+ * `onEvent` in order; settles when the provider has finished or failed, or
+ * at once when `link` aborts, whichever comes first. A provider that
+ * honours its signal stops by itself; one stuck in a promise (a custom
+ * provider that ignores it) is let go of: its later events are dropped and
+ * its iterator is asked to return without being waited for. The race is
+ * per attempt, not per event, so it costs every provider the same, little.
+ *
+ * @example
+ * await runProvider(route.provider, request, link, (event) => builder.add(event));
+ */
+export function runProvider(
+  provider: ImageProvider,
+  request: GenerationRequest,
+  link: LinkedSignal,
+  onEvent: (event: GenerationEvent) => void | Promise<void>,
+): Promise<void> {
+  if (link.aborted) return Promise.reject(link.reason);
+  return new Promise<void>((resolve, reject) => {
+    let settled = false;
+    let iterator: AsyncIterator<GenerationEvent> | undefined;
+    const settle = (error?: unknown, failed = false) => {
+      if (settled) return;
+      settled = true;
+      link.removeEventListener('abort', onAbort);
+      if (failed) reject(error);
+      else resolve();
+    };
+    const onAbort = () => {
+      settle(link.reason, true);
+      // Not awaited: a provider that ignores its signal may never answer return().
+      if (iterator) void Promise.resolve(iterator.return?.()).catch(() => {});
+    };
+    link.addEventListener('abort', onAbort);
+    const consume = async () => {
+      let done = false;
+      try {
+        iterator = provider.generate(request, link.signal)[Symbol.asyncIterator]();
+        while (!settled) {
+          const next = await iterator.next();
+          if (next.done) {
+            done = true;
+            break;
+          }
+          if (settled) break;
+          // Most hooks are synchronous: awaiting their undefined would cost a promise and a turn per event.
+          const handled = onEvent(next.value);
+          if (handled) await handled;
+        }
+        settle();
+      } catch (error) {
+        settle(error, true);
+      } finally {
+        // A hook that threw leaves the provider mid-way: let it close what it holds (the upstream body).
+        if (!done && !link.aborted && iterator) void Promise.resolve(iterator.return?.()).catch(() => {});
+      }
+    };
+    void consume();
+  });
+}

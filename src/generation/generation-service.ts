@@ -1,0 +1,153 @@
+import type { ImageOutputEncoder } from '../images/image-output.js';
+import { type LinkedSignal, linkSignals } from '../lib/cancel-signal.js';
+import type { GenerationEvent, GenerationRequest, ImageProvider } from '../provider.js';
+import { type SchedulerOptions, SlotScheduler } from './admission/slot-scheduler.js';
+import { type DispatchHooks, type DispatchOptions, type DispatchOutcome, dispatchGeneration } from './dispatch/dispatch-generation.js';
+import { OutputSecretFilter } from './output-secret-filter.js';
+import type { RequestNeeds } from './request-needs.js';
+import { type HealthOptions, InstanceHealth } from './routing/instance-health.js';
+import { ModelRegistry, type ModelRoute } from './routing/model-registry.js';
+import { type RoutePlan, RoutePlanner } from './routing/route-planner.js';
+
+export interface GenerationServiceOptions {
+  providers: readonly ImageProvider[];
+  /** Public model names mapped to provider models. */
+  aliases: Readonly<Record<string, string>>;
+  queue: Omit<SchedulerOptions, 'now'>;
+  routing: Omit<HealthOptions, 'now'> & { maxAttempts: number };
+  /** Per-instance `inputFormat`, from the provider configs or a custom provider's own. */
+  inputFormats: ReadonlyMap<string, 'jpeg' | 'original'>;
+  /** Re-encodes output images (images.outputFormat); undefined leaves them as they come. */
+  encodeOutput: ImageOutputEncoder | undefined;
+  /** The providers' configured keys, longest first, for taking out of model output (empty: nothing to do). */
+  outputSecrets: readonly string[];
+  now: () => number;
+}
+
+/** What a surface asks the core to run: a request already normalised, the routes planned for it, and how to hear back. */
+export interface GenerationJob {
+  request: Omit<GenerationRequest, 'model'>;
+  routes: readonly ModelRoute[];
+  /** The request's deadline (client gone, total timeout): every wait and upstream call follows it. */
+  deadline: LinkedSignal;
+  hooks: Omit<DispatchHooks, 'onEvent'> & { onEvent(event: GenerationEvent): void };
+}
+
+/**
+ * The surface-independent core, shared by every request of a gateway: it
+ * knows the models (routing), holds the slots (admission) and runs
+ * generations (dispatch), with output images re-encoded and the providers'
+ * keys taken out of model text before a surface sees an event. Surfaces ask
+ * it what a model can do, plan routes for what a request needs, and run.
+ *
+ * @example
+ * const plan = generation.plan('auto', needs);
+ * const outcome = await generation.run({ request, routes: plan.routes, deadline, hooks });
+ */
+export class GenerationService {
+  readonly registry: ModelRegistry;
+  readonly scheduler: SlotScheduler;
+  readonly health: InstanceHealth;
+  readonly #planner: RoutePlanner;
+  readonly #options: GenerationServiceOptions;
+  /**
+   * Every running attempt listens to it: a linked signal takes listeners at the cost of an array push,
+   * where an AbortSignal's EventTarget costs microseconds each.
+   */
+  readonly #shutdown = linkSignals([]);
+
+  constructor(options: GenerationServiceOptions) {
+    this.#options = options;
+    this.scheduler = new SlotScheduler({ ...options.queue, now: options.now });
+    for (const provider of options.providers) this.scheduler.register(provider.id, provider.concurrency);
+    this.health = new InstanceHealth({ ...options.routing, now: options.now });
+    this.registry = new ModelRegistry(options.providers, options.aliases);
+    this.#planner = new RoutePlanner(this.registry, this.health, this.scheduler);
+  }
+
+  /** The routes a model name leads to, before looking at the request: to learn what the named model can do. */
+  lookup(model: string): RoutePlan {
+    return this.#planner.lookup(model);
+  }
+
+  /** Capable, healthy routes for what a request needs, in the order to try them; a 4xx or 503 when there are none. */
+  plan(model: string, needs: RequestNeeds): RoutePlan {
+    return this.#planner.plan(model, needs);
+  }
+
+  /** How to ingest input images for these routes: a provider's `inputFormat` when every route agrees, else the gateway's setting. */
+  inputFormatFor(routes: readonly ModelRoute[]): 'jpeg' | 'original' | undefined {
+    const formats = new Set(routes.map((route) => this.#options.inputFormats.get(route.provider.id)));
+    return formats.size === 1 ? [...formats][0] : undefined;
+  }
+
+  /** Runs a job with the gateway's queue, health and limits; never throws (the outcome says how it ended). */
+  run(job: GenerationJob): Promise<DispatchOutcome> {
+    const encode = this.#options.encodeOutput;
+    const { deadline, hooks } = job;
+    const deliver: DispatchHooks['onEvent'] = encode
+      ? async (event) => hooks.onEvent(await encodeEvent(event, encode, deadline))
+      : hooks.onEvent;
+    const options: Omit<DispatchOptions, 'hooks'> = {
+      routes: job.routes,
+      request: job.request,
+      signal: deadline,
+      shutdownSignal: this.#shutdown,
+      maxAttempts: this.#options.routing.maxAttempts,
+      scheduler: this.scheduler,
+      health: this.health,
+      now: this.#options.now,
+    };
+    // With no provider secrets configured there is nothing to take out: no step per event at all.
+    if (this.#options.outputSecrets.length === 0) return dispatchGeneration({ ...options, hooks: { ...hooks, onEvent: deliver } });
+    return dispatchFiltered(options, hooks, deliver, new OutputSecretFilter(this.#options.outputSecrets));
+  }
+
+  /** Stops admitting: every waiter is answered 503 SHUTTING_DOWN. */
+  stopAdmitting(): void {
+    this.scheduler.close();
+  }
+
+  /** Aborts every running generation (close() ran out of grace). */
+  abortRunning(reason: unknown): void {
+    this.#shutdown.abort(reason);
+  }
+}
+
+/** Dispatch with every event passed through `filter` first (see OutputSecretFilter). */
+async function dispatchFiltered(
+  options: Omit<DispatchOptions, 'hooks'>,
+  hooks: Omit<DispatchHooks, 'onEvent'>,
+  deliver: DispatchHooks['onEvent'],
+  filter: OutputSecretFilter,
+): Promise<DispatchOutcome> {
+  const outcome = await dispatchGeneration({
+    ...options,
+    hooks: {
+      ...hooks,
+      onAttempt(route, attempt) {
+        filter.reset();
+        hooks.onAttempt?.(route, attempt);
+      },
+      onEvent: (event) => deliverAll(filter.take(event), deliver),
+    },
+  });
+  // A provider that ended without its finish event: what it held is still output. A failed attempt's is not.
+  if (outcome.ok) await deliverAll(filter.flush(), deliver);
+  return outcome;
+}
+
+function deliverAll(events: GenerationEvent[], deliver: DispatchHooks['onEvent']): void | Promise<void> {
+  if (events.length === 1) return deliver(events[0] as GenerationEvent);
+  if (events.length > 1) return deliverInOrder(events, deliver);
+}
+
+async function deliverInOrder(events: GenerationEvent[], deliver: DispatchHooks['onEvent']): Promise<void> {
+  for (const event of events) await deliver(event);
+}
+
+async function encodeEvent(event: GenerationEvent, encode: ImageOutputEncoder, deadline: LinkedSignal): Promise<GenerationEvent> {
+  // The encoder needs a real AbortSignal (sharp's queue); only image events make the deadline build one.
+  if (event.type === 'image') return { type: 'image', image: await encode(event.image, deadline.signal) };
+  return event;
+}
