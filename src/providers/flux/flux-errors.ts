@@ -1,4 +1,4 @@
-import { isAbortError, kindForStatus, UpstreamError, type UpstreamErrorKind, upstreamExcerpt } from '../../errors/upstream-error.js';
+import { kindForStatus, UpstreamError, type UpstreamErrorKind, upstreamExcerpt } from '../../errors/upstream-error.js';
 import { retryAfterFromHeaders } from '../shared/retry-after.js';
 import { redactUrl } from '../shared/upstream-fetch.js';
 import type { UpstreamResponseHead } from '../shared/upstream-http.js';
@@ -83,19 +83,6 @@ export function fluxTimeoutError(provider: string, url: string, waitedMs: number
     kind: 'timeout',
     message: `FLUX task was not ready after ${Math.round(waitedMs / 1000)} s of polling`,
     url: redactUrl(url),
-  });
-}
-
-/** A failure while reading a body; abort errors and our own errors pass through untouched. */
-export function fluxTransportError(provider: string, url: string, error: unknown, signal: AbortSignal): unknown {
-  if (signal.aborted) return signal.reason ?? error;
-  if (isAbortError(error) || UpstreamError.isInstance(error)) return error;
-  return new UpstreamError({
-    provider,
-    kind: 'server',
-    message: `FLUX answer broke off: ${(error as Error)?.message ?? String(error)}`,
-    url: redactUrl(url),
-    cause: error,
   });
 }
 

@@ -2,10 +2,10 @@ import { UpstreamError } from '../../errors/upstream-error.js';
 import type { GenerationEvent, GenerationRequest, ImageProvider } from '../../provider.js';
 import { defaultGenerationTimeoutMs, type ProviderConfig } from '../shared/provider-config.js';
 import type { ProviderContext } from '../shared/provider-context.js';
-import { fetchUpstream } from '../shared/upstream-fetch.js';
+import { fetchUpstream, transportFailure } from '../shared/upstream-fetch.js';
 import type { UpstreamResponse } from '../shared/upstream-http.js';
 import { imageFromUrl } from '../shared/upstream-images.js';
-import { fluxAnswerError, fluxDownloadError, fluxHttpError, fluxStatusError, fluxTimeoutError, fluxTransportError } from './flux-errors.js';
+import { fluxAnswerError, fluxDownloadError, fluxHttpError, fluxStatusError, fluxTimeoutError } from './flux-errors.js';
 import { fluxProfile, resolveFluxModels } from './flux-models.js';
 import { buildFluxBody } from './flux-request-body.js';
 import { parseFluxSettings } from './flux-settings.js';
@@ -55,7 +55,7 @@ export function createFluxProvider(config: ProviderConfig, context: ProviderCont
       return JSON.parse(await response.text());
     } catch (error) {
       if (error instanceof SyntaxError) throw fluxAnswerError(id, url, 'FLUX answered with invalid JSON');
-      throw fluxTransportError(id, url, error, signal);
+      throw transportFailure(id, 'FLUX', url, error, signal);
     }
   }
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { type ProviderConfig, providerConfigSchema } from '../shared/provider-config.js';
+import { parseProviderSettings, requireCredentials } from '../shared/provider-settings.js';
 
 /** FLUX-specific settings on top of the common provider config. */
 export const fluxSettingsSchema = providerConfigSchema
@@ -18,7 +19,8 @@ export const fluxSettingsSchema = providerConfigSchema
   .refine((settings) => settings.maxPollIntervalMs >= settings.pollIntervalMs, {
     message: 'must be at least pollIntervalMs',
     path: ['maxPollIntervalMs'],
-  });
+  })
+  .superRefine(requireCredentials('BFL_API_KEY'));
 
 export type FluxSettings = z.infer<typeof fluxSettingsSchema>;
 
@@ -29,14 +31,5 @@ export type FluxSettings = z.infer<typeof fluxSettingsSchema>;
  * parseFluxSettings({ type: 'flux', apiKey: process.env.BFL_API_KEY, pollIntervalMs: 1000 });
  */
 export function parseFluxSettings(config: ProviderConfig): FluxSettings {
-  const result = fluxSettingsSchema.safeParse(config);
-  const name = config.name ?? 'flux';
-  if (!result.success) {
-    const problems = result.error.issues.map((issue) => `${issue.path.join('.') || 'config'}: ${issue.message}`);
-    throw new Error(`Invalid flux provider config "${name}": ${problems.join('; ')}`);
-  }
-  if (!result.data.apiKey && !result.data.headers) {
-    throw new Error(`Invalid flux provider config "${name}": apiKey is required (BFL_API_KEY)`);
-  }
-  return result.data;
+  return parseProviderSettings(fluxSettingsSchema, config, 'flux');
 }

@@ -1,4 +1,4 @@
-import { isAbortError, UpstreamError, type UpstreamErrorKind, upstreamExcerpt } from '../../errors/upstream-error.js';
+import { UpstreamError, type UpstreamErrorKind, upstreamExcerpt } from '../../errors/upstream-error.js';
 import { durationToMs, retryAfterFromHeaders } from '../shared/retry-after.js';
 import { redactUrl } from '../shared/upstream-fetch.js';
 import type { UpstreamHeaders, UpstreamResponseHead } from '../shared/upstream-http.js';
@@ -96,17 +96,4 @@ export function geminiAnswerError(options: {
 /** Why a candidate ended without an image: a safety block, or simply no image (NO_IMAGE, STOP, MAX_TOKENS...). */
 export function kindForFinishReason(finishReason: string | undefined): 'content_filter' | 'no_image' {
   return finishReason && contentFilterReasons.has(finishReason) ? 'content_filter' : 'no_image';
-}
-
-/** A failure while reading the answer (connection reset mid-body); abort errors pass through untouched. */
-export function geminiTransportError(provider: string, url: string, error: unknown, signal: AbortSignal): unknown {
-  if (signal.aborted) return signal.reason ?? error;
-  if (isAbortError(error) || UpstreamError.isInstance(error)) return error;
-  return new UpstreamError({
-    provider,
-    kind: 'server',
-    message: `Gemini answer broke off: ${(error as Error)?.message ?? String(error)}`,
-    url: redactUrl(url),
-    cause: error,
-  });
 }

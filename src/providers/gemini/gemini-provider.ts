@@ -6,9 +6,9 @@ import { addUsage } from '../shared/generation-usage.js';
 import { defaultGenerationTimeoutMs, type ProviderConfig } from '../shared/provider-config.js';
 import type { ProviderContext } from '../shared/provider-context.js';
 import { readServerSentEventsWith } from '../shared/sse-events.js';
-import { fetchUpstream } from '../shared/upstream-fetch.js';
+import { fetchUpstream, transportFailure } from '../shared/upstream-fetch.js';
 import { readUpstreamJson } from '../shared/upstream-json.js';
-import { geminiAnswerError, geminiHttpError, geminiTransportError } from './gemini-errors.js';
+import { geminiAnswerError, geminiHttpError } from './gemini-errors.js';
 import { newGeminiJsonReader } from './gemini-lifted-images.js';
 import { geminiProfile, resolveGeminiModels } from './gemini-models.js';
 import { buildGeminiBody } from './gemini-request-body.js';
@@ -82,7 +82,7 @@ export function createGeminiProvider(config: ProviderConfig, context: ProviderCo
         yield* reader.read(parse(await readUpstreamJson(response, newGeminiJsonReader(), signal)));
       }
     } catch (error) {
-      throw geminiTransportError(id, url, error, signal);
+      throw transportFailure(id, 'Gemini', url, error, signal);
     }
     const { events, summary } = reader.end();
     yield* events;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { type ProviderConfig, providerConfigSchema } from '../shared/provider-config.js';
+import { parseProviderSettings, requireCredentials } from '../shared/provider-settings.js';
 
 const safetySettingSchema = z.object({ category: z.string().min(1), threshold: z.string().min(1) }).strict();
 
@@ -16,7 +17,8 @@ export const geminiSettingsSchema = providerConfigSchema
     /** Sent as `safetySettings`; Google's image filters still apply whatever they say. */
     safetySettings: z.array(safetySettingSchema).optional(),
   })
-  .strict();
+  .strict()
+  .superRefine(requireCredentials('GEMINI_API_KEY'));
 
 export type GeminiSettings = z.infer<typeof geminiSettingsSchema>;
 
@@ -27,13 +29,5 @@ export type GeminiSettings = z.infer<typeof geminiSettingsSchema>;
  * parseGeminiSettings({ type: 'gemini', apiKey: process.env.GEMINI_API_KEY });
  */
 export function parseGeminiSettings(config: ProviderConfig): GeminiSettings {
-  const result = geminiSettingsSchema.safeParse(config);
-  if (!result.success) {
-    const problems = result.error.issues.map((issue) => `${issue.path.join('.') || 'config'}: ${issue.message}`);
-    throw new Error(`Invalid gemini provider config "${config.name ?? 'gemini'}": ${problems.join('; ')}`);
-  }
-  if (!result.data.apiKey && !result.data.headers) {
-    throw new Error(`Invalid gemini provider config "${config.name ?? 'gemini'}": apiKey is required (GEMINI_API_KEY)`);
-  }
-  return result.data;
+  return parseProviderSettings(geminiSettingsSchema, config, 'gemini');
 }

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
-import { defaultGenerationTimeoutMs, type ProviderConfig } from '../shared/provider-config.js';
+import { defaultGenerationTimeoutMs, type ProviderConfig, providerConfigSchema } from '../shared/provider-config.js';
+import { parseProviderSettings } from '../shared/provider-settings.js';
 
 /** Output encodings the local engine writes. */
 export type LocalOutputFormat = 'jpeg' | 'png' | 'webp';
@@ -21,41 +22,36 @@ export interface LocalSettings {
 /** Longest `delayMs` accepted: one hour is already far past any generation deadline. */
 const maxDelayMs = 3_600_000;
 
-const localOptionsSchema = z.object({
-  delayMs: z
-    .int({ error: `must be a whole number of milliseconds between 0 and ${maxDelayMs}` })
-    .min(0, `must be a whole number of milliseconds between 0 and ${maxDelayMs}`)
-    .max(maxDelayMs, `must be a whole number of milliseconds between 0 and ${maxDelayMs}`)
-    .default(0),
-  outputFormat: z.enum(['jpeg', 'png', 'webp'], { error: 'must be "jpeg", "png" or "webp"' }).default('jpeg'),
-  quality: z
-    .int({ error: 'must be a whole number between 1 and 100' })
-    .min(1, 'must be a whole number between 1 and 100')
-    .max(100, 'must be a whole number between 1 and 100')
-    .default(85),
-});
+/** What a message says it got: local options hold no credential, so the value may be quoted. */
+const got = (issue: { input?: unknown }) => `(got ${JSON.stringify(issue.input)})`;
+const delayError = (issue: { input?: unknown }) => `must be a whole number of milliseconds between 0 and ${maxDelayMs} ${got(issue)}`;
+const qualityError = (issue: { input?: unknown }) => `must be a whole number between 1 and 100 ${got(issue)}`;
+
+/** The local engine's settings on top of the common provider config. */
+const localSettingsSchema = providerConfigSchema
+  .extend({
+    delayMs: z.int({ error: delayError }).min(0, { error: delayError }).max(maxDelayMs, { error: delayError }).default(0),
+    outputFormat: z.enum(['jpeg', 'png', 'webp'], { error: (issue) => `must be "jpeg", "png" or "webp" ${got(issue)}` }).default('jpeg'),
+    quality: z.int({ error: qualityError }).min(1, { error: qualityError }).max(100, { error: qualityError }).default(85),
+  })
+  .strict();
 
 /**
- * Validates the local engine's type-specific settings and fills defaults.
- * Errors name the option the way a config file spells it.
+ * Validates the local engine's settings and fills defaults; the error
+ * names each bad option and what it got.
  *
  * @example
  * readLocalSettings({ type: 'local', delayMs: 500 }); // { name: 'local', delayMs: 500, outputFormat: 'jpeg', ... }
- * readLocalSettings({ type: 'local', quality: 0 });   // throws "providers[local].quality must be a whole number between 1 and 100 (got 0)"
+ * readLocalSettings({ type: 'local', quality: 0 });   // throws 'invalid local provider config "local": quality: must be a whole number between 1 and 100 (got 0)'
  */
 export function readLocalSettings(config: ProviderConfig): LocalSettings {
-  const name = config.name ?? 'local';
-  const result = localOptionsSchema.safeParse(config);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    const key = String(issue?.path[0] ?? 'config');
-    const received = JSON.stringify((config as Record<string, unknown>)[key]);
-    throw new TypeError(`providers[${name}].${key} ${issue?.message ?? 'is invalid'} (got ${received})`);
-  }
+  const settings = parseProviderSettings(localSettingsSchema, config, 'local');
   return {
-    name,
-    ...result.data,
-    concurrency: config.concurrency ?? availableParallelism(),
-    timeoutMs: config.timeoutMs ?? defaultGenerationTimeoutMs,
+    name: settings.name ?? 'local',
+    delayMs: settings.delayMs,
+    outputFormat: settings.outputFormat,
+    quality: settings.quality,
+    concurrency: settings.concurrency ?? availableParallelism(),
+    timeoutMs: settings.timeoutMs ?? defaultGenerationTimeoutMs,
   };
 }

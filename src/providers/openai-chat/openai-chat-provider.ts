@@ -1,9 +1,10 @@
 import type { GenerationEvent, GenerationRequest, ImageProvider, ModelInfo } from '../../provider.js';
 import { findServedModel } from '../shared/model-catalog.js';
+import { endpointUrl, requestHeaders } from '../shared/openai-endpoint.js';
 import { type OpenAIErrorContext, openAIErrorFromEvent, openAIErrorFromResponse } from '../shared/openai-error.js';
 import { defaultGenerationTimeoutMs, type ProviderConfig } from '../shared/provider-config.js';
 import type { ProviderContext } from '../shared/provider-context.js';
-import { endpointUrl, parseProviderSettings, requestHeaders } from '../shared/provider-settings.js';
+import { parseProviderSettings } from '../shared/provider-settings.js';
 import { fetchUpstream, redactUrl } from '../shared/upstream-fetch.js';
 import { readJsonObject } from '../shared/upstream-json.js';
 import { newChatJsonReader } from './openai-chat-lifted-images.js';

@@ -1,8 +1,7 @@
 import { UpstreamError } from '../../errors/upstream-error.js';
-import type { LiftedJson } from '../../lib/json/json-lifting-reader.js';
 import type { FinishReason, GenerationEvent, GenerationUsage } from '../../provider.js';
 import { type OpenAIErrorContext, openAIErrorFromEvent } from '../shared/openai-error.js';
-import { readServerSentEventsWith } from '../shared/sse-events.js';
+import { parseEventObject, readServerSentEventsWith } from '../shared/sse-events.js';
 import type { UpstreamResponse } from '../shared/upstream-http.js';
 import type { ImageDownloadOptions } from '../shared/upstream-images.js';
 import {
@@ -56,7 +55,7 @@ export async function* readChatStream(
       done = true;
       break;
     }
-    const chunk = parseChunk(message.data, context);
+    const chunk = parseEventObject<ChatChunk>(message.data, context, 'the chat stream sent a chunk');
     const error = openAIErrorFromEvent(chunk, context);
     if (error) throw error;
     usage = usageFromChat(chunk.usage) ?? usage;
@@ -83,20 +82,4 @@ export async function* readChatStream(
   }
   if (usage) yield { type: 'usage', usage };
   yield { type: 'finish', reason: finish ?? 'stop' };
-}
-
-function parseChunk(data: LiftedJson, context: OpenAIErrorContext): ChatChunk {
-  try {
-    const value: unknown = data.parse();
-    if (typeof value === 'object' && value !== null) return value as ChatChunk;
-  } catch {
-    // Falls through to the error below.
-  }
-  throw new UpstreamError({
-    provider: context.provider,
-    kind: 'server',
-    status: 200,
-    message: 'the chat stream sent a chunk that is not JSON',
-    url: context.url,
-  });
 }

@@ -1,10 +1,9 @@
 import { UpstreamError } from '../../errors/upstream-error.js';
 import type { LiftedString } from '../../lib/json/json-lifted-string.js';
-import type { LiftedJson } from '../../lib/json/json-lifting-reader.js';
 import type { GenerationEvent, GenerationUsage } from '../../provider.js';
 import { addUsage } from '../shared/generation-usage.js';
 import { type OpenAIErrorContext, openAIErrorFromEvent } from '../shared/openai-error.js';
-import { readServerSentEventsWith } from '../shared/sse-events.js';
+import { parseEventObject, readServerSentEventsWith } from '../shared/sse-events.js';
 import type { UpstreamResponse } from '../shared/upstream-http.js';
 import { hasB64Json, imageFromB64Json, newImagesEventReader } from './openai-images-lifted.js';
 import { formatToMediaType, type ImagesUsage, usageFromImages } from './openai-images-response.js';
@@ -33,7 +32,7 @@ export async function* readImagesStream(
   let completed = 0;
   for await (const message of readServerSentEventsWith(response, signal, newImagesEventReader)) {
     if (message.data.text === '[DONE]') break;
-    const event = parseEvent(message.data, context);
+    const event = parseEventObject<ImagesStreamEvent>(message.data, context, 'the image stream sent an event');
     const error = openAIErrorFromEvent(event, context);
     if (error) throw error;
     const type = event.type ?? message.event ?? '';
@@ -57,20 +56,4 @@ export async function* readImagesStream(
     });
   }
   return usage;
-}
-
-function parseEvent(data: LiftedJson, context: OpenAIErrorContext): ImagesStreamEvent {
-  try {
-    const value: unknown = data.parse();
-    if (typeof value === 'object' && value !== null) return value as ImagesStreamEvent;
-  } catch {
-    // Falls through to the error below.
-  }
-  throw new UpstreamError({
-    provider: context.provider,
-    kind: 'server',
-    status: 200,
-    message: 'the image stream sent an event that is not JSON',
-    url: context.url,
-  });
 }

@@ -10,12 +10,14 @@ export const baseUrlSchema = z
   .refine((value) => !/^https?:\/\/[^/]*@/i.test(value), 'must not contain credentials (use apiKey or headers)');
 
 /**
- * Validates the type-specific settings of one provider instance. The error
- * names the instance and the offending option, never a value (a value could
- * be a key).
+ * Validates the settings of one provider instance against its type's
+ * schema: the one parser every provider uses. The error names the instance
+ * and each offending option; schemas quote a value only where it cannot be
+ * a credential.
  *
  * @example
  * const settings = parseProviderSettings(openAIImagesSettingsSchema, config, 'openai');
+ * // throws: invalid openai provider config "openai": apiKey: is required for https://api.openai.com (...)
  */
 export function parseProviderSettings<Schema extends z.ZodType>(schema: Schema, config: ProviderConfig, type: string): z.output<Schema> {
   const result = schema.safeParse(config);
@@ -25,35 +27,16 @@ export function parseProviderSettings<Schema extends z.ZodType>(schema: Schema, 
 }
 
 /**
- * The URL of one OpenAI-style endpoint below `baseURL`. A base that already
- * names an API version (`/v1`, `/api/v3`, `/v1beta/openai`) is used as it is;
- * a bare host gets `/v1`. So `https://api.openai.com`, `https://api.openai.com/v1`
- * and `https://openrouter.ai/api/v1` all work.
+ * A refinement for providers that cannot work without a credential: an
+ * `apiKey`, or `headers` that carry one (a proxy's own auth).
  *
  * @example
- * endpointUrl('https://api.openai.com', 'images/generations'); // "https://api.openai.com/v1/images/generations"
+ * const schema = providerConfigSchema.extend({ ... }).superRefine(requireCredentials('GEMINI_API_KEY'));
  */
-export function endpointUrl(baseURL: string, path: string): string {
-  const base = baseURL.replace(/\/+$/, '');
-  const pathname = new URL(base).pathname;
-  const hasVersion = /\/v\d+[a-z0-9]*(\/|$)/i.test(pathname);
-  return `${base}${hasVersion ? '' : '/v1'}/${path}`;
-}
-
-export interface RequestHeaderOptions {
-  apiKey?: string | undefined;
-  headers?: Record<string, string> | undefined;
-  requestId: string;
-  extra?: Record<string, string | undefined>;
-}
-
-/** Headers for an upstream call: Bearer auth, then the instance's own headers (which may override it). */
-export function requestHeaders(options: RequestHeaderOptions): Record<string, string> {
-  const headers: Record<string, string> = { 'x-client-request-id': options.requestId };
-  if (options.apiKey) headers.authorization = `Bearer ${options.apiKey}`;
-  for (const [name, value] of Object.entries(options.extra ?? {})) {
-    if (value !== undefined) headers[name.toLowerCase()] = value;
-  }
-  for (const [name, value] of Object.entries(options.headers ?? {})) headers[name.toLowerCase()] = value;
-  return headers;
+export function requireCredentials(environmentVariable: string) {
+  return (settings: { apiKey?: string; headers?: Record<string, string> }, context: z.RefinementCtx): void => {
+    if (!settings.apiKey && !settings.headers) {
+      context.addIssue({ code: 'custom', path: ['apiKey'], message: `is required (${environmentVariable})` });
+    }
+  };
 }

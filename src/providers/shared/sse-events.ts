@@ -1,3 +1,5 @@
+import { UpstreamError } from '../../errors/upstream-error.js';
+import type { LiftedJson } from '../../lib/json/json-lifting-reader.js';
 import { type EventDataCollector, type ServerSentEvent, ServerSentEventParser, textCollector } from './sse-parser.js';
 import type { UpstreamResponse } from './upstream-http.js';
 
@@ -27,4 +29,28 @@ export async function* readServerSentEventsWith<Data>(
       signal.throwIfAborted();
     }
   }
+}
+
+/**
+ * The JSON object of one stream event, read as it arrived (big image data
+ * lifted out); an event that is no JSON object is a retryable failure of
+ * the stream, named as `what` ("the chat stream sent a chunk").
+ *
+ * @example
+ * const chunk = parseEventObject<ChatChunk>(message.data, { provider, url }, 'the chat stream sent a chunk');
+ */
+export function parseEventObject<Event extends object>(data: LiftedJson, upstream: { provider: string; url: string }, what: string): Event {
+  try {
+    const value: unknown = data.parse();
+    if (typeof value === 'object' && value !== null) return value as Event;
+  } catch {
+    // Falls through to the error below.
+  }
+  throw new UpstreamError({
+    provider: upstream.provider,
+    kind: 'server',
+    status: 200,
+    message: `${what} that is not JSON`,
+    url: upstream.url,
+  });
 }

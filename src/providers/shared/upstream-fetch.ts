@@ -64,6 +64,21 @@ export function upstreamFailure(provider: string, url: string, message: string, 
   return new UpstreamError({ provider, kind: 'server', status, message, url: redactUrl(url), cause });
 }
 
+/**
+ * What a failure while reading an answer becomes (a connection reset
+ * mid-body): the signal's reason when it aborted, abort errors and
+ * upstream errors as they are, anything else a retryable failure saying
+ * whose answer broke off.
+ *
+ * @example
+ * catch (error) { throw transportFailure('gemini', 'Gemini', url, error, signal); }
+ */
+export function transportFailure(provider: string, upstreamName: string, url: string, error: unknown, signal: AbortSignal): unknown {
+  if (signal.aborted) return signal.reason ?? error;
+  if (isAbortError(error) || UpstreamError.isInstance(error)) return error;
+  return upstreamFailure(provider, url, `${upstreamName} answer broke off: ${(error as Error)?.message ?? String(error)}`, error);
+}
+
 /** The fallback mapping when a provider has no envelope of its own. */
 export function genericUpstreamError(provider: string, url: string, response: UpstreamResponseHead, bodyText: string): UpstreamError {
   return new UpstreamError({

@@ -23,7 +23,7 @@ describe('flux provider config', () => {
       /maxPollIntervalMs: must be at least pollIntervalMs/,
     );
     expect(() => createFluxProvider({ type: 'flux', apiKey: 'k', outputFormat: 'gif' }, context)).toThrow(/outputFormat/);
-    expect(() => createFluxProvider({ type: 'flux' }, context)).toThrow(/apiKey is required/);
+    expect(() => createFluxProvider({ type: 'flux' }, context)).toThrow(/apiKey: is required \(BFL_API_KEY\)/);
   });
 });
 

@@ -37,6 +37,6 @@ describe('gemini provider config', () => {
   it('names the bad option in the error', () => {
     expect(() => createGeminiProvider({ type: 'gemini', apiKey: 'k', includeThoughts: 'yes' }, context)).toThrow(/includeThoughts/);
     expect(() => createGeminiProvider({ type: 'gemini', apiKey: 'k', includeThougths: true }, context)).toThrow(/includeThougths/);
-    expect(() => createGeminiProvider({ type: 'gemini' }, context)).toThrow(/apiKey is required/);
+    expect(() => createGeminiProvider({ type: 'gemini' }, context)).toThrow(/apiKey: is required \(GEMINI_API_KEY\)/);
   });
 });

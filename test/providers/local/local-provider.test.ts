@@ -30,10 +30,14 @@ describe('local provider: instance', () => {
   });
 
   it.each([
-    [{ delayMs: -1 }, /^providers\[local\]\.delayMs must be a whole number of milliseconds/],
-    [{ outputFormat: 'gif' }, /^providers\[local\]\.outputFormat must be "jpeg", "png" or "webp" \(got "gif"\)/],
-    [{ quality: 0 }, /^providers\[local\]\.quality must be a whole number between 1 and 100 \(got 0\)/],
-    [{ name: 'sketchpad', quality: 'high' }, /^providers\[sketchpad\]\.quality must be/],
+    [
+      { delayMs: -1 },
+      /^invalid local provider config "local": delayMs: must be a whole number of milliseconds between 0 and 3600000 \(got -1\)/,
+    ],
+    [{ outputFormat: 'gif' }, /^invalid local provider config "local": outputFormat: must be "jpeg", "png" or "webp" \(got "gif"\)/],
+    [{ quality: 0 }, /^invalid local provider config "local": quality: must be a whole number between 1 and 100 \(got 0\)/],
+    [{ name: 'sketchpad', quality: 'high' }, /^invalid local provider config "sketchpad": quality: must be/],
+    [{ delayMS: 5 }, /^invalid local provider config "local": \(config\): Unrecognized key: "delayMS"/],
   ])('rejects %j with an error naming the option', (options, message) => {
     expect(() => createLocalProvider({ type: 'local', ...options }, defaultProviderContext())).toThrow(message);
   });
