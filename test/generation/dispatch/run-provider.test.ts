@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { runProvider } from '../../../src/generation/dispatch/run-provider.js';
+import { linkSignals } from '../../../src/lib/cancel-signal.js';
+import type { GenerationEvent, ImageProvider } from '../../../src/provider.js';
+import { generationRequest } from '../../providers/generation-request-fixture.js';
+
+function providerOf(generate: ImageProvider['generate']): ImageProvider {
+  return { id: 'p', type: 'test', models: [], concurrency: 1, timeoutMs: 60_000, generate };
+}
+
+const text = (value: string): GenerationEvent => ({ type: 'text-delta', text: value });
+
+describe('runProvider', () => {
+  it('hands every event on in order, then settles', async () => {
+    const seen: GenerationEvent[] = [];
+    const provider = providerOf(async function* () {
+      yield text('a');
+      yield text('b');
+      yield { type: 'finish', reason: 'stop' };
+    });
+    await runProvider(provider, generationRequest({ model: 'm' }), linkSignals([]), (event) => {
+      seen.push(event);
+    });
+    expect(seen.map((event) => event.type)).toEqual(['text-delta', 'text-delta', 'finish']);
+  });
+
+  it('lets go of a provider that ignores its signal the moment the link aborts, and drops what it yields later', async () => {
+    const seen: GenerationEvent[] = [];
+    let release: () => void = () => {};
+    const provider = providerOf(async function* () {
+      yield text('before');
+      await new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      yield text('after');
+    });
+    const link = linkSignals([]);
+    const reason = new Error('client left');
+    const running = runProvider(provider, generationRequest({ model: 'm' }), link, (event) => {
+      seen.push(event);
+      if (event.type === 'text-delta' && event.text === 'before') setImmediate(() => link.abort(reason));
+    });
+    await expect(running).rejects.toBe(reason);
+    release();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(seen).toEqual([text('before')]);
+  });
+
+  it('gives the provider a real AbortSignal that follows the link', async () => {
+    let received: AbortSignal | undefined;
+    const provider = providerOf(async function* (_request, signal) {
+      received = signal;
+      yield { type: 'finish', reason: 'stop' };
+    });
+    const link = linkSignals([]);
+    await runProvider(provider, generationRequest({ model: 'm' }), link, () => {});
+    expect(received).toBeInstanceOf(AbortSignal);
+    link.abort(new Error('later'));
+    expect(received?.aborted).toBe(true);
+  });
+
+  it('fails with what a hook threw, and lets the provider close what it holds', async () => {
+    let closed = false;
+    const provider = providerOf(async function* () {
+      try {
+        yield text('one');
+        yield text('two');
+      } finally {
+        closed = true;
+      }
+    });
+    const failure = new Error('encoder failed');
+    const running = runProvider(provider, generationRequest({ model: 'm' }), linkSignals([]), () => {
+      throw failure;
+    });
+    await expect(running).rejects.toBe(failure);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(closed).toBe(true);
+  });
+});
