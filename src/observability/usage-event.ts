@@ -35,6 +35,10 @@ export interface UsageFacts {
   projectId?: string;
   /** The gateway's own estimate of the prompt, for when the upstream reports no usage. */
   promptEstimate: number;
+}
+
+/** How the request ended, as the client was answered. */
+export interface UsageResult {
   outcome: DispatchOutcome;
   /** The HTTP status answered (or, for a stream, the status its error event carries). */
   status: number;
@@ -47,10 +51,10 @@ export interface UsageFacts {
  * The one usage record per request that onUsage and the request log receive.
  *
  * @example
- * report(usageEvent({ caller, model: 'auto', stream: false, promptEstimate: 12, outcome, status: 200, images: 1 }, Date.now()));
+ * report(usageEvent({ caller, model: 'auto', stream: false, promptEstimate: 12 }, { outcome, status: 200, images: 1 }, Date.now()));
  */
-export function usageEvent(facts: UsageFacts, now: number): UsageEvent {
-  const { outcome, usage } = facts;
+export function usageEvent(facts: UsageFacts, result: UsageResult, now: number): UsageEvent {
+  const { outcome, usage } = result;
   const promptTokens = usage?.promptTokens ?? facts.promptEstimate;
   const completionTokens = usage?.completionTokens ?? 0;
   return {
@@ -61,9 +65,9 @@ export function usageEvent(facts: UsageFacts, now: number): UsageEvent {
     providerModel: outcome.route?.model.id,
     provider: outcome.route?.provider.id,
     stream: facts.stream,
-    status: facts.status,
-    errorCode: facts.errorCode,
-    images: facts.images,
+    status: result.status,
+    errorCode: result.errorCode,
+    images: result.images,
     promptTokens,
     completionTokens,
     totalTokens: usage?.totalTokens ?? promptTokens + completionTokens,

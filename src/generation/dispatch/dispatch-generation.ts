@@ -55,72 +55,75 @@ export type DispatchOutcome =
  */
 export async function dispatchGeneration(options: DispatchOptions): Promise<DispatchOutcome> {
   const tried = new Set<string>();
-  const figures: DispatchFigures = { route: undefined, attempts: 0, queueMs: 0 };
-  const failed = (error: unknown): DispatchOutcome => ({ ok: false, error, ...figures });
+  // Plain locals, no closure over them: ten thousand dispatches wait in the queue at once, and a
+  // closure would give each of their frames a context object of its own.
+  let route: ModelRoute | undefined;
+  let attempts = 0;
+  let queueMs = 0;
   let lastError: unknown;
   let refused: ModelRoute | undefined;
 
-  while (figures.attempts < options.maxAttempts) {
+  while (attempts < options.maxAttempts) {
     const remaining = options.routes.filter(
-      (route) => !tried.has(route.provider.id) && (figures.attempts === 0 || options.health.isAvailable(route.provider.id)),
+      (candidate) => !tried.has(candidate.provider.id) && (attempts === 0 || options.health.isAvailable(candidate.provider.id)),
     );
     if (remaining.length === 0) break;
-    const candidates = [...new Set(remaining.map((route) => route.provider.id))];
+    const candidates = [...new Set(remaining.map((candidate) => candidate.provider.id))];
     const ticket = options.scheduler.enqueue({ candidates, stream: options.request.stream, signal: options.signal });
     options.hooks.onQueued?.(ticket);
     let slot: Awaited<QueueTicket['slot']>;
     try {
       slot = await ticket.slot;
     } catch (error) {
-      return failed(error);
+      return { ok: false, error, route, attempts, queueMs };
     }
-    figures.queueMs += slot.queueMs;
+    queueMs += slot.queueMs;
     if (options.signal.aborted) {
       // The client left between the slot being handed over and this line: do not start the provider.
       slot.release('aborted');
-      return failed(options.signal.reason);
+      return { ok: false, error: options.signal.reason, route, attempts, queueMs };
     }
-    const route = remaining.find((candidate) => candidate.provider.id === slot.instanceId) as ModelRoute;
-    tried.add(route.provider.id);
-    if (!options.health.admit(route.provider.id)) {
+    const served = remaining.find((candidate) => candidate.provider.id === slot.instanceId) as ModelRoute;
+    tried.add(served.provider.id);
+    if (!options.health.admit(served.provider.id)) {
       // Its circuit changed while this request waited (another request is its probe): try elsewhere.
       slot.release('aborted');
-      refused = route;
+      refused = served;
       continue;
     }
-    figures.attempts += 1;
-    figures.route = route;
-    options.hooks.onAttempt?.(route, figures.attempts);
+    attempts += 1;
+    route = served;
+    options.hooks.onAttempt?.(served, attempts);
 
-    const link = linkSignals([options.signal, options.shutdownSignal], route.provider.timeoutMs);
+    const link = linkSignals([options.signal, options.shutdownSignal], served.provider.timeoutMs);
     const startedAt = options.now();
     try {
-      await runProvider(route.provider, { ...options.request, model: route.model.id }, link, options.hooks.onEvent);
+      await runProvider(served.provider, { ...options.request, model: served.model.id }, link, options.hooks.onEvent);
       slot.release('completed');
-      options.health.onSuccess(route.provider.id);
-      return { ok: true, route, attempts: figures.attempts, queueMs: figures.queueMs, generationMs: options.now() - startedAt };
+      options.health.onSuccess(served.provider.id);
+      return { ok: true, route: served, attempts, queueMs, generationMs: options.now() - startedAt };
     } catch (caught) {
       // A provider timeout is an upstream failure like any other: retryable on another instance.
       const error =
         link.timedOut && !options.signal.aborted && !options.shutdownSignal.aborted
-          ? timeoutError(route)
+          ? timeoutError(served)
           : reasonFor(caught, options, link);
       if (options.signal.aborted || options.shutdownSignal.aborted) {
         slot.release('aborted');
-        options.health.onAbandon(route.provider.id);
-        return failed(error);
+        options.health.onAbandon(served.provider.id);
+        return { ok: false, error, route, attempts, queueMs };
       }
       slot.release('failed');
       const upstream = UpstreamError.isInstance(error) ? error : undefined;
-      if (upstream && countsAgainstHealth(upstream)) options.health.onFailure(route.provider.id, upstream);
-      else options.health.onAbandon(route.provider.id);
+      if (upstream && countsAgainstHealth(upstream)) options.health.onFailure(served.provider.id, upstream);
+      else options.health.onAbandon(served.provider.id);
       lastError = error;
-      if (!upstream?.retryable || !options.hooks.canRetry()) return failed(error);
+      if (!upstream?.retryable || !options.hooks.canRetry()) return { ok: false, error, route, attempts, queueMs };
     } finally {
       link.dispose();
     }
   }
-  return failed(lastError ?? unavailable(refused, options.health));
+  return { ok: false, error: lastError ?? unavailable(refused, options.health), route, attempts, queueMs };
 }
 
 /** Every candidate was refused by its circuit before anything ran. */

@@ -19,9 +19,12 @@ export function chatCompletionsRoute(context: SurfaceContext): Route {
       let streaming = false;
       try {
         const prepared = await prepareCompletion(exchange, context);
-        if (!prepared.chat.stream) return await respondJson({ ...exchange, prepared }, context);
+        // A literal, not a spread of the exchange: V8 gives each spread copy here a hidden class of its own,
+        // which a waiting stream would hold.
+        const completion = { call: exchange.call, caller: exchange.caller, deadline: exchange.deadline, prepared };
+        if (!prepared.chat.stream) return await respondJson(completion, context);
         streaming = true;
-        return respondStream({ ...exchange, prepared }, context);
+        return respondStream(completion, context);
       } finally {
         // A stream lets go of its deadline when it ends; everything else when the answer is ready.
         if (!streaming) exchange.deadline.dispose();

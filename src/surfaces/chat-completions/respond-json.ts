@@ -32,19 +32,17 @@ export async function respondJson(completion: CompletionExchange, context: Surfa
     stream: false,
     projectId: prepared.projectId,
     promptEstimate: prepared.promptEstimate,
-    outcome,
   };
-  const headers = {
-    'x-gateway-queue-ms': String(outcome.queueMs),
-    ...diagnosticHeaders(caller.requestId, outcome.route, outcome.attempts, prepared.reasoningEffort),
-  };
+  const headers = diagnosticHeaders(caller.requestId, outcome.route, outcome.attempts, prepared.reasoningEffort);
+  headers['x-gateway-queue-ms'] = String(outcome.queueMs);
   if (!outcome.ok) {
     const error = toGatewayError(outcome.error, context.redactSecrets);
-    context.report(usageEvent({ ...facts, status: error.status, errorCode: error.code, images: 0 }, context.now()));
+    context.report(usageEvent(facts, { outcome, status: error.status, errorCode: error.code, images: 0 }, context.now()));
     return errorAnswer(error, headers);
   }
   const model = prepared.chat.model === 'auto' ? outcome.route.model.id : prepared.chat.model;
   const body = completionBody(result, newCompletionIdentity(model, context.now()), prepared.placement, prepared.promptEstimate);
-  context.report(usageEvent({ ...facts, status: 200, images: result.images.length, usage: result.usage }, context.now()));
-  return piecesAnswer(body, 200, { 'content-type': 'application/json', ...headers });
+  context.report(usageEvent(facts, { outcome, status: 200, images: result.images.length, usage: result.usage }, context.now()));
+  headers['content-type'] = 'application/json';
+  return piecesAnswer(body, 200, headers);
 }

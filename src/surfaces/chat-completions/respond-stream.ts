@@ -28,10 +28,36 @@ export function respondStream(completion: CompletionExchange, context: SurfaceCo
     clientGone: (listener) => completion.call.clientGone(listener),
     onCancel: (reason) => deadline.abort(reason),
     headers: diagnosticHeaders(caller.requestId, firstRoute, 1, prepared.reasoningEffort),
+    // One async function for the whole wait: ten thousand streams may wait in the queue, each holding its frame.
     run: async (writer) => {
       const end = context.inflight.begin(completion.call);
+      const chunks = new ChunkWriter(writer, identity, prepared.placement);
+      chunks.role();
+      let ticket: QueueTicket | undefined;
+      let runningSince: number | undefined;
+      writer.setProgress(() => {
+        if (runningSince !== undefined) return `generating ${Math.round((context.now() - runningSince) / 1000)}s`;
+        const position = ticket?.position() ?? 0;
+        return position > 0 ? `queue position ${position}` : undefined;
+      });
       try {
-        await streamCompletion(completion, context, writer, new ChunkWriter(writer, identity, prepared.placement));
+        const outcome = await context.generation.run({
+          request: prepared.generation,
+          routes: prepared.routes,
+          deadline,
+          hooks: {
+            onQueued: (next) => {
+              ticket = next;
+              runningSince = undefined;
+            },
+            onAttempt: () => {
+              runningSince = context.now();
+            },
+            onEvent: (event) => chunks.event(event),
+            canRetry: () => !chunks.contentSent,
+          },
+        });
+        finishStream(completion, context, writer, chunks, outcome);
       } finally {
         deadline.dispose();
         end();
@@ -40,32 +66,15 @@ export function respondStream(completion: CompletionExchange, context: SurfaceCo
   });
 }
 
-async function streamCompletion(completion: CompletionExchange, context: SurfaceContext, writer: SseWriter, chunks: ChunkWriter) {
+/** The last chunks (or the error event) and the request's usage record. */
+function finishStream(
+  completion: CompletionExchange,
+  context: SurfaceContext,
+  writer: SseWriter,
+  chunks: ChunkWriter,
+  outcome: DispatchOutcome,
+): void {
   const { prepared, caller } = completion;
-  chunks.role();
-  let ticket: QueueTicket | undefined;
-  let runningSince: number | undefined;
-  writer.setProgress(() => {
-    if (runningSince !== undefined) return `generating ${Math.round((context.now() - runningSince) / 1000)}s`;
-    const position = ticket?.position() ?? 0;
-    return position > 0 ? `queue position ${position}` : undefined;
-  });
-  const outcome: DispatchOutcome = await context.generation.run({
-    request: prepared.generation,
-    routes: prepared.routes,
-    deadline: completion.deadline,
-    hooks: {
-      onQueued: (next) => {
-        ticket = next;
-        runningSince = undefined;
-      },
-      onAttempt: () => {
-        runningSince = context.now();
-      },
-      onEvent: (event) => chunks.event(event),
-      canRetry: () => !chunks.contentSent,
-    },
-  });
   const facts = {
     caller,
     model: prepared.chat.model,
@@ -77,10 +86,10 @@ async function streamCompletion(completion: CompletionExchange, context: Surface
   if (!outcome.ok) {
     const error = toGatewayError(outcome.error, context.redactSecrets);
     if (!writer.closed) chunks.fail(error);
-    context.report(usageEvent({ ...facts, status: error.status, errorCode: error.code, images: 0 }, context.now()));
+    context.report(usageEvent(facts, { outcome, status: error.status, errorCode: error.code, images: 0 }, context.now()));
     return;
   }
   writer.comment(`served-by provider=${outcome.route.provider.id} model=${outcome.route.model.id} attempts=${outcome.attempts}`);
   chunks.finish(Boolean(prepared.chat.stream_options?.include_usage), prepared.promptEstimate);
-  context.report(usageEvent({ ...facts, status: 200, images: chunks.imageCount, usage: chunks.usage }, context.now()));
+  context.report(usageEvent(facts, { outcome, status: 200, images: chunks.imageCount, usage: chunks.usage }, context.now()));
 }
