@@ -9,6 +9,7 @@ export { createImageGateway } from './gateway.js';
 export type { SlotStore } from './generation/admission/slot-store.js';
 export { ImageData } from './images/image-data.js';
 export type { ImageOptions } from './images/image-options.js';
+export { toAbortSignal } from './lib/cancel-signal.js';
 export type { GatewayLogger } from './lib/logger.js';
 export type { GatewayStats, ProviderStats } from './observability/gateway-stats.js';
 export type { UsageCounters } from './observability/usage-counters.js';
@@ -19,6 +20,7 @@ export type {
   FinishReason,
   GenerationEvent,
   GenerationRequest,
+  GenerationSignal,
   GenerationUsage,
   ImageProvider,
   ModelCapabilities,

@@ -145,6 +145,24 @@ class Link implements LinkedSignal {
 }
 
 /**
+ * A real AbortSignal for `signal`, for an API that takes nothing else
+ * (fetch, node:timers/promises, sharp's queue): the signal itself when it
+ * is one, a linked signal's own (made on first use, with no listener added),
+ * else a new one that follows it.
+ *
+ * @example
+ * const response = await fetch(url, { signal: toAbortSignal(signal) });
+ */
+export function toAbortSignal(signal: CancelSignal): AbortSignal {
+  if (signal instanceof AbortSignal) return signal;
+  if (signal instanceof Link) return signal.signal;
+  const controller = new AbortController();
+  if (signal.aborted) controller.abort(signal.reason);
+  else signal.addEventListener('abort', () => controller.abort(signal.reason), { once: true });
+  return controller.signal;
+}
+
+/**
  * Some converters abort with a bare string ("Client connection prematurely
  * closed."); downstream, an abort must read as an AbortError, not as a crash.
  */

@@ -1,5 +1,5 @@
 import { ImageData } from '../../src/images/image-data.js';
-import type { GenerationEvent, GenerationRequest, ImageProvider, ModelCapabilities } from '../../src/provider.js';
+import type { GenerationEvent, GenerationRequest, GenerationSignal, ImageProvider, ModelCapabilities } from '../../src/provider.js';
 import { imageModelCapabilities } from '../../src/providers/shared/model-catalog.js';
 
 const onePixelJpeg = ImageData.fromBase64(
@@ -9,7 +9,7 @@ const onePixelJpeg = ImageData.fromBase64(
 
 export interface ScriptedCall {
   request: GenerationRequest;
-  signal: AbortSignal;
+  signal: GenerationSignal;
   /** Ends the call successfully with one image. */
   succeed(): void;
   /** Ends the call with an error. */

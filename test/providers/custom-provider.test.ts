@@ -3,7 +3,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createImageGateway, ImageData, type ImageProvider } from '../../src/index.js';
+import { createImageGateway, type GenerationSignal, ImageData, type ImageProvider, toAbortSignal } from '../../src/index.js';
 import { decodeMarkdownImage, postChat, waitFor } from '../helpers/gateway-client.js';
 
 /** A drawing engine on 127.0.0.1 that answers a PNG, or (for "slow") holds the request until the caller leaves. */
@@ -55,9 +55,10 @@ function readmeProvider(signals: AbortSignal[]): ImageProvider {
         },
       },
     ],
-    async *generate(request, signal) {
-      signals.push(signal);
-      const response = await fetch(engineUrl, { method: 'POST', body: request.prompt, signal });
+    async *generate(request, signal: GenerationSignal) {
+      const abortSignal = toAbortSignal(signal);
+      signals.push(abortSignal);
+      const response = await fetch(engineUrl, { method: 'POST', body: request.prompt, signal: abortSignal });
       yield { type: 'image', image: ImageData.fromBytes(new Uint8Array(await response.arrayBuffer()), 'image/png') };
       yield { type: 'finish', reason: 'stop' };
     },
@@ -74,7 +75,7 @@ describe('your own provider, as the README writes it', () => {
     await gateway.close();
   });
 
-  it('receives a real AbortSignal, which aborts its upstream call when the client leaves', async () => {
+  it('gets a real AbortSignal from toAbortSignal, which aborts its upstream call when the client leaves', async () => {
     const signals: AbortSignal[] = [];
     const gateway = createImageGateway({ providers: [readmeProvider(signals)] });
     const client = new AbortController();

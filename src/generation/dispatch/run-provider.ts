@@ -39,7 +39,8 @@ export function runProvider(
     const consume = async () => {
       let done = false;
       try {
-        iterator = provider.generate(request, link.signal)[Symbol.asyncIterator]();
+        // The link itself: it is the contract's GenerationSignal, and makes no AbortSignal unless the provider asks.
+        iterator = provider.generate(request, link)[Symbol.asyncIterator]();
         while (!settled) {
           const next = await iterator.next();
           if (next.done) {

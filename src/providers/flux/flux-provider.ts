@@ -1,5 +1,5 @@
 import { UpstreamError } from '../../errors/upstream-error.js';
-import type { GenerationEvent, GenerationRequest, ImageProvider } from '../../provider.js';
+import type { GenerationEvent, GenerationRequest, GenerationSignal, ImageProvider } from '../../provider.js';
 import { defaultGenerationTimeoutMs, type ProviderConfig } from '../shared/provider-config.js';
 import type { ProviderContext } from '../shared/provider-context.js';
 import { fetchUpstream, transportFailure } from '../shared/upstream-fetch.js';
@@ -50,7 +50,7 @@ export function createFluxProvider(config: ProviderConfig, context: ProviderCont
     ...(settings.apiKey ? { 'x-key': settings.apiKey } : {}),
   };
 
-  async function readJson(response: UpstreamResponse, url: string, signal: AbortSignal): Promise<unknown> {
+  async function readJson(response: UpstreamResponse, url: string, signal: GenerationSignal): Promise<unknown> {
     try {
       return JSON.parse(await response.text());
     } catch (error) {
@@ -59,7 +59,7 @@ export function createFluxProvider(config: ProviderConfig, context: ProviderCont
     }
   }
 
-  async function submit(request: GenerationRequest, label: string, signal: AbortSignal): Promise<FluxTask> {
+  async function submit(request: GenerationRequest, label: string, signal: GenerationSignal): Promise<FluxTask> {
     const url = `${base}/v1/${encodeURIComponent(request.model)}`;
     const body = buildFluxBody(request, fluxProfile(request.model), settings);
     const response = await fetchUpstream({
@@ -77,7 +77,7 @@ export function createFluxProvider(config: ProviderConfig, context: ProviderCont
   }
 
   /** One poll; undefined when a transient failure is being waited out. */
-  async function poll(task: FluxTask, signal: AbortSignal): Promise<FluxPoll | undefined> {
+  async function poll(task: FluxTask, signal: GenerationSignal): Promise<FluxPoll | undefined> {
     try {
       const response = await fetchUpstream({
         provider: id,
@@ -98,7 +98,7 @@ export function createFluxProvider(config: ProviderConfig, context: ProviderCont
     }
   }
 
-  async function* generate(request: GenerationRequest, signal: AbortSignal): AsyncGenerator<GenerationEvent> {
+  async function* generate(request: GenerationRequest, signal: GenerationSignal): AsyncGenerator<GenerationEvent> {
     const count = Math.max(1, request.n);
     const pending: FluxTask[] = [];
     for (let index = 0; index < count; index++) pending.push(await submit(request, count > 1 ? `FLUX #${index + 1}` : 'FLUX', signal));

@@ -1,7 +1,8 @@
 import { base64Pieces } from '../../images/image-json-pieces.js';
+import { linkSignals } from '../../lib/cancel-signal.js';
 import type { LiftedJson } from '../../lib/json/json-lifting-reader.js';
 import { PayloadSlots } from '../../lib/json/json-payload-slots.js';
-import type { GenerationEvent, GenerationRequest, GenerationUsage, ImageProvider, ModelInfo } from '../../provider.js';
+import type { GenerationEvent, GenerationRequest, GenerationSignal, GenerationUsage, ImageProvider, ModelInfo } from '../../provider.js';
 import { addUsage } from '../shared/generation-usage.js';
 import { defaultGenerationTimeoutMs, type ProviderConfig } from '../shared/provider-config.js';
 import type { ProviderContext } from '../shared/provider-context.js';
@@ -44,7 +45,7 @@ export function createGeminiProvider(config: ProviderConfig, context: ProviderCo
     ...(settings.apiKey ? { 'x-goog-api-key': settings.apiKey } : {}),
   };
 
-  async function* callOnce(request: GenerationRequest, signal: AbortSignal): AsyncGenerator<GenerationEvent, GeminiTurnSummary> {
+  async function* callOnce(request: GenerationRequest, signal: GenerationSignal): AsyncGenerator<GenerationEvent, GeminiTurnSummary> {
     const method = request.stream ? 'streamGenerateContent?alt=sse' : 'generateContent';
     const url = `${endpoint}/models/${encodeURIComponent(request.model)}:${method}`;
     const model = models.find((candidate) => candidate.id === request.model);
@@ -90,9 +91,9 @@ export function createGeminiProvider(config: ProviderConfig, context: ProviderCo
   }
 
   /** Runs the n calls side by side when nothing streams; the first failure cancels the rest. */
-  async function runInParallel(request: GenerationRequest, count: number, signal: AbortSignal) {
-    const controller = new AbortController();
-    const linked = AbortSignal.any([signal, controller.signal]);
+  async function runInParallel(request: GenerationRequest, count: number, signal: GenerationSignal) {
+    // The n calls share one link: the request's signal, or the first failure.
+    const linked = linkSignals([signal]);
     const collect = async () => {
       const events: GenerationEvent[] = [];
       const iterator = callOnce(request, linked);
@@ -104,12 +105,14 @@ export function createGeminiProvider(config: ProviderConfig, context: ProviderCo
     try {
       return await Promise.all(Array.from({ length: count }, collect));
     } catch (error) {
-      controller.abort();
+      linked.abort(error);
       throw error;
+    } finally {
+      linked.dispose();
     }
   }
 
-  async function* generate(request: GenerationRequest, signal: AbortSignal): AsyncGenerator<GenerationEvent> {
+  async function* generate(request: GenerationRequest, signal: GenerationSignal): AsyncGenerator<GenerationEvent> {
     const count = Math.max(1, request.n);
     const summaries: GeminiTurnSummary[] = [];
     // Extra calls only contribute their image: n copies of "Here is your cat" help nobody.

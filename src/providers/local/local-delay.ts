@@ -1,4 +1,4 @@
-import type { GenerationEvent } from '../../provider.js';
+import type { GenerationEvent, GenerationSignal } from '../../provider.js';
 import type { ProviderContext } from '../shared/provider-context.js';
 
 /** Short steps keep an abort prompt even when the configured delay is minutes long. */
@@ -16,7 +16,7 @@ const stepMs = 100;
 export async function* waitWithProgress(
   delayMs: number,
   sleep: ProviderContext['sleep'],
-  signal: AbortSignal,
+  signal: GenerationSignal,
 ): AsyncGenerator<GenerationEvent> {
   if (delayMs <= 0) return;
   const progressEveryMs = Math.max(1000, delayMs / 4);

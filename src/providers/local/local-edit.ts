@@ -2,6 +2,7 @@ import sharp from 'sharp';
 import { undecodableImageError } from '../../errors/image-errors.js';
 import type { ImageData } from '../../images/image-data.js';
 import { maxImageSide, minImageSide, type PixelSize, parseAspectRatio } from '../../images/image-geometry.js';
+import type { GenerationSignal } from '../../provider.js';
 import type { LocalOutputFormat } from './local-config.js';
 import { type EncodedImage, encodeImage } from './local-encode.js';
 import { describeOperation, type EditOperation } from './local-instructions.js';
@@ -16,7 +17,7 @@ export interface EditOptions {
   size?: PixelSize;
   format: LocalOutputFormat;
   quality: number;
-  signal: AbortSignal;
+  signal: GenerationSignal;
 }
 
 export interface EditResult extends EncodedImage {

@@ -1,6 +1,6 @@
 import { ImageData } from '../../images/image-data.js';
 import type { PixelSize } from '../../images/image-geometry.js';
-import type { GenerationEvent, GenerationRequest, ImageProvider, ModelCapabilities, ModelInfo } from '../../provider.js';
+import type { GenerationEvent, GenerationRequest, GenerationSignal, ImageProvider, ModelCapabilities, ModelInfo } from '../../provider.js';
 import { imageModelCapabilities, resolveModels } from '../shared/model-catalog.js';
 import type { ProviderConfig } from '../shared/provider-config.js';
 import type { ProviderContext } from '../shared/provider-context.js';
@@ -60,7 +60,7 @@ interface Transcript {
 interface Job {
   settings: LocalSettings;
   request: GenerationRequest;
-  signal: AbortSignal;
+  signal: GenerationSignal;
   transcript: Transcript;
   pause: () => AsyncGenerator<GenerationEvent>;
 }
@@ -69,7 +69,7 @@ async function* generate(
   settings: LocalSettings,
   context: ProviderContext,
   request: GenerationRequest,
-  signal: AbortSignal,
+  signal: GenerationSignal,
 ): AsyncGenerator<GenerationEvent> {
   signal.throwIfAborted();
   const transcript: Transcript = { text: '', reasoning: '', images: [] };

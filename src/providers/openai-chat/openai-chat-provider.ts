@@ -1,4 +1,4 @@
-import type { GenerationEvent, GenerationRequest, ImageProvider, ModelInfo } from '../../provider.js';
+import type { GenerationEvent, GenerationRequest, GenerationSignal, ImageProvider, ModelInfo } from '../../provider.js';
 import { findServedModel } from '../shared/model-catalog.js';
 import { endpointUrl, requestHeaders } from '../shared/openai-endpoint.js';
 import { type OpenAIErrorContext, openAIErrorFromEvent, openAIErrorFromResponse } from '../shared/openai-error.js';
@@ -53,7 +53,7 @@ interface ProviderState {
   context: ProviderContext;
 }
 
-async function* generate(state: ProviderState, request: GenerationRequest, signal: AbortSignal): AsyncGenerator<GenerationEvent> {
+async function* generate(state: ProviderState, request: GenerationRequest, signal: GenerationSignal): AsyncGenerator<GenerationEvent> {
   const model = findServedModel(state.models, request.model, state.id);
   const errorContext: OpenAIErrorContext = { provider: state.id, url: state.redactedUrl, now: state.context.now };
   const headers = requestHeaders({

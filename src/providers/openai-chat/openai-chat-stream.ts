@@ -1,5 +1,5 @@
 import { UpstreamError } from '../../errors/upstream-error.js';
-import type { FinishReason, GenerationEvent, GenerationUsage } from '../../provider.js';
+import type { FinishReason, GenerationEvent, GenerationSignal, GenerationUsage } from '../../provider.js';
 import { type OpenAIErrorContext, openAIErrorFromEvent } from '../shared/openai-error.js';
 import { parseEventObject, readServerSentEventsWith } from '../shared/sse-events.js';
 import type { UpstreamResponse } from '../shared/upstream-http.js';
@@ -42,7 +42,7 @@ interface ChatDelta {
  */
 export async function* readChatStream(
   response: UpstreamResponse,
-  signal: AbortSignal,
+  signal: GenerationSignal,
   context: OpenAIErrorContext,
   download: ImageDownloadOptions,
 ): AsyncGenerator<GenerationEvent> {

@@ -1,5 +1,5 @@
 import { UpstreamError } from '../../errors/upstream-error.js';
-import type { GenerationEvent, GenerationRequest, GenerationUsage, ImageProvider, ModelInfo } from '../../provider.js';
+import type { GenerationEvent, GenerationRequest, GenerationSignal, GenerationUsage, ImageProvider, ModelInfo } from '../../provider.js';
 import { addUsage } from '../shared/generation-usage.js';
 import { findServedModel } from '../shared/model-catalog.js';
 import { endpointUrl, requestHeaders } from '../shared/openai-endpoint.js';
@@ -48,7 +48,7 @@ interface ProviderState {
   context: ProviderContext;
 }
 
-async function* generate(state: ProviderState, request: GenerationRequest, signal: AbortSignal): AsyncGenerator<GenerationEvent> {
+async function* generate(state: ProviderState, request: GenerationRequest, signal: GenerationSignal): AsyncGenerator<GenerationEvent> {
   const model = findServedModel(state.models, request.model, state.id);
   if (request.inputImages.length > 0 && !model.capabilities.imageInput) {
     throw new UpstreamError({ provider: state.id, kind: 'bad_request', message: `${request.model} cannot edit images` });
@@ -72,7 +72,7 @@ async function* callOnce(
   request: GenerationRequest,
   model: ModelInfo,
   count: number,
-  signal: AbortSignal,
+  signal: GenerationSignal,
 ): AsyncGenerator<GenerationEvent, GenerationUsage | undefined> {
   const call = buildImagesCall(request, model, state.settings, count);
   const url = endpointUrl(state.settings.baseURL, call.path);

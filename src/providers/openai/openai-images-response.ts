@@ -1,6 +1,6 @@
 import { UpstreamError } from '../../errors/upstream-error.js';
 import type { LiftedString } from '../../lib/json/json-lifted-string.js';
-import type { GenerationEvent, GenerationUsage } from '../../provider.js';
+import type { GenerationEvent, GenerationSignal, GenerationUsage } from '../../provider.js';
 import { promptDetails } from '../shared/generation-usage.js';
 import type { UpstreamHttp } from '../shared/upstream-http.js';
 import { imageFromUrl } from '../shared/upstream-images.js';
@@ -26,7 +26,7 @@ export interface ImagesResponseContext {
   provider: string;
   url: string;
   http: UpstreamHttp;
-  signal: AbortSignal;
+  signal: GenerationSignal;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { UpstreamError } from '../../errors/upstream-error.js';
 import type { LiftedString } from '../../lib/json/json-lifted-string.js';
-import type { GenerationEvent, GenerationUsage } from '../../provider.js';
+import type { GenerationEvent, GenerationSignal, GenerationUsage } from '../../provider.js';
 import { addUsage } from '../shared/generation-usage.js';
 import { type OpenAIErrorContext, openAIErrorFromEvent } from '../shared/openai-error.js';
 import { parseEventObject, readServerSentEventsWith } from '../shared/sse-events.js';
@@ -25,7 +25,7 @@ interface ImagesStreamEvent {
  */
 export async function* readImagesStream(
   response: UpstreamResponse,
-  signal: AbortSignal,
+  signal: GenerationSignal,
   context: OpenAIErrorContext,
 ): AsyncGenerator<GenerationEvent, GenerationUsage | undefined> {
   let usage: GenerationUsage | undefined;

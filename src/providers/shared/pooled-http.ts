@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import { Agent, type Dispatcher } from 'undici';
 import { byteLengthOf, bytesPerTurn, joinPieces, type Piece, sliceBytes } from '../../lib/body-pieces.js';
 import { readableChunks } from '../../lib/readable-chunks.js';
+import type { GenerationSignal } from '../../provider.js';
 import type { UpstreamHeaders, UpstreamHttp, UpstreamResponse } from './upstream-http.js';
 
 const redirectStatuses = new Set([301, 302, 303, 307, 308]);
@@ -158,7 +159,7 @@ class PooledResponse implements UpstreamResponse {
     this.#readable.destroy();
   }
 
-  async *chunks(signal?: AbortSignal): AsyncGenerator<Uint8Array> {
+  async *chunks(signal?: GenerationSignal): AsyncGenerator<Uint8Array> {
     const readable = this.#readable;
     if (!readable || this.#taken) return;
     this.#taken = true;

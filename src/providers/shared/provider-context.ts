@@ -1,5 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ImageData } from '../../images/image-data.js';
+import { toAbortSignal } from '../../lib/cancel-signal.js';
+import type { GenerationSignal } from '../../provider.js';
 import { createPooledHttp } from './pooled-http.js';
 import { httpOverFetch, type UpstreamHttp } from './upstream-http.js';
 
@@ -10,7 +12,7 @@ export interface ProviderContext {
   /** Milliseconds since the epoch; injected so tests control time. */
   now: () => number;
   /** Waits `ms`, or rejects as soon as `signal` aborts. */
-  sleep: (ms: number, signal: AbortSignal) => Promise<void>;
+  sleep: (ms: number, signal: GenerationSignal) => Promise<void>;
   /**
    * Downloads an image URL found in a model's answer through the gateway's
    * SSRF guard. Absent (a provider built on its own), providers download
@@ -37,8 +39,8 @@ export function defaultProviderContext(overrides: Partial<ProviderContext> & { f
 }
 
 /** Node's timer, rejecting as every wait of the gateway does: with the signal's own reason (Node's carries it as `cause`). */
-function sleepUntilAborted(ms: number, signal: AbortSignal): Promise<void> {
-  return sleep(ms, undefined, { signal }).catch((error: unknown) => {
+function sleepUntilAborted(ms: number, signal: GenerationSignal): Promise<void> {
+  return sleep(ms, undefined, { signal: toAbortSignal(signal) }).catch((error: unknown) => {
     throw signal.aborted ? signal.reason : error;
   });
 }

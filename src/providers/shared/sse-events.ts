@@ -1,5 +1,6 @@
 import { UpstreamError } from '../../errors/upstream-error.js';
 import type { LiftedJson } from '../../lib/json/json-lifting-reader.js';
+import type { GenerationSignal } from '../../provider.js';
 import { type EventDataCollector, type ServerSentEvent, ServerSentEventParser, textCollector } from './sse-parser.js';
 import type { UpstreamResponse } from './upstream-http.js';
 
@@ -8,7 +9,7 @@ import type { UpstreamResponse } from './upstream-http.js';
  * and CRLF framing alike (Google frames with CRLF, OpenAI with LF). Lets go
  * of the body when the consumer stops early or the signal aborts.
  */
-export function readServerSentEvents(response: UpstreamResponse, signal: AbortSignal): AsyncGenerator<ServerSentEvent<string>> {
+export function readServerSentEvents(response: UpstreamResponse, signal: GenerationSignal): AsyncGenerator<ServerSentEvent<string>> {
   return readServerSentEventsWith(response, signal, textCollector);
 }
 
@@ -18,7 +19,7 @@ export function readServerSentEvents(response: UpstreamResponse, signal: AbortSi
  */
 export async function* readServerSentEventsWith<Data>(
   response: UpstreamResponse,
-  signal: AbortSignal,
+  signal: GenerationSignal,
   newCollector: () => EventDataCollector<Data>,
 ): AsyncGenerator<ServerSentEvent<Data>> {
   signal.throwIfAborted();

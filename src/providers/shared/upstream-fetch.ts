@@ -1,4 +1,5 @@
 import { isAbortError, kindForStatus, UpstreamError, upstreamExcerpt } from '../../errors/upstream-error.js';
+import type { GenerationSignal } from '../../provider.js';
 import { retryAfterFromHeaders } from './retry-after.js';
 import type { UpstreamHttp, UpstreamInit, UpstreamResponse, UpstreamResponseHead } from './upstream-http.js';
 
@@ -6,7 +7,7 @@ export interface UpstreamFetchOptions {
   provider: string;
   url: string;
   init: Omit<UpstreamInit, 'signal'>;
-  signal: AbortSignal;
+  signal: GenerationSignal;
   http: UpstreamHttp;
   /**
    * Turns a non-2xx answer into the provider's error. Receives the body text
@@ -73,7 +74,7 @@ export function upstreamFailure(provider: string, url: string, message: string, 
  * @example
  * catch (error) { throw transportFailure('gemini', 'Gemini', url, error, signal); }
  */
-export function transportFailure(provider: string, upstreamName: string, url: string, error: unknown, signal: AbortSignal): unknown {
+export function transportFailure(provider: string, upstreamName: string, url: string, error: unknown, signal: GenerationSignal): unknown {
   if (signal.aborted) return signal.reason ?? error;
   if (isAbortError(error) || UpstreamError.isInstance(error)) return error;
   return upstreamFailure(provider, url, `${upstreamName} answer broke off: ${(error as Error)?.message ?? String(error)}`, error);

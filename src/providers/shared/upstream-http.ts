@@ -1,4 +1,6 @@
 import { joinPieces, type Piece } from '../../lib/body-pieces.js';
+import { toAbortSignal } from '../../lib/cancel-signal.js';
+import type { GenerationSignal } from '../../provider.js';
 
 /** The headers of an upstream answer, read by name (case-insensitive), as `Headers.get` reads them. */
 export interface UpstreamHeaders {
@@ -23,7 +25,7 @@ export interface UpstreamResponse extends UpstreamResponseHead {
   /** Lets go of a body that will not be read (a download refused by its declared size). */
   cancel(): void;
   /** The body's chunks; stopping early, or `signal` aborting, lets go of the rest. */
-  chunks(signal?: AbortSignal): AsyncIterable<Uint8Array>;
+  chunks(signal?: GenerationSignal): AsyncIterable<Uint8Array>;
   text(): Promise<string>;
   arrayBuffer(): Promise<ArrayBuffer>;
 }
@@ -34,7 +36,7 @@ export interface UpstreamInit {
   headers?: Record<string, string>;
   /** Pieces (text as UTF-8, bytes as they are) are sent one after the other, never joined by the pooled client. */
   body?: string | Uint8Array | FormData | readonly Piece[] | null;
-  signal?: AbortSignal;
+  signal?: GenerationSignal;
 }
 
 /**
@@ -58,7 +60,7 @@ export function httpOverFetch(fetch: typeof globalThis.fetch): UpstreamHttp {
       method: init.method,
       headers: init.headers,
       body: (Array.isArray(init.body) ? joinPieces(init.body) : init.body) as BodyInit | null | undefined,
-      signal: init.signal,
+      signal: init.signal ? toAbortSignal(init.signal) : undefined,
     });
     return new FetchedResponse(response);
   };
@@ -100,7 +102,7 @@ class FetchedResponse implements UpstreamResponse {
     return this.#response.arrayBuffer();
   }
 
-  async *chunks(signal?: AbortSignal): AsyncGenerator<Uint8Array> {
+  async *chunks(signal?: GenerationSignal): AsyncGenerator<Uint8Array> {
     signal?.throwIfAborted();
     const body = this.#response.body;
     if (!body) return;

@@ -1,6 +1,8 @@
 import { isAbortError, UpstreamError } from '../../errors/upstream-error.js';
 import { ImageData } from '../../images/image-data.js';
 import { mediaTypeOf, sniffImageFormat } from '../../images/image-format.js';
+import { toAbortSignal } from '../../lib/cancel-signal.js';
+import type { GenerationSignal } from '../../provider.js';
 import { fetchUpstream, redactUrl, upstreamFailure } from './upstream-fetch.js';
 import type { UpstreamHttp, UpstreamResponseHead } from './upstream-http.js';
 
@@ -10,7 +12,7 @@ const maxDownloadBytes = 64 * 1024 * 1024;
 export interface ImageDownloadOptions {
   provider: string;
   http: UpstreamHttp;
-  signal: AbortSignal;
+  signal: GenerationSignal;
   /** The gateway's SSRF-guarded downloader, for URLs a model wrote (relay answers); the provider's own API links go through `http`. */
   downloadImage?: (url: string, signal: AbortSignal) => Promise<ImageData>;
   /** The error for a download answered with a non-2xx status (FLUX: its signed URL expired); default: by status. */
@@ -52,7 +54,7 @@ export async function imageFromUrl(url: string, options: ImageDownloadOptions): 
 
 async function guardedDownload(url: string, options: ImageDownloadOptions): Promise<ImageData> {
   try {
-    return await (options.downloadImage as NonNullable<ImageDownloadOptions['downloadImage']>)(url, options.signal);
+    return await (options.downloadImage as NonNullable<ImageDownloadOptions['downloadImage']>)(url, toAbortSignal(options.signal));
   } catch (error) {
     if (options.signal.aborted) throw options.signal.reason;
     if (isAbortError(error)) throw error;

@@ -1,5 +1,6 @@
 import { isAbortError } from '../../errors/upstream-error.js';
 import type { JsonLiftingReader, LiftedJson } from '../../lib/json/json-lifting-reader.js';
+import type { GenerationSignal } from '../../provider.js';
 import { upstreamFailure } from './upstream-fetch.js';
 import type { UpstreamResponse } from './upstream-http.js';
 
@@ -9,7 +10,11 @@ import type { UpstreamResponse } from './upstream-http.js';
  * `Response.text()` drops it. Rejects with the signal's reason on abort and
  * with the body's error when the connection breaks off.
  */
-export async function readUpstreamJson(response: UpstreamResponse, reader: JsonLiftingReader, signal: AbortSignal): Promise<LiftedJson> {
+export async function readUpstreamJson(
+  response: UpstreamResponse,
+  reader: JsonLiftingReader,
+  signal: GenerationSignal,
+): Promise<LiftedJson> {
   for await (const chunk of response.chunks(signal)) reader.push(chunk);
   signal.throwIfAborted();
   return reader.finish({ dropByteOrderMark: true });
@@ -27,7 +32,7 @@ export async function readUpstreamJson(response: UpstreamResponse, reader: JsonL
 export async function readJsonObject<Body extends object>(
   response: UpstreamResponse,
   upstream: { provider: string; url: string },
-  signal: AbortSignal,
+  signal: GenerationSignal,
   reader: JsonLiftingReader,
 ): Promise<Body> {
   let json: LiftedJson;

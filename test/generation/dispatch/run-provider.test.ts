@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { runProvider } from '../../../src/generation/dispatch/run-provider.js';
-import { linkSignals } from '../../../src/lib/cancel-signal.js';
-import type { GenerationEvent, ImageProvider } from '../../../src/provider.js';
+import { linkSignals, toAbortSignal } from '../../../src/lib/cancel-signal.js';
+import type { GenerationEvent, GenerationSignal, ImageProvider } from '../../../src/provider.js';
 import { generationRequest } from '../../providers/generation-request-fixture.js';
 
 function providerOf(generate: ImageProvider['generate']): ImageProvider {
@@ -46,17 +46,22 @@ describe('runProvider', () => {
     expect(seen).toEqual([text('before')]);
   });
 
-  it('gives the provider a real AbortSignal that follows the link', async () => {
-    let received: AbortSignal | undefined;
+  it('gives the provider the link itself, from which toAbortSignal makes a real AbortSignal that follows it', async () => {
+    let received: GenerationSignal | undefined;
     const provider = providerOf(async function* (_request, signal) {
       received = signal;
       yield { type: 'finish', reason: 'stop' };
     });
     const link = linkSignals([]);
     await runProvider(provider, generationRequest({ model: 'm' }), link, () => {});
-    expect(received).toBeInstanceOf(AbortSignal);
-    link.abort(new Error('later'));
-    expect(received?.aborted).toBe(true);
+    expect(received).toBe(link);
+    const abortSignal = toAbortSignal(received as GenerationSignal);
+    expect(abortSignal).toBeInstanceOf(AbortSignal);
+    expect(toAbortSignal(abortSignal)).toBe(abortSignal);
+    const reason = new Error('later');
+    link.abort(reason);
+    expect(abortSignal.aborted).toBe(true);
+    expect(abortSignal.reason).toBe(reason);
   });
 
   it('fails with what a hook threw, and lets the provider close what it holds', async () => {

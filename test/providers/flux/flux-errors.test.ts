@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isAbortError, UpstreamError } from '../../../src/errors/upstream-error.js';
+import { toAbortSignal } from '../../../src/lib/cancel-signal.js';
 import { createFluxProvider } from '../../../src/providers/flux/flux-provider.js';
 import { defaultProviderContext } from '../../../src/providers/shared/provider-context.js';
 import { type FluxFake, startFluxFake } from '../../fakes/flux-fake.js';
@@ -14,7 +15,7 @@ beforeAll(async () => {
 });
 afterAll(() => fake.close());
 
-const fastContext = defaultProviderContext({ sleep: (_ms, signal) => sleep(1, undefined, { signal }) });
+const fastContext = defaultProviderContext({ sleep: (_ms, signal) => sleep(1, undefined, { signal: toAbortSignal(signal) }) });
 const provider = (key = apiKey) => createFluxProvider({ type: 'flux', apiKey: key, baseURL: fake.url }, fastContext);
 
 async function failure(scenario: string, key?: string): Promise<UpstreamError> {

@@ -3,6 +3,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { GatewayError } from '../../../src/errors/gateway-error.js';
 import type { ImageData } from '../../../src/images/image-data.js';
+import { toAbortSignal } from '../../../src/lib/cancel-signal.js';
 import type { GenerationEvent, GenerationRequest } from '../../../src/provider.js';
 import { createFluxProvider } from '../../../src/providers/flux/flux-provider.js';
 import { defaultProviderContext } from '../../../src/providers/shared/provider-context.js';
@@ -26,7 +27,7 @@ beforeEach(() => {
 const context = defaultProviderContext({
   sleep: (ms, signal) => {
     sleeps.push(ms);
-    return sleep(1, undefined, { signal });
+    return sleep(1, undefined, { signal: toAbortSignal(signal) });
   },
 });
 const provider = (extra: Record<string, unknown> = {}) =>
@@ -140,7 +141,7 @@ describe('flux provider: polling', () => {
       now: () => clock,
       sleep: (ms, signal) => {
         clock += ms;
-        return sleep(0, undefined, { signal });
+        return sleep(0, undefined, { signal: toAbortSignal(signal) });
       },
     });
     const flux = createFluxProvider({ type: 'flux', apiKey, baseURL: fake.url, timeoutMs: 10_000 }, ticking);
