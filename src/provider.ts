@@ -42,7 +42,7 @@ export interface ConversationMessage {
 
 /**
  * What a provider receives: the OpenAI chat request reduced to the facts an
- * image provider needs. Built by `normalize-request.ts`; providers never see
+ * image provider needs. Built by `normalizeRequest` in `surfaces/chat-completions/chat-to-generation.ts` (each surface builds its own); providers never see
  * the raw HTTP body.
  */
 export interface GenerationRequest {
@@ -182,7 +182,8 @@ export interface ImageProvider {
   readonly timeoutMs: number;
   /** Input images as JPEG, or as sent; unset: the gateway's images.convertToJpeg decides. */
   readonly inputFormat?: 'jpeg' | 'original';
-  generate(request: GenerationRequest, signal: GenerationSignal): AsyncIterable<GenerationEvent>;
+  /** A property, not a method: so the compiler holds an implementation to the contract's parameter types. */
+  generate: (request: GenerationRequest, signal: GenerationSignal) => AsyncIterable<GenerationEvent>;
   /**
    * Credentials this instance sends upstream (keys, tokens). The gateway
    * cannot see inside a custom provider, so it redacts these from any error

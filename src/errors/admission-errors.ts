@@ -37,16 +37,17 @@ export function shuttingDownError(): GatewayError {
 /**
  * Every instance that could serve the request has its circuit open (or was
  * told by its upstream to wait): `seconds` until the first one may take work.
+ * `which` says which providers and how they fare.
  *
  * @example
- * throw providerUnavailableError('serves gemini-2.5-flash-image', 30);
+ * throw providerUnavailableError('serves gemini-2.5-flash-image is cooling down after failures', 30);
  */
-export function providerUnavailableError(whichProviders: string, seconds: number): GatewayError {
+export function providerUnavailableError(which: string, seconds: number): GatewayError {
   return new GatewayError({
     status: 503,
     type: 'server_error',
     code: 'PROVIDER_UNAVAILABLE',
-    message: `Every provider that ${whichProviders} is cooling down after failures; retry in about ${seconds} s.`,
+    message: `Every provider that ${which}; retry in about ${seconds} s.`,
     headers: { 'retry-after': String(seconds) },
   });
 }

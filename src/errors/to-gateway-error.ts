@@ -112,7 +112,8 @@ export function toGatewayError(error: unknown, redact: RedactSecrets = redactKey
 }
 
 function fromUpstream(error: UpstreamError, redact: RedactSecrets): GatewayError {
-  const answer = upstreamAnswers[error.kind] ?? upstreamAnswers.server;
+  // A kind from another copy of the package, or a custom provider's own, answers as a server failure.
+  const answer = Object.hasOwn(upstreamAnswers, error.kind) ? upstreamAnswers[error.kind] : upstreamAnswers.server;
   const retryAfter =
     answer.retryAfter && error.retryAfterMs !== undefined
       ? { 'retry-after': String(Math.max(1, Math.ceil(error.retryAfterMs / 1000))) }

@@ -149,8 +149,13 @@ async function dispatchFiltered(
     }),
   );
   // A provider that ended without its finish event: what it held is still output. A failed attempt's is not.
-  if (outcome.ok) await deliverAll(filter.flush(), deliver);
-  return outcome;
+  if (!outcome.ok) return outcome;
+  try {
+    await deliverAll(filter.flush(), deliver);
+    return outcome;
+  } catch (error) {
+    return { ok: false, error, route: outcome.route, attempts: outcome.attempts, queueMs: outcome.queueMs };
+  }
 }
 
 function deliverAll(events: GenerationEvent[], deliver: DispatchHooks['onEvent']): void | Promise<void> {

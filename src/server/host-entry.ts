@@ -7,7 +7,15 @@ export interface HostEntry {
   writeStallTimeoutMs: number;
 }
 
-const entries = new WeakMap<object, HostEntry>();
+/**
+ * One registry per process, not per module copy: the package ships an ESM
+ * and a CommonJS build, so a gateway made by `require('image-gateway')` may
+ * be served by `import 'image-gateway/express'`, two copies of this module.
+ */
+const registryKey = Symbol.for('image-gateway.host-entries');
+const processWide = globalThis as { [registryKey]?: WeakMap<object, HostEntry> };
+processWide[registryKey] ??= new WeakMap();
+const entries = processWide[registryKey];
 
 /** Records the host entry of a gateway object; createImageGateway calls it once. */
 export function registerHostEntry(gateway: object, entry: HostEntry): void {
@@ -28,7 +36,7 @@ export function hostEntryOf(gateway: object): HostEntry {
   const entry = entries.get(gateway);
   if (!entry) {
     throw new TypeError(
-      'image-gateway: { gateway } must be a gateway made by createImageGateway of this copy of image-gateway (import both from the same build); to serve another object, call its fetch from your own handler.',
+      'image-gateway: { gateway } must be a gateway made by createImageGateway; to serve another object, call its fetch from your own handler.',
     );
   }
   return entry;

@@ -128,7 +128,10 @@ export async function dispatchGeneration(options: DispatchOptions): Promise<Disp
 
 /** Every candidate was refused by its circuit before anything ran. */
 function unavailable(route: ModelRoute | undefined, health: InstanceHealth): GatewayError {
-  return providerUnavailableError('could serve this request', health.secondsUntilAvailable(route ? [route.provider.id] : []));
+  return providerUnavailableError(
+    'could serve this request is recovering from failures',
+    health.secondsUntilAvailable(route ? [route.provider.id] : []),
+  );
 }
 
 /** What actually stopped the attempt: the request's own abort reason wins over what the provider threw. */

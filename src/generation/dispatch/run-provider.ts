@@ -22,6 +22,8 @@ export function runProvider(
   if (link.aborted) return Promise.reject(link.reason);
   return new Promise<void>((resolve, reject) => {
     let settled = false;
+    /** A hook is at work on an event (an image being re-encoded). */
+    let delivering = false;
     let iterator: AsyncIterator<GenerationEvent> | undefined;
     const settle = (error?: unknown, failed = false) => {
       if (settled) return;
@@ -30,10 +32,14 @@ export function runProvider(
       if (failed) reject(error);
       else resolve();
     };
-    const onAbort = () => {
+    const stop = () => {
       settle(link.reason, true);
-      // Not awaited: a provider that ignores its signal may never answer return().
-      if (iterator) void Promise.resolve(iterator.return?.()).catch(() => {});
+      letGo(iterator);
+    };
+    // A hook at work finishes first, as it would with no race: what it delivers belongs to this
+    // attempt, and the next one must not start until it is done.
+    const onAbort = () => {
+      if (!delivering) stop();
     };
     link.addEventListener('abort', onAbort);
     const consume = async () => {
@@ -43,23 +49,44 @@ export function runProvider(
         iterator = provider.generate(request, link)[Symbol.asyncIterator]();
         while (!settled) {
           const next = await iterator.next();
+          // Let go of meanwhile: whatever the provider still yields is dropped.
+          if (settled) return;
           if (next.done) {
             done = true;
             break;
           }
-          if (settled) break;
-          // Most hooks are synchronous: awaiting their undefined would cost a promise and a turn per event.
-          const handled = onEvent(next.value);
-          if (handled) await handled;
+          delivering = true;
+          try {
+            // Most hooks are synchronous: awaiting their undefined would cost a promise and a turn per event.
+            const handled = onEvent(next.value);
+            if (handled) await handled;
+          } finally {
+            delivering = false;
+          }
+          if (link.aborted) return stop();
         }
         settle();
       } catch (error) {
-        settle(error, true);
+        if (link.aborted) stop();
+        else settle(error, true);
       } finally {
         // A hook that threw leaves the provider mid-way: let it close what it holds (the upstream body).
-        if (!done && !link.aborted && iterator) void Promise.resolve(iterator.return?.()).catch(() => {});
+        if (!done && !link.aborted) letGo(iterator);
       }
     };
     void consume();
   });
+}
+
+/**
+ * Asks a provider's iterator to close, without waiting: a provider that
+ * ignores its signal may never answer, and one whose `return()` throws has
+ * nothing left to close.
+ */
+function letGo(iterator: AsyncIterator<GenerationEvent> | undefined): void {
+  try {
+    void Promise.resolve(iterator?.return?.()).catch(() => {});
+  } catch {
+    // Thrown synchronously by a custom iterator: nothing to wait for.
+  }
 }

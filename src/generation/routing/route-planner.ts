@@ -81,7 +81,7 @@ export class RoutePlanner {
 
   #unavailable(model: string, routes: ModelRoute[]): GatewayError {
     const seconds = this.health.secondsUntilAvailable(routes.map((route) => route.provider.id));
-    return providerUnavailableError(`serves ${model}`, seconds);
+    return providerUnavailableError(`serves ${model} is cooling down after failures`, seconds);
   }
 }
 

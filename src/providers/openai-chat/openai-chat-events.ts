@@ -14,6 +14,16 @@ export interface ChatImageEntry {
   url?: string | LiftedString;
 }
 
+/** The fields of a relay's message (`chat.completion`) or delta (a chunk) we read. */
+export interface ChatMessageFields {
+  content?: unknown;
+  refusal?: string | null;
+  reasoning_content?: unknown;
+  reasoning?: unknown;
+  images?: unknown;
+  tool_calls?: unknown;
+}
+
 export interface ChatToolCall {
   index?: number;
   id?: string;

@@ -1,6 +1,7 @@
 import type { ImageDownloadOptions } from '../shared/upstream-images.js';
 import {
   type ChatEventStep,
+  type ChatMessageFields,
   type ChatUsage,
   contentSteps,
   finishReasonFrom,
@@ -15,14 +16,7 @@ import { MarkdownImageScanner } from './openai-chat-markdown-images.js';
 /** The fields of a `chat.completion` we read. */
 export interface ChatCompletionBody {
   choices?: Array<{
-    message?: {
-      content?: unknown;
-      refusal?: string | null;
-      reasoning_content?: unknown;
-      reasoning?: unknown;
-      images?: unknown;
-      tool_calls?: unknown;
-    };
+    message?: ChatMessageFields;
     finish_reason?: string | null;
   }>;
   usage?: ChatUsage | null;

@@ -5,6 +5,7 @@ import { parseEventObject, readServerSentEventsWith } from '../shared/sse-events
 import type { UpstreamResponse } from '../shared/upstream-http.js';
 import type { ImageDownloadOptions } from '../shared/upstream-images.js';
 import {
+  type ChatMessageFields,
   type ChatUsage,
   contentSteps,
   finishReasonFrom,
@@ -19,17 +20,8 @@ import { MarkdownImageScanner } from './openai-chat-markdown-images.js';
 
 /** The fields of a `chat.completion.chunk` we read; some relays send `message` where `delta` belongs. */
 interface ChatChunk {
-  choices?: Array<{ delta?: ChatDelta; message?: ChatDelta; finish_reason?: string | null }>;
+  choices?: Array<{ delta?: ChatMessageFields; message?: ChatMessageFields; finish_reason?: string | null }>;
   usage?: ChatUsage | null;
-}
-
-interface ChatDelta {
-  content?: unknown;
-  refusal?: string | null;
-  reasoning_content?: unknown;
-  reasoning?: unknown;
-  images?: unknown;
-  tool_calls?: unknown;
 }
 
 /**

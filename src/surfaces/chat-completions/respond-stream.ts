@@ -58,6 +58,9 @@ export function respondStream(completion: CompletionExchange, context: SurfaceCo
           },
         });
         finishStream(completion, context, writer, chunks, outcome);
+      } catch (error) {
+        // Nothing above is meant to throw; should something, the client still gets an error event and [DONE].
+        if (!writer.closed) chunks.fail(toGatewayError(error, context.redactSecrets));
       } finally {
         deadline.dispose();
         end();

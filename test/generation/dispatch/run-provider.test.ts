@@ -82,4 +82,49 @@ describe('runProvider', () => {
     await new Promise((resolve) => setImmediate(resolve));
     expect(closed).toBe(true);
   });
+
+  it('lets a hook at work on an event finish before it settles an aborted attempt, and hands on nothing after', async () => {
+    const seen: string[] = [];
+    let finishHook: () => void = () => {};
+    const provider = providerOf(async function* () {
+      yield text('first');
+      yield text('second');
+    });
+    const link = linkSignals([]);
+    let settled = false;
+    const running = runProvider(provider, generationRequest({ model: 'm' }), link, (event) => {
+      seen.push(event.type === 'text-delta' ? event.text : event.type);
+      link.abort(new Error('provider timeout'));
+      return new Promise<void>((resolve) => {
+        finishHook = resolve;
+      });
+    }).finally(() => {
+      settled = true;
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(settled).toBe(false);
+    finishHook();
+    await expect(running).rejects.toThrow('provider timeout');
+    expect(seen).toEqual(['first']);
+  });
+
+  it('survives a custom iterator whose return() throws: no unhandled rejection', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const iterator: AsyncIterator<GenerationEvent> = {
+        next: () => Promise.reject(new Error('upstream broke')),
+        return: () => {
+          throw new Error('return() not supported');
+        },
+      };
+      const provider = providerOf(() => ({ [Symbol.asyncIterator]: () => iterator }));
+      await expect(runProvider(provider, generationRequest({ model: 'm' }), linkSignals([]), () => {})).rejects.toThrow('upstream broke');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
 });

@@ -22,6 +22,11 @@ describe('a half-open circuit', () => {
     gateway = createImageGateway({ providers: [flaky.provider], routing: { failureThreshold: 1, cooldownMs: 10_000 }, now: () => time });
     expect((await postChat(gateway, draw)).status).toBe(502);
     expect(gateway.stats().providers.flaky?.health.state).toBe('open');
+    const cooling = await postChat(gateway, draw);
+    expect(cooling.status).toBe(503);
+    expect((await cooling.json()).error.message).toBe(
+      'Every provider that serves scripted-image is cooling down after failures; retry in about 10 s.',
+    );
 
     failing = false;
     time += 10_001;
@@ -30,7 +35,9 @@ describe('a half-open circuit', () => {
     const refused = await Promise.all(responses.slice(1));
     expect(refused.map((response) => response.status)).toEqual([503, 503]);
     for (const response of refused) {
-      expect((await response.json()).error.code).toBe('PROVIDER_UNAVAILABLE');
+      const { error } = await response.json();
+      expect(error.code).toBe('PROVIDER_UNAVAILABLE');
+      expect(error.message).toMatch(/^Every provider that could serve this request is recovering from failures; retry in about \d+ s\.$/);
       expect(Number(response.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     }
     expect(flaky.state.calls).toBe(2);
