@@ -143,7 +143,7 @@ function parsedBody(parsed: unknown): IncomingBody | undefined {
 }
 
 /** A parsed body back as bytes: Buffers and strings as they are, anything else as JSON. */
-export function serializeBody(body: unknown): Buffer {
+function serializeBody(body: unknown): Buffer {
   if (Buffer.isBuffer(body)) return body;
   if (typeof body === 'string') return Buffer.from(body);
   return Buffer.from(JSON.stringify(body));

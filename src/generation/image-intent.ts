@@ -15,7 +15,7 @@ const pictureNoun =
  * textAsksForImage('Draw a cute cat'); // true
  * textAsksForImage('What is the capital of France?'); // false
  */
-export function textAsksForImage(text: string): boolean {
+function textAsksForImage(text: string): boolean {
   if (/^\s*(please\s+)?(draw|paint|sketch|illustrate|generate|render|imagine)\b/i.test(text)) return true;
   if (/\b(image|picture|photo|illustration|drawing|painting|portrait) of\b/i.test(text)) return true;
   if (/画|生成.{0,12}图|图片|照片/.test(text)) return true;
@@ -32,7 +32,7 @@ const editVerbs =
  * `readsAsEdit` in image-references.ts, which judges a follow-up without an
  * image, where any back-reference ("this", "it") means the previous picture.
  */
-export function textAsksForEdit(text: string): boolean {
+function textAsksForEdit(text: string): boolean {
   return editVerbs.test(text);
 }
 

@@ -102,7 +102,7 @@ function decodedParameter(text: string): string {
 }
 
 /** The path of an absolute URL, as the URL parser would give it; plain paths skip building a URL object. */
-export function pathOf(url: string): string {
+function pathOf(url: string): string {
   const start = url.indexOf('/', url.indexOf('//') + 2);
   if (unusualPath.test(url.slice(start < 0 ? url.length : start))) {
     try {

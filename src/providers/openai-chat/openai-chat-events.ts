@@ -125,7 +125,7 @@ const maxHeaderLength = 256;
  * URL that is not an image fails when its step runs, after the events
  * before it, as a download would.
  */
-export function imageStep(url: string | LiftedString, download: ImageDownloadOptions): ChatEventStep {
+function imageStep(url: string | LiftedString, download: ImageDownloadOptions): ChatEventStep {
   const urlOrImage = typeof url === 'string' ? url : liftedBase64Image(url);
   if (urlOrImage instanceof ImageData) return { type: 'image', image: urlOrImage };
   if (!urlOrImage.startsWith('data:')) return async () => ({ type: 'image', image: await imageFromUrl(urlOrImage, download) });
