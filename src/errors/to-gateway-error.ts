@@ -122,7 +122,7 @@ function fromUpstream(error: UpstreamError, redact: RedactSecrets): GatewayError
     status: answer.status,
     type: answer.type,
     code: answer.code,
-    message: redactedMessage(answer.message(`Provider "${error.provider}"`, error.message), redact),
+    message: redactedMessage(answer.message(`Provider "${error.provider}"`, error.clientDetail ?? error.message), redact),
     headers: retryAfter,
   });
 }

@@ -35,6 +35,8 @@ export interface UpstreamErrorOptions {
   retryable?: boolean;
   retryAfterMs?: number;
   url?: string;
+  /** What a client reads in place of `message`, when `message` holds what only the operator should (see `clientDetail`). */
+  clientDetail?: string;
   cause?: unknown;
 }
 
@@ -56,6 +58,12 @@ export class UpstreamError extends ImageGatewayError {
   /** Delay the upstream asked for (Retry-After, RetryInfo), in ms. */
   readonly retryAfterMs: number | undefined;
   readonly url: string | undefined;
+  /**
+   * What a client is told of this failure instead of `message`, when the
+   * message holds what only the operator may read: a network error code, an
+   * upstream or image URL. The log line of the failed attempt keeps `message`.
+   */
+  readonly clientDetail: string | undefined;
 
   constructor(options: UpstreamErrorOptions) {
     super(options.message, { cause: options.cause });
@@ -65,6 +73,7 @@ export class UpstreamError extends ImageGatewayError {
     this.retryable = options.retryable ?? defaultRetryable(options.kind);
     this.retryAfterMs = options.retryAfterMs;
     this.url = options.url;
+    this.clientDetail = options.clientDetail;
   }
 
   static override isInstance(error: unknown): error is UpstreamError {

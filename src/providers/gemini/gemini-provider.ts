@@ -77,7 +77,7 @@ export function createGeminiProvider(config: ProviderConfig, context: ProviderCo
     try {
       // Image data is lifted out as it arrives: a 20 MB image is never one string nor one JSON.parse.
       if (request.stream) {
-        for await (const message of readServerSentEventsWith(response, signal, newGeminiJsonReader))
+        for await (const message of readServerSentEventsWith(response, signal, newGeminiJsonReader, { provider: id, url }))
           yield* reader.read(parse(message.data));
       } else {
         yield* reader.read(parse(await readUpstreamJson(response, newGeminiJsonReader(), signal)));

@@ -42,7 +42,7 @@ export async function* readChatStream(
   let usage: GenerationUsage | undefined;
   let finish: FinishReason | undefined;
   let done = false;
-  for await (const message of readServerSentEventsWith(response, signal, newChatJsonReader)) {
+  for await (const message of readServerSentEventsWith(response, signal, newChatJsonReader, context)) {
     if (message.data.text === '[DONE]') {
       done = true;
       break;

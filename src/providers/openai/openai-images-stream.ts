@@ -30,7 +30,7 @@ export async function* readImagesStream(
 ): AsyncGenerator<GenerationEvent, GenerationUsage | undefined> {
   let usage: GenerationUsage | undefined;
   let completed = 0;
-  for await (const message of readServerSentEventsWith(response, signal, newImagesEventReader)) {
+  for await (const message of readServerSentEventsWith(response, signal, newImagesEventReader, context)) {
     if (message.data.text === '[DONE]') break;
     const event = parseEventObject<ImagesStreamEvent>(message.data, context, 'the image stream sent an event');
     const error = openAIErrorFromEvent(event, context);

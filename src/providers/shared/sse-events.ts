@@ -2,33 +2,61 @@ import { UpstreamError } from '../../errors/upstream-error.js';
 import type { LiftedJson } from '../../lib/json/json-lifting-reader.js';
 import type { GenerationSignal } from '../../provider.js';
 import { type EventDataCollector, type ServerSentEvent, ServerSentEventParser, textCollector } from './sse-parser.js';
+import { transportFailure } from './upstream-fetch.js';
 import type { UpstreamResponse } from './upstream-http.js';
+
+/** Whose stream it is, for the failure a broken connection becomes. */
+export interface StreamOrigin {
+  provider: string;
+  url: string;
+}
 
 /**
  * Reads an upstream `text/event-stream` body as events with text data. LF
  * and CRLF framing alike (Google frames with CRLF, OpenAI with LF). Lets go
  * of the body when the consumer stops early or the signal aborts.
  */
-export function readServerSentEvents(response: UpstreamResponse, signal: GenerationSignal): AsyncGenerator<ServerSentEvent<string>> {
-  return readServerSentEventsWith(response, signal, textCollector);
+export function readServerSentEvents(
+  response: UpstreamResponse,
+  signal: GenerationSignal,
+  origin: StreamOrigin,
+): AsyncGenerator<ServerSentEvent<string>> {
+  return readServerSentEventsWith(response, signal, textCollector, origin);
 }
 
 /**
  * The same, with each event's data made by a collector of the caller's
  * choosing: one that reads JSON as it arrives never holds a big event as text.
+ * A connection that breaks mid-stream (reset, cut off) is a retryable
+ * upstream failure of `origin`, as it is for an answer read whole: the
+ * dispatcher can then count it against the instance and fall back.
  */
 export async function* readServerSentEventsWith<Data>(
   response: UpstreamResponse,
   signal: GenerationSignal,
   newCollector: () => EventDataCollector<Data>,
+  origin: StreamOrigin,
 ): AsyncGenerator<ServerSentEvent<Data>> {
   signal.throwIfAborted();
   const parser = new ServerSentEventParser(newCollector);
-  for await (const chunk of response.chunks(signal)) {
-    for (const event of parser.push(chunk)) {
-      yield event;
-      signal.throwIfAborted();
+  const chunks = response.chunks(signal)[Symbol.asyncIterator]();
+  try {
+    while (true) {
+      let next: IteratorResult<Uint8Array>;
+      try {
+        next = await chunks.next();
+      } catch (error) {
+        throw transportFailure(origin.provider, 'the stream', origin.url, error, signal);
+      }
+      if (next.done) return;
+      for (const event of parser.push(next.value)) {
+        yield event;
+        signal.throwIfAborted();
+      }
     }
+  } finally {
+    // Stopped early (the consumer left, or failed): let go of the body.
+    await chunks.return?.();
   }
 }
 

@@ -1,3 +1,4 @@
+import { networkErrorCode, networkFailureDetail, networkFailureKind } from '../../errors/network-failure.js';
 import { isAbortError, kindForStatus, UpstreamError, upstreamExcerpt } from '../../errors/upstream-error.js';
 import type { GenerationSignal } from '../../provider.js';
 import { retryAfterFromHeaders } from './retry-after.js';
@@ -26,9 +27,17 @@ export async function fetchUpstream(options: UpstreamFetchOptions): Promise<Upst
     response = await options.http(options.url, { ...options.init, signal: options.signal });
   } catch (error) {
     if (options.signal.aborted || isAbortError(error)) throw options.signal.reason ?? error;
-    // fetch's own text can repeat the URL with its credentials: report only the network error code.
-    const message = `${options.init.method ?? 'GET'} ${redactUrl(options.url)} failed: ${networkErrorCode(error)}`;
-    throw upstreamFailure(options.provider, options.url, message, error);
+    // fetch's own text can repeat the URL with its credentials: the log gets only the network error code,
+    // the client a fixed sentence (the code and the URL would tell it which hosts and ports answer).
+    const message = `${options.init.method ?? 'GET'} ${redactUrl(options.url)} failed: ${networkErrorCode(error) ?? 'network error'}`;
+    throw upstreamFailure(
+      options.provider,
+      options.url,
+      message,
+      error,
+      undefined,
+      networkFailureDetail(networkFailureKind(error) ?? 'failed'),
+    );
   }
   if (response.ok) return response;
   const bodyText = await response.text().catch(() => '');
@@ -50,19 +59,29 @@ function redirectError(options: UpstreamFetchOptions, response: UpstreamResponse
     kind: 'server',
     status: response.status,
     message: `upstream answered ${response.status} to ${where}; redirects to another host or from https to http are not followed: point baseURL there if it moved`,
+    clientDetail: `the upstream answered with a redirect (${response.status}) the gateway does not follow`,
     url: redactUrl(options.url),
   });
 }
 
 /**
  * The upstream broke down on the way (the connection, the answer's framing,
- * its bytes): a retryable `server` failure, with the URL's credentials taken out.
+ * its bytes): a retryable `server` failure, with the URL's credentials taken
+ * out. `clientDetail` replaces `message` for clients when the message names
+ * what only the operator may read (a URL, a network error).
  *
  * @example
  * throw upstreamFailure('relay', url, 'the upstream answer broke off: socket hang up', error);
  */
-export function upstreamFailure(provider: string, url: string, message: string, cause?: unknown, status?: number): UpstreamError {
-  return new UpstreamError({ provider, kind: 'server', status, message, url: redactUrl(url), cause });
+export function upstreamFailure(
+  provider: string,
+  url: string,
+  message: string,
+  cause?: unknown,
+  status?: number,
+  clientDetail?: string,
+): UpstreamError {
+  return new UpstreamError({ provider, kind: 'server', status, message, url: redactUrl(url), cause, clientDetail });
 }
 
 /**
@@ -77,7 +96,16 @@ export function upstreamFailure(provider: string, url: string, message: string, 
 export function transportFailure(provider: string, upstreamName: string, url: string, error: unknown, signal: GenerationSignal): unknown {
   if (signal.aborted) return signal.reason ?? error;
   if (isAbortError(error) || UpstreamError.isInstance(error)) return error;
-  return upstreamFailure(provider, url, `${upstreamName} answer broke off: ${(error as Error)?.message ?? String(error)}`, error);
+  const code = networkErrorCode(error);
+  const text = (error as Error)?.message ?? String(error);
+  return upstreamFailure(
+    provider,
+    url,
+    `${upstreamName} answer broke off: ${code && !text.includes(code) ? `${code} ${text}` : text}`,
+    error,
+    undefined,
+    networkFailureDetail(networkFailureKind(error) ?? 'broken'),
+  );
 }
 
 /** The fallback mapping when a provider has no envelope of its own. */
@@ -105,11 +133,4 @@ export function redactUrl(url: string): string {
   } catch {
     return '(invalid url)';
   }
-}
-
-/** `ECONNREFUSED`, `UND_ERR_CONNECT_TIMEOUT`, ...: the part of a network failure that is safe to show. */
-function networkErrorCode(error: unknown): string {
-  const cause = (error as { cause?: { code?: unknown } })?.cause;
-  const code = typeof cause?.code === 'string' ? cause.code : (error as { code?: unknown })?.code;
-  return typeof code === 'string' ? code : 'network error';
 }

@@ -41,16 +41,35 @@ export async function imageFromUrl(url: string, options: ImageDownloadOptions): 
   const declaredLength = Number(response.headers.get('content-length') ?? 0);
   if (declaredLength > maxDownloadBytes) {
     response.cancel();
-    throw upstreamFailure(options.provider, url, `${redactUrl(url)} is larger than ${maxDownloadBytes} bytes`);
+    throw upstreamFailure(
+      options.provider,
+      url,
+      `${redactUrl(url)} is larger than ${maxDownloadBytes} bytes`,
+      undefined,
+      undefined,
+      linkedImageDetail,
+    );
   }
   const bytes = await readBytes(response, url, options);
   // The bytes say what they are; a delivery host may answer application/octet-stream, or misname the type.
   const sniffed = sniffImageFormat(bytes).format;
   const declared = response.headers.get('content-type')?.split(';')[0]?.trim().toLowerCase();
   const mediaType = sniffed ? mediaTypeOf[sniffed] : declared?.startsWith('image/') ? declared : undefined;
-  if (!mediaType) throw upstreamFailure(options.provider, url, `${redactUrl(url)} is not an image (${declared ?? 'no content-type'})`);
+  if (!mediaType) {
+    throw upstreamFailure(
+      options.provider,
+      url,
+      `${redactUrl(url)} is not an image (${declared ?? 'no content-type'})`,
+      undefined,
+      undefined,
+      linkedImageDetail,
+    );
+  }
   return ImageData.fromBytes(bytes, mediaType);
 }
+
+/** What a client reads when an image the answer links to cannot be had: the URL and the reason stay in the log. */
+const linkedImageDetail = 'an image its answer links to could not be downloaded';
 
 async function guardedDownload(url: string, options: ImageDownloadOptions): Promise<ImageData> {
   try {
@@ -62,6 +81,7 @@ async function guardedDownload(url: string, options: ImageDownloadOptions): Prom
       provider: options.provider,
       kind: 'no_image',
       message: `the answer's image URL ${redactUrl(url)} was not downloaded: ${(error as Error).message}`,
+      clientDetail: linkedImageDetail,
       url: redactUrl(url),
       cause: error,
     });
@@ -99,6 +119,6 @@ async function readBytes(
   } catch (error) {
     if (options.signal.aborted) throw options.signal.reason;
     if (isAbortError(error)) throw error;
-    throw upstreamFailure(options.provider, url, `download of ${redactUrl(url)} broke off`, error);
+    throw upstreamFailure(options.provider, url, `download of ${redactUrl(url)} broke off`, error, undefined, linkedImageDetail);
   }
 }

@@ -1,7 +1,6 @@
-import { isAbortError } from '../../errors/upstream-error.js';
 import type { JsonLiftingReader, LiftedJson } from '../../lib/json/json-lifting-reader.js';
 import type { GenerationSignal } from '../../provider.js';
-import { upstreamFailure } from './upstream-fetch.js';
+import { transportFailure, upstreamFailure } from './upstream-fetch.js';
 import type { UpstreamResponse } from './upstream-http.js';
 
 /**
@@ -39,10 +38,7 @@ export async function readJsonObject<Body extends object>(
   try {
     json = await readUpstreamJson(response, reader, signal);
   } catch (error) {
-    if (signal.aborted) throw signal.reason;
-    if (isAbortError(error)) throw error;
-    const message = `the upstream answer broke off: ${(error as Error).message}`;
-    throw upstreamFailure(upstream.provider, upstream.url, message, error, response.status);
+    throw transportFailure(upstream.provider, 'the upstream', upstream.url, error, signal);
   }
   try {
     const value: unknown = json.parse();

@@ -68,6 +68,7 @@ describe('ServerSentEventParser', () => {
 });
 
 describe('readServerSentEvents', () => {
+  const origin = { provider: 'relay', url: 'http://127.0.0.1:1/v1/chat/completions' };
   const bodyOf = async (parts: string[]): Promise<UpstreamResponse> => ({
     status: 200,
     statusText: 'OK',
@@ -84,7 +85,11 @@ describe('readServerSentEvents', () => {
 
   it('yields the events of a body', async () => {
     const events = [];
-    for await (const event of readServerSentEvents(await bodyOf(['data: 1\n', '\ndata: [DONE]\n\n']), new AbortController().signal)) {
+    for await (const event of readServerSentEvents(
+      await bodyOf(['data: 1\n', '\ndata: [DONE]\n\n']),
+      new AbortController().signal,
+      origin,
+    )) {
       events.push(event.data);
     }
     expect(events).toEqual(['1', '[DONE]']);
@@ -93,7 +98,7 @@ describe('readServerSentEvents', () => {
   it('stops with the abort reason once the signal aborts', async () => {
     const controller = new AbortController();
     const reason = new Error('client left');
-    const events = readServerSentEventsWith(await bodyOf(['data: 1\n\ndata: 2\n\n']), controller.signal, textCollector);
+    const events = readServerSentEventsWith(await bodyOf(['data: 1\n\ndata: 2\n\n']), controller.signal, textCollector, origin);
     expect((await events.next()).value).toEqual({ data: '1' });
     controller.abort(reason);
     await expect(events.next()).rejects.toBe(reason);
