@@ -68,6 +68,8 @@ export function createImageGateway(input: GatewayOptions = {}): ImageGateway {
     encodeOutput: options.images.outputFormat === 'original' ? undefined : createImageOutputEncoder(options.images, conversionQueue),
     outputSecrets: redactableSecrets(secrets),
     now,
+    logger: options.logger,
+    redactSecrets,
   });
   const counters = new UsageCounterTable();
   const inflight = new InflightTracker();

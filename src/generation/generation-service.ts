@@ -1,5 +1,9 @@
+import { redactedMessage } from '../errors/to-gateway-error.js';
+import { UpstreamError } from '../errors/upstream-error.js';
 import type { ImageOutputEncoder } from '../images/image-output.js';
 import { type LinkedSignal, linkSignals } from '../lib/cancel-signal.js';
+import type { GatewayLogger } from '../lib/logger.js';
+import type { RedactSecrets } from '../lib/secret-redaction.js';
 import type { GenerationEvent, GenerationRequest, ImageProvider } from '../provider.js';
 import { type SchedulerOptions, SlotScheduler } from './admission/slot-scheduler.js';
 import { type DispatchHooks, type DispatchOptions, type DispatchOutcome, dispatchGeneration } from './dispatch/dispatch-generation.js';
@@ -22,6 +26,10 @@ export interface GenerationServiceOptions {
   /** The providers' configured keys, longest first, for taking out of model output (empty: nothing to do). */
   outputSecrets: readonly string[];
   now: () => number;
+  /** Hears each failed attempt with the upstream's own account (what clients read is a fixed sentence); none: not logged. */
+  logger?: GatewayLogger;
+  /** Takes the configured secrets out of an upstream's text before the log line. */
+  redactSecrets?: RedactSecrets;
 }
 
 /** What a surface asks the core to run: a request already normalised, the routes planned for it, and how to hear back. */
@@ -116,7 +124,28 @@ export class GenerationService {
       health: this.health,
       now: this.#options.now,
       hooks,
+      onAttemptFailed: this.#options.logger ? (route, error, attempt) => this.#logAttemptFailure(job, route, error, attempt) : undefined,
     };
+  }
+
+  /** One warn line per failed attempt: which instance, how it failed, the upstream's redacted account, and whether a fallback follows. */
+  #logAttemptFailure(job: GenerationJob, route: ModelRoute, error: unknown, attempt: number): void {
+    const upstream = UpstreamError.isInstance(error) ? error : undefined;
+    const redact = this.#options.redactSecrets;
+    const detail = error instanceof Error ? error.message : String(error);
+    this.#options.logger?.warn(
+      {
+        requestId: job.request.requestId,
+        provider: route.provider.id,
+        model: route.model.id,
+        attempt,
+        kind: upstream?.kind ?? 'internal',
+        status: upstream?.status,
+        retryable: upstream?.retryable ?? false,
+        detail: redact ? redactedMessage(detail, redact) : detail.slice(0, 2000),
+      },
+      'upstream attempt failed',
+    );
   }
 
   /** Stops admitting: every waiter is answered 503 SHUTTING_DOWN. */

@@ -171,12 +171,34 @@ describe('an upstream error that quotes the gateway key', () => {
     expect(failure.error.message).toContain('Token [redacted] exceeded its budget.');
   });
 
-  it('a refused redirect names where it points without its signed query', async () => {
-    const response = await postChat(gateway, { model: 'moved-chat', messages: [{ role: 'user', content: 'hi' }] });
-    const text = await response.text();
-    expect(response.status).toBe(502);
-    expectNoKey(text);
-    expect(JSON.parse(text).error.message).toContain('to https://elsewhere.test/v1/chat/completions;');
+  it('a refused redirect tells the client it was a redirect, and the log where it points without its signed query', async () => {
+    const lines: string[] = [];
+    const record = (fields: unknown, message: string) => lines.push(JSON.stringify([fields, message]));
+    const logged = createImageGateway({
+      logger: { info: record, warn: record, error: record },
+      providers: [
+        {
+          type: 'openai-chat',
+          name: 'moved',
+          apiKey: relayKey,
+          baseURL: `${upstream.url}/moved/v1`,
+          models: [{ id: 'moved-chat', capabilities: { imageOutput: true, text: true } }],
+        },
+      ],
+    });
+    try {
+      const response = await postChat(logged, { model: 'moved-chat', messages: [{ role: 'user', content: 'hi' }] });
+      const text = await response.text();
+      expect(response.status).toBe(502);
+      expectNoKey(text);
+      expect(JSON.parse(text).error.message).toContain('redirect (307)');
+      expect(text).not.toContain('elsewhere.test');
+      const log = lines.join('\n');
+      expect(log).toContain('to https://elsewhere.test/v1/chat/completions;');
+      expectNoKey(log);
+    } finally {
+      await logged.close();
+    }
   });
 
   it('no log line repeats a key, even a hook failure quoting one', async () => {

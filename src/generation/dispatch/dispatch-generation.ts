@@ -1,11 +1,13 @@
 import { providerUnavailableError } from '../../errors/admission-errors.js';
 import type { GatewayError } from '../../errors/gateway-error.js';
+import { networkErrorCode, networkFailureDetail, networkFailureKind } from '../../errors/network-failure.js';
 import { UpstreamError } from '../../errors/upstream-error.js';
 import { type CancelSignal, type LinkedSignal, linkSignals } from '../../lib/cancel-signal.js';
 import type { GenerationEvent, GenerationRequest } from '../../provider.js';
 import type { QueueTicket, SlotScheduler } from '../admission/slot-scheduler.js';
 import { countsAgainstHealth, type InstanceHealth } from '../routing/instance-health.js';
 import type { ModelRoute } from '../routing/model-registry.js';
+import { AttemptOutput } from './attempt-output.js';
 import { runProvider } from './run-provider.js';
 
 export interface DispatchHooks {
@@ -31,6 +33,8 @@ export interface DispatchOptions {
   health: InstanceHealth;
   now: () => number;
   hooks: DispatchHooks;
+  /** Hears every failed attempt with the upstream's own account of it (for the log: clients get fixed sentences). */
+  onAttemptFailed?: (route: ModelRoute, error: unknown, attempt: number) => void;
 }
 
 /** What was tried, whatever came of it: for the diagnostic headers, the usage record and the queue figures. */
@@ -50,7 +54,10 @@ export type DispatchOutcome =
  * Runs a generation: waits for a slot on any of the routes' instances, runs
  * the provider under the request signal plus the provider's timeout, and on
  * a retryable upstream failure moves on to an instance not yet tried, up to
- * `maxAttempts`. Every path releases the slot it took. It never throws: the
+ * `maxAttempts`. An attempt that ends without the image the request needs
+ * (`wantsImage`) fails as NO_IMAGE, like any other retryable failure; a
+ * network error a provider let through unwrapped counts as the upstream's
+ * failure. Every path releases the slot it took. It never throws: the
  * outcome says what happened and what it took.
  */
 export async function dispatchGeneration(options: DispatchOptions): Promise<DispatchOutcome> {
@@ -98,7 +105,15 @@ export async function dispatchGeneration(options: DispatchOptions): Promise<Disp
     const link = linkSignals([options.signal, options.shutdownSignal], served.provider.timeoutMs);
     const startedAt = options.now();
     try {
-      await runProvider(served.provider, { ...options.request, model: served.model.id }, link, options.hooks.onEvent);
+      const output = options.request.wantsImage ? new AttemptOutput() : undefined;
+      await runProvider(
+        served.provider,
+        { ...options.request, model: served.model.id },
+        link,
+        output ? watched(output, options.hooks) : options.hooks.onEvent,
+      );
+      const missing = output?.missingImage(served.provider.id);
+      if (missing) throw missing;
       slot.release('completed');
       options.health.onSuccess(served.provider.id);
       return { ok: true, route: served, attempts, queueMs, generationMs: options.now() - startedAt };
@@ -107,13 +122,14 @@ export async function dispatchGeneration(options: DispatchOptions): Promise<Disp
       const error =
         link.timedOut && !options.signal.aborted && !options.shutdownSignal.aborted
           ? timeoutError(served)
-          : reasonFor(caught, options, link);
+          : reasonFor(caught, options, link, served);
       if (options.signal.aborted || options.shutdownSignal.aborted) {
         slot.release('aborted');
         options.health.onAbandon(served.provider.id);
         return { ok: false, error, route, attempts, queueMs };
       }
       slot.release('failed');
+      options.onAttemptFailed?.(served, error, attempts);
       const upstream = UpstreamError.isInstance(error) ? error : undefined;
       if (upstream && countsAgainstHealth(upstream)) options.health.onFailure(served.provider.id, upstream);
       else options.health.onAbandon(served.provider.id);
@@ -134,11 +150,35 @@ function unavailable(route: ModelRoute | undefined, health: InstanceHealth): Gat
   );
 }
 
-/** What actually stopped the attempt: the request's own abort reason wins over what the provider threw. */
-function reasonFor(caught: unknown, options: DispatchOptions, link: LinkedSignal): unknown {
+/** The attempt's events, noted on their way to the hook. */
+function watched(output: AttemptOutput, hooks: DispatchHooks): DispatchHooks['onEvent'] {
+  return (event) => {
+    output.note(event);
+    return hooks.onEvent(event);
+  };
+}
+
+/**
+ * What actually stopped the attempt: the request's own abort reason wins over
+ * what the provider threw; a bare network error (a custom provider's fetch
+ * that broke) is the upstream's failure, retryable, as the built-in providers report it.
+ */
+function reasonFor(caught: unknown, options: DispatchOptions, link: LinkedSignal, route: ModelRoute): unknown {
   if (options.signal.aborted) return options.signal.reason;
   if (options.shutdownSignal.aborted) return options.shutdownSignal.reason;
   if (link.aborted) return link.reason;
+  if (caught instanceof Error && !UpstreamError.isInstance(caught)) {
+    const kind = networkFailureKind(caught);
+    if (kind) {
+      return new UpstreamError({
+        provider: route.provider.id,
+        kind: 'server',
+        message: `the connection failed: ${networkErrorCode(caught) ?? caught.message}`,
+        clientDetail: networkFailureDetail(kind),
+        cause: caught,
+      });
+    }
+  }
   return caught;
 }
 

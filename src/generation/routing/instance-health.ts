@@ -124,7 +124,11 @@ export class InstanceHealth {
   }
 }
 
-/** Whether an upstream failure says the instance is unwell (as opposed to the request being refused). */
+/**
+ * Whether an upstream failure says the instance is unwell (as opposed to the
+ * request being refused). An instance that answers an image request without
+ * an image is: a relay that lost its image backend answers text all day.
+ */
 export function countsAgainstHealth(error: UpstreamError): boolean {
-  return error.kind !== 'content_filter' && error.kind !== 'bad_request' && error.kind !== 'no_image';
+  return error.kind !== 'content_filter' && error.kind !== 'bad_request';
 }

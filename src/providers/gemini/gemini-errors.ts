@@ -86,8 +86,8 @@ export function geminiAnswerError(options: {
     provider: options.provider,
     kind: options.kind,
     status: 200,
-    // Blocks and refusals repeat on retry; a malformed answer may not.
-    retryable: options.kind === 'server',
+    // Blocks repeat on retry; a malformed answer or a turn without an image may not, elsewhere.
+    retryable: options.kind !== 'content_filter',
     message: options.message,
     url: redactUrl(options.url),
   });

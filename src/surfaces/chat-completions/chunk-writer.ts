@@ -15,11 +15,18 @@ const imagePlaceholder = '\u0000image\u0000';
 /** The placeholder as it reads in the serialised JSON. */
 const serialisedPlaceholder = JSON.stringify(imagePlaceholder).slice(1, -1);
 
+/** Text held back while an image is awaited, at most: a model that writes more than this is not waiting to draw. */
+const heldTextLimit = 64 * 1024;
+
 /**
  * Turns provider events into `chat.completion.chunk` events. The last image
  * chunk is held back one step so that, when the finish follows it, both go
  * out as one chunk — the shape seed 000 shows (`content` image with
- * `finish_reason: "stop"`).
+ * `finish_reason: "stop"`). When the request needs an image
+ * (`holdTextUntilImage`), the model's text waits (up to 64 KiB) until the
+ * first image comes and then goes out before it: an attempt that ends with
+ * text only (NO_IMAGE) or breaks has then sent nothing, and the request can
+ * still fall back to another instance.
  */
 export class ChunkWriter {
   #pending: { delta: Delta; payload?: readonly Piece[] } | undefined;
@@ -29,12 +36,22 @@ export class ChunkWriter {
   #sawToolCall = false;
   #usage: GenerationUsage | undefined;
   #imageCount = 0;
+  /** Text waiting for the attempt's first image; undefined once text flows as it comes. */
+  #heldText: string | undefined;
 
   constructor(
     readonly writer: SseWriter,
     readonly identity: CompletionIdentity,
     readonly placement: ImagePlacement,
-  ) {}
+    holdTextUntilImage = false,
+  ) {
+    this.#heldText = holdTextUntilImage ? '' : undefined;
+  }
+
+  /** A new attempt starts: text held from a failed one is dropped, never shown beside another instance's answer. */
+  newAttempt(): void {
+    if (this.#heldText !== undefined) this.#heldText = '';
+  }
 
   /** True once anything beyond the role chunk and heartbeats reached the client (no silent fallback after that). */
   get contentSent(): boolean {
@@ -57,7 +74,12 @@ export class ChunkWriter {
   event(event: GenerationEvent): void {
     switch (event.type) {
       case 'text-delta':
-        if (event.text) this.#send({ content: event.text });
+        if (!event.text) break;
+        if (this.#heldText === undefined) this.#send({ content: event.text });
+        else {
+          this.#heldText += event.text;
+          if (this.#heldText.length > heldTextLimit) this.#releaseHeldText();
+        }
         break;
       case 'reasoning-delta':
         if (event.text) this.#send({ reasoning_content: event.text });
@@ -73,6 +95,7 @@ export class ChunkWriter {
           delta.images = [{ type: 'image_url', image_url: { url: imagePlaceholder }, index: this.#imageIndex }];
         this.#imageIndex += 1;
         this.#imageCount += 1;
+        this.#releaseHeldText();
         this.#flush();
         this.#pending = { delta, payload: dataUrlPieces(event.image) };
         this.#contentSent = true;
@@ -101,6 +124,7 @@ export class ChunkWriter {
 
   /** The final chunk (merged with a held-back image chunk), the usage chunk when asked, then `[DONE]`. */
   finish(includeUsage: boolean, promptEstimate: number): void {
+    this.#releaseHeldText();
     const reason = this.#sawToolCall && this.#finish === 'stop' ? 'tool_calls' : this.#finish;
     const last = this.#pending ?? { delta: {} };
     this.#pending = undefined;
@@ -125,6 +149,14 @@ export class ChunkWriter {
     this.#flush();
     this.writer.data(errorBody(error));
     this.writer.finish();
+  }
+
+  /** Sends the held text (if any) and lets later text flow as it comes. */
+  #releaseHeldText(): void {
+    const held = this.#heldText;
+    if (held === undefined) return;
+    this.#heldText = undefined;
+    if (held) this.#send({ content: held });
   }
 
   #send(delta: Delta): void {

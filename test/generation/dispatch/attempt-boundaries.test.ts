@@ -63,7 +63,8 @@ describe('the boundary between two attempts', () => {
     gateway = createImageGateway({ providers: providers(), images: { outputFormat: 'webp' }, routing: { maxAttempts: 2 } });
     // Round robin: the second request starts on "a" if the first did not.
     for (let round = 0; round < 2; round++) {
-      const response = await postChat(gateway, { model: 'm', messages: [{ role: 'user', content: 'draw a cat' }] });
+      // A question, not a drawing: B's text-only answer is a whole answer (a drawing request would make it NO_IMAGE).
+      const response = await postChat(gateway, { model: 'm', messages: [{ role: 'user', content: 'what do cats eat?' }] });
       expect(response.status).toBe(200);
       const message = (await response.json()).choices[0].message;
       expect(message.content).toBe('from B');
