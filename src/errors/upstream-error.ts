@@ -81,6 +81,29 @@ export class UpstreamError extends ImageGatewayError {
   }
 }
 
+/**
+ * The error with its retry delay capped at `maxMs`: an upstream's
+ * `retry-after: 99999999999` (or a date in 2099) must not take an instance
+ * out for millennia, nor reach a client as its own Retry-After.
+ *
+ * @example
+ * const capped = withRetryAfterAtMost(error, 30_000); // retryAfterMs ≤ 30 s
+ */
+export function withRetryAfterAtMost(error: UpstreamError, maxMs: number): UpstreamError {
+  if (error.retryAfterMs === undefined || error.retryAfterMs <= maxMs) return error;
+  return new UpstreamError({
+    provider: error.provider,
+    kind: error.kind,
+    message: error.message,
+    status: error.status,
+    retryable: error.retryable,
+    retryAfterMs: maxMs,
+    url: error.url,
+    clientDetail: error.clientDetail,
+    cause: error.cause,
+  });
+}
+
 function defaultRetryable(kind: UpstreamErrorKind): boolean {
   return kind === 'rate_limit' || kind === 'server' || kind === 'timeout';
 }

@@ -2,8 +2,11 @@ import OpenAI from 'openai';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createServer } from '../../adapters/node.js';
 import { createImageGateway, type ImageGateway } from '../../src/gateway.js';
+import { ImageData, type ImageProvider } from '../../src/index.js';
+import { imageModelCapabilities } from '../../src/providers/shared/model-catalog.js';
 import { listen } from '../adapters/adapter-test-helpers.js';
 import { type FaultMode, type FaultRelayFake, startFaultRelayFake } from '../fakes/fault-relay-fake.js';
+import { makeFakeImage } from '../fakes/openai-fake-http.js';
 import { dataChunks, parseSse, postChat } from '../helpers/gateway-client.js';
 
 const gatewayKey = 'sk-faults-gateway-key-0001';
@@ -84,5 +87,40 @@ describe('a transport failure falls back while nothing but the role chunk reache
     expect(faulty.requests).toHaveLength(1);
     expect(healthy.requests).toHaveLength(1);
     expect(gateway.stats().providers['relay-a']?.health.consecutiveFailures).toBe(1);
+  });
+});
+
+describe('a custom provider whose own fetch broke', () => {
+  it('is the upstream’s retryable failure, not INTERNAL_ERROR: the next instance serves', async () => {
+    const capabilities = { ...imageModelCapabilities, text: true };
+    const broken: ImageProvider = {
+      id: 'engine-a',
+      type: 'custom',
+      concurrency: 2,
+      timeoutMs: 10_000,
+      models: [{ id: 'engine', capabilities }],
+      // What Node's fetch throws when the connection resets mid-body.
+      // biome-ignore lint/correctness/useYield: it fails before its first event
+      async *generate() {
+        throw new TypeError('terminated', { cause: Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }) });
+      },
+    };
+    const working: ImageProvider = {
+      id: 'engine-b',
+      type: 'custom',
+      concurrency: 2,
+      timeoutMs: 10_000,
+      models: [{ id: 'engine', capabilities }],
+      async *generate() {
+        yield { type: 'image', image: ImageData.fromBytes(await makeFakeImage(8, 8), 'image/png') };
+        yield { type: 'finish', reason: 'stop' };
+      },
+    };
+    const gateway = createImageGateway({ providers: [broken, working] });
+    gateways.push(gateway);
+    const response = await postChat(gateway, { model: 'engine', messages: [{ role: 'user', content: 'draw a cat' }] });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('x-gateway-provider')).toBe('engine-b');
+    expect(gateway.stats().providers['engine-a']?.health.consecutiveFailures).toBe(1);
   });
 });

@@ -1,7 +1,7 @@
 import { providerUnavailableError } from '../../errors/admission-errors.js';
 import type { GatewayError } from '../../errors/gateway-error.js';
 import { networkErrorCode, networkFailureDetail, networkFailureKind } from '../../errors/network-failure.js';
-import { UpstreamError } from '../../errors/upstream-error.js';
+import { UpstreamError, withRetryAfterAtMost } from '../../errors/upstream-error.js';
 import { type CancelSignal, type LinkedSignal, linkSignals } from '../../lib/cancel-signal.js';
 import type { GenerationEvent, GenerationRequest } from '../../provider.js';
 import type { QueueTicket, SlotScheduler } from '../admission/slot-scheduler.js';
@@ -119,10 +119,12 @@ export async function dispatchGeneration(options: DispatchOptions): Promise<Disp
       return { ok: true, route: served, attempts, queueMs, generationMs: options.now() - startedAt };
     } catch (caught) {
       // A provider timeout is an upstream failure like any other: retryable on another instance.
-      const error =
+      const error = cappedRetryDelay(
         link.timedOut && !options.signal.aborted && !options.shutdownSignal.aborted
           ? timeoutError(served)
-          : reasonFor(caught, options, link, served);
+          : reasonFor(caught, options, link, served),
+        options.health,
+      );
       if (options.signal.aborted || options.shutdownSignal.aborted) {
         slot.release('aborted');
         options.health.onAbandon(served.provider.id);
@@ -148,6 +150,11 @@ function unavailable(route: ModelRoute | undefined, health: InstanceHealth): Gat
     'could serve this request is recovering from failures',
     health.secondsUntilAvailable(route ? [route.provider.id] : []),
   );
+}
+
+/** An upstream's retry delay, at most the cooldown an open circuit imposes (routing.cooldownMs): for the instance's cooling and the client's Retry-After alike. */
+function cappedRetryDelay(error: unknown, health: InstanceHealth): unknown {
+  return UpstreamError.isInstance(error) ? withRetryAfterAtMost(error, health.options.cooldownMs) : error;
 }
 
 /** The attempt's events, noted on their way to the hook. */
