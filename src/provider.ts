@@ -115,6 +115,13 @@ export interface ModelInfo {
   /** Other public names for this model. */
   aliases?: string[];
   capabilities: ModelCapabilities;
+  /**
+   * The capabilities that are a guess from the model's name (a relay model
+   * the configuration lists by id only), not declared: routing uses them to
+   * choose among models (`auto`, fallback), but a model the client names is
+   * never refused for one of these.
+   */
+  guessed?: readonly (keyof ModelCapabilities)[];
 }
 
 export type FinishReason = 'stop' | 'length' | 'tool_calls' | 'content_filter';

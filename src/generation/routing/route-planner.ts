@@ -1,5 +1,6 @@
 import { providerUnavailableError } from '../../errors/admission-errors.js';
 import { GatewayError, invalidRequest } from '../../errors/gateway-error.js';
+import type { ModelCapabilities } from '../../provider.js';
 import type { SlotScheduler } from '../admission/slot-scheduler.js';
 import type { RequestNeeds } from '../request-needs.js';
 import type { InstanceHealth } from './instance-health.js';
@@ -47,7 +48,8 @@ export class RoutePlanner {
 
   plan(model: string, needs: RequestNeeds): RoutePlan {
     const { routes, suffix } = this.lookup(model);
-    const capable = routes.filter((route) => missingCapability(route.model.capabilities, needs) === undefined);
+    // A model the client names is refused only for what its config declares; guesses from a name choose among models.
+    const capable = routes.filter((route) => missingCapability(route.model.capabilities, needs, uncheckedFor(model, route)) === undefined);
     if (capable.length === 0) throw this.#incapable(model, routes, needs);
     const healthy = capable.filter((route) => this.health.isAvailable(route.provider.id));
     if (healthy.length === 0) throw this.#unavailable(model, capable);
@@ -71,7 +73,9 @@ export class RoutePlanner {
         message: `No configured model can serve this request (it needs ${wanted}). Available models: ${this.registry.names().join(', ')}.`,
       });
     }
-    const missing = routes.map((route) => missingCapability(route.model.capabilities, needs)).find((item) => item !== undefined);
+    const missing = routes
+      .map((route) => missingCapability(route.model.capabilities, needs, uncheckedFor(model, route)))
+      .find((item) => item !== undefined);
     return invalidRequest(
       `Model ${model} does not support ${missing?.capability ?? 'this request'}, which is needed because ${missing?.reason ?? 'of the request'}.`,
       missing?.param ?? 'model',
@@ -83,6 +87,11 @@ export class RoutePlanner {
     const seconds = this.health.secondsUntilAvailable(routes.map((route) => route.provider.id));
     return providerUnavailableError(`serves ${model} is cooling down after failures`, seconds);
   }
+}
+
+/** The capabilities routing takes on trust: a named model's guessed ones; none for `auto`, which chooses by them. */
+function uncheckedFor(model: string, route: ModelRoute): readonly (keyof ModelCapabilities)[] | undefined {
+  return model === 'auto' ? undefined : route.model.guessed;
 }
 
 function describeNeeds(needs: RequestNeeds): string {

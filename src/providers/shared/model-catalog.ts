@@ -30,12 +30,14 @@ export function resolveModels(
     const id = typeof entry === 'string' ? entry : entry.id;
     const known = defaults.find((model) => model.id === id);
     const base = known?.capabilities ?? fallback;
-    if (typeof entry === 'string') return { id, aliases: known?.aliases, capabilities: { ...base } };
-    return {
-      id,
-      aliases: entry.aliases ?? known?.aliases,
-      capabilities: { ...base, ...entry.capabilities },
-    };
+    const declared = typeof entry === 'string' ? undefined : entry.capabilities;
+    const model: ModelInfo =
+      typeof entry === 'string'
+        ? { id, aliases: known?.aliases, capabilities: { ...base } }
+        : { id, aliases: entry.aliases ?? known?.aliases, capabilities: { ...base, ...declared } };
+    // An id the provider does not know took `fallback`: a guess, except where the config declares a capability.
+    if (!known) model.guessed = (Object.keys(fallback) as (keyof ModelCapabilities)[]).filter((name) => declared?.[name] === undefined);
+    return model;
   });
 }
 
