@@ -46,7 +46,7 @@ export async function* readServerSentEventsWith<Data>(
       try {
         next = await chunks.next();
       } catch (error) {
-        throw transportFailure(origin.provider, 'the stream', origin.url, error, signal);
+        throw transportFailure(origin.provider, 'the streamed', origin.url, error, signal);
       }
       if (next.done) return;
       for (const event of parser.push(next.value)) {
