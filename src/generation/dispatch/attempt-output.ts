@@ -24,7 +24,7 @@ export class AttemptOutput {
   note(event: GenerationEvent): void {
     if (event.type === 'image') this.#images += 1;
     else if (event.type === 'text-delta') {
-      if (this.#text.length < quotedTextLimit) this.#text += event.text;
+      if (this.#text.length <= quotedTextLimit) this.#text += event.text.slice(0, quotedTextLimit + 1);
     } else if (event.type === 'tool-call-delta') this.#toolCalls = true;
     else if (event.type === 'finish') this.#finish = event.reason;
   }
