@@ -80,7 +80,8 @@ describe('an upstream Retry-After is capped at the cooldown (routing.cooldownMs)
     const limited = await startFaultRelayFake('retry-after');
     limited.retryAfter = value;
     fakes.push(limited);
-    const gateway = relayGateway(`${limited.url}/v1`, []);
+    // A wait budget shorter than the cooldown: the next request is answered at once, not queued until it ends.
+    const gateway = relayGateway(`${limited.url}/v1`, [], { queue: { maxWaitMs: 1_000 } });
     const startedAt = Date.now();
     const response = await postChat(gateway, drawCat);
     expect(response.status).toBe(429);
