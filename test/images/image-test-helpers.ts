@@ -1,5 +1,5 @@
 import { crc32 } from 'node:zlib';
-import sharp from 'sharp';
+import sharp, { type JpegOptions } from 'sharp';
 import { GatewayError } from '../../src/errors/gateway-error.js';
 import type { ImageReference } from '../../src/images/ingest/image-ingest-types.js';
 
@@ -66,7 +66,7 @@ export async function rejection(promise: Promise<unknown>): Promise<GatewayError
 }
 
 /** A photo-like JPEG (noise) as sharp writes it: baseline, a bare JFIF header, no metadata. */
-export function noisyJpeg(width: number, height: number, options: sharp.JpegOptions = {}): Promise<Buffer> {
+export function noisyJpeg(width: number, height: number, options: JpegOptions = {}): Promise<Buffer> {
   return sharp({ create: { width, height, channels: 3, background: '#000', noise: { type: 'gaussian', mean: 128, sigma: 40 } } })
     .jpeg(options)
     .toBuffer();

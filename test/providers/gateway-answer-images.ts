@@ -2,7 +2,7 @@
  * Reading the images out of a gateway answer the way a client would:
  * decoding the data URLs, not trusting what the answer claims.
  */
-import sharp from 'sharp';
+import sharp, { type Metadata } from 'sharp';
 
 /** Decoded metadata of every `data:image/...` URL in some text (a JSON answer or an SSE body). */
 export async function decodedImages(text: string): Promise<Array<{ width?: number; height?: number }>> {
@@ -11,6 +11,6 @@ export async function decodedImages(text: string): Promise<Array<{ width?: numbe
 }
 
 /** Decoded metadata of one data URL. */
-export function decodeDataUrl(url: string): Promise<sharp.Metadata> {
+export function decodeDataUrl(url: string): Promise<Metadata> {
   return sharp(Buffer.from(url.slice(url.indexOf(',') + 1), 'base64')).metadata();
 }

@@ -1,4 +1,4 @@
-import type sharp from 'sharp';
+import type { FailOnOptions } from 'sharp';
 import type { ImageFormat } from '../image-format.js';
 
 /**
@@ -30,7 +30,7 @@ const harmlessJpegWarnings = [/\bextraneous bytes before marker\b/i, /\binvalid 
  * @example
  * await decodeAsAccepted('jpeg', (failOn) => sharp(bytes, { failOn }).resize(64, 64).raw().toBuffer());
  */
-export async function decodeAsAccepted<T>(format: ImageFormat, decode: (failOn: sharp.FailOnOptions) => Promise<T>): Promise<T> {
+export async function decodeAsAccepted<T>(format: ImageFormat, decode: (failOn: FailOnOptions) => Promise<T>): Promise<T> {
   if (format !== 'jpeg') return decode('error');
   try {
     return await decode('warning');

@@ -1,4 +1,4 @@
-import sharp from 'sharp';
+import sharp, { type Sharp } from 'sharp';
 import { undecodableImageError } from '../../errors/image-errors.js';
 import type { ImageData } from '../../images/image-data.js';
 import { maxImageSide, minImageSide, type PixelSize, parseAspectRatio } from '../../images/image-geometry.js';
@@ -95,7 +95,7 @@ async function decodeInput(image: ImageData): Promise<RawImage> {
   }
 }
 
-function applyOperation(image: sharp.Sharp, operation: EditOperation, size: PixelSize): sharp.Sharp {
+function applyOperation(image: Sharp, operation: EditOperation, size: PixelSize): Sharp {
   switch (operation.kind) {
     case 'saturation':
       return image.modulate({ saturation: operation.factor });
@@ -158,11 +158,11 @@ async function sideBySide(inputs: readonly RawImage[]): Promise<RawImage> {
 }
 
 /** Decodes to 3-channel sRGB pixels: grayscale steps and odd inputs come back to one shape. */
-async function toRaw(image: sharp.Sharp): Promise<RawImage> {
+async function toRaw(image: Sharp): Promise<RawImage> {
   const { data, info } = await image.toColourspace('srgb').removeAlpha().raw().toBuffer({ resolveWithObject: true });
   return { data, width: info.width, height: info.height, channels: info.channels as RawImage['channels'] };
 }
 
-function fromRaw(image: RawImage): sharp.Sharp {
+function fromRaw(image: RawImage): Sharp {
   return sharp(image.data, { raw: { width: image.width, height: image.height, channels: image.channels } });
 }

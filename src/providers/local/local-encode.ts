@@ -1,4 +1,4 @@
-import type sharp from 'sharp';
+import type { Sharp } from 'sharp';
 import type { LocalOutputFormat } from './local-config.js';
 
 /** An encoded picture and what a caller needs to report about it. */
@@ -18,7 +18,7 @@ const mediaTypes: Record<LocalOutputFormat, string> = { jpeg: 'image/jpeg', png:
  * @example
  * const encoded = await encodeImage(sharp(svg), 'jpeg', 85); // encoded.mediaType === 'image/jpeg'
  */
-export async function encodeImage(image: sharp.Sharp, format: LocalOutputFormat, quality: number): Promise<EncodedImage> {
+export async function encodeImage(image: Sharp, format: LocalOutputFormat, quality: number): Promise<EncodedImage> {
   const pipeline =
     format === 'jpeg'
       ? image.flatten({ background: '#ffffff' }).jpeg({ quality })
