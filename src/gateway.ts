@@ -92,7 +92,11 @@ export function createImageGateway(input: GatewayOptions = {}): ImageGateway {
   ]);
   const serve = createServeCall({
     router,
-    authenticator: createAuthenticator(options.apiKeys, options.authenticate),
+    authenticator: createAuthenticator(options.apiKeys, options.authenticate, {
+      keyIdSalt: options.keyIdSalt,
+      logger: options.logger,
+      now,
+    }),
     cors: options.cors,
     inflight,
     closing: () => closing !== undefined,

@@ -28,6 +28,8 @@ export const gatewayOptionsSchema = z
     apiKeys: z.array(z.string().min(8, 'each key must be at least 8 characters')).optional(),
     /** Host-app authentication instead of (or besides) apiKeys. */
     authenticate: z.custom<AuthenticationHook>(isFunction, 'must be a function').optional(),
+    /** Secret for the HMAC that makes key ids (`key_…` in usage and logs); default: random per process. */
+    keyIdSalt: z.string().min(16, 'must be at least 16 characters').optional(),
     /** Path prefix the routes live under, e.g. "/api" for /api/v1/chat/completions. */
     basePath: z
       .string()

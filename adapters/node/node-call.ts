@@ -7,6 +7,7 @@ import { clientClosed, NodeRequestBody } from './node-request-body.js';
 export class NodeCall implements IncomingCall {
   readonly method: string;
   readonly url: string;
+  readonly clientAddress: string | undefined;
   readonly #incoming: IncomingMessage;
   #controller: AbortController | undefined;
   #request: Request | undefined;
@@ -23,6 +24,7 @@ export class NodeCall implements IncomingCall {
     this.#body = new NodeRequestBody(incoming, parsedBody);
     this.method = incoming.method ?? 'GET';
     this.url = absoluteUrl(incoming);
+    this.clientAddress = incoming.socket?.remoteAddress;
     let resolveEnded: () => void = () => {};
     this.ended = new Promise((resolve) => {
       resolveEnded = resolve;

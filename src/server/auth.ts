@@ -1,4 +1,7 @@
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { GatewayError } from '../errors/gateway-error.js';
+import type { GatewayLogger } from '../lib/logger.js';
+import { FailedAuthTally } from './failed-auth-tally.js';
 import type { IncomingCall } from './incoming-call.js';
 
 /** What an `authenticate` hook may answer: allow/deny, or allow with a key id for accounting. */
@@ -13,21 +16,18 @@ export interface Authenticator {
   readonly enabled: boolean;
 }
 
-const encoder = new TextEncoder();
-
-async function digest(text: string): Promise<Uint8Array> {
-  return new Uint8Array(await crypto.subtle.digest('SHA-256', encoder.encode(text)));
-}
-
-/** Compares two digests in time independent of where they differ. */
-function equalDigests(a: Uint8Array, b: Uint8Array): boolean {
-  let difference = a.length ^ b.length;
-  for (let index = 0; index < a.length; index += 1) difference |= (a[index] ?? 0) ^ (b[index] ?? 0);
-  return difference === 0;
-}
-
-function toHex(bytes: Uint8Array): string {
-  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
+/** What the authenticator needs besides the keys and the hook. */
+export interface AuthenticatorOptions {
+  /**
+   * The HMAC secret key ids are made with. Default: 32 random bytes per
+   * process, so ids stay the same for the process's life but cannot be
+   * matched against a guessed key offline (nor across restarts: set one to
+   * keep ids stable for accounting).
+   */
+  keyIdSalt?: string;
+  /** Where the failed-authentication tally is logged. */
+  logger?: GatewayLogger;
+  now?: () => number;
 }
 
 function unauthorized(message: string): GatewayError {
@@ -55,39 +55,70 @@ function presentedKey(header: string): string {
 }
 
 /**
- * Bearer keys compared as SHA-256 digests in constant time (no key length or
- * prefix leaks through timing), and/or a host-supplied hook. No keys and no
- * hook: open access.
+ * Bearer keys compared as keyed SHA-256 digests (HMAC) in constant time (no
+ * key length or prefix leaks through timing), and/or a host-supplied hook.
+ * No keys and no hook: open access.
+ *
+ * The digest is computed synchronously on the event loop: an HMAC of a short
+ * key costs a few microseconds, while WebCrypto's `digest` queued behind
+ * image conversions on libuv's thread pool and made key checks wait seconds
+ * for sharp. The key id in usage records and logs is the first 48 bits of
+ * an HMAC with a secret salt, so it names a key without letting anyone who
+ * reads the log confirm a guessed key.
  *
  * @example
- * const auth = createAuthenticator(['sk-local-123456'], undefined);
+ * const auth = createAuthenticator(['sk-local-1234567890'], undefined);
  * await auth.authenticate(request); // throws a 401 GatewayError when the key is wrong
  */
-export function createAuthenticator(apiKeys: readonly string[] | undefined, hook: AuthenticationHook | undefined): Authenticator {
+export function createAuthenticator(
+  apiKeys: readonly string[] | undefined,
+  hook: AuthenticationHook | undefined,
+  options: AuthenticatorOptions = {},
+): Authenticator {
   const keys = (apiKeys ?? []).filter((key) => key.length > 0);
-  const digests = Promise.all(keys.map(digest));
+  const salt = options.keyIdSalt ?? randomBytes(32);
+  const digest = (text: string): Buffer => createHmac('sha256', salt).update(text).digest();
+  const known = keys.map((key) => ({ digest: digest(key), keyId: `key_${digest(key).toString('hex').slice(0, 12)}` }));
   const enabled = keys.length > 0 || hook !== undefined;
+  const failures = new FailedAuthTally(options.logger, options.now ?? Date.now);
   return {
     enabled,
     // Open access answers at once: no promise and no turn of the event loop per request.
-    authenticate: (call) => (enabled ? check(call) : openAccess),
+    authenticate: (call) => (enabled ? checkCounted(call) : openAccess),
   };
 
-  async function check(call: IncomingCall): Promise<{ keyId?: string }> {
+  function checkCounted(call: IncomingCall): { keyId?: string } | Promise<{ keyId?: string }> {
+    try {
+      const verdict = check(call);
+      if (verdict instanceof Promise) return verdict.catch((error: unknown) => countFailure(call, error));
+      return verdict;
+    } catch (error) {
+      return countFailure(call, error);
+    }
+  }
+
+  function countFailure(call: IncomingCall, error: unknown): never {
+    if (error instanceof GatewayError && error.status === 401) failures.record(call.clientAddress);
+    throw error;
+  }
+
+  function check(call: IncomingCall): { keyId?: string } | Promise<{ keyId?: string }> {
     if (keys.length > 0) {
-      const presented = await digest(presentedKey(call.header('authorization') ?? ''));
-      let found: Uint8Array | undefined;
-      for (const candidate of await digests) if (equalDigests(candidate, presented)) found = candidate;
+      const presented = digest(presentedKey(call.header('authorization') ?? ''));
+      let found: string | undefined;
+      // Every candidate is compared, so the time does not say which key (if any) matched.
+      for (const candidate of known) if (timingSafeEqual(candidate.digest, presented)) found = candidate.keyId;
       if (!found) throw unauthorized('Invalid API key.');
-      if (!hook) return { keyId: `key_${toHex(found).slice(0, 12)}` };
+      if (!hook) return { keyId: found };
     }
-    if (hook) {
-      const verdict = await hook(call.request());
-      const ok = typeof verdict === 'boolean' ? verdict : verdict.ok;
-      if (!ok) throw unauthorized(typeof verdict === 'object' && verdict.message ? verdict.message : 'Authentication failed.');
-      return { keyId: typeof verdict === 'object' ? verdict.keyId : undefined };
-    }
-    return {};
+    return hook ? checkHook(call) : {};
+  }
+
+  async function checkHook(call: IncomingCall): Promise<{ keyId?: string }> {
+    const verdict = await hook!(call.request());
+    const ok = typeof verdict === 'boolean' ? verdict : verdict.ok;
+    if (!ok) throw unauthorized(typeof verdict === 'object' && verdict.message ? verdict.message : 'Authentication failed.');
+    return { keyId: typeof verdict === 'object' ? verdict.keyId : undefined };
   }
 }
 

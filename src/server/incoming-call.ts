@@ -8,6 +8,12 @@ export interface IncomingCall {
   readonly method: string;
   /** The absolute URL. */
   readonly url: string;
+  /**
+   * The peer's IP address when the host knows it (the Node adapters do;
+   * a Web Request does not carry one). Only for counting failed
+   * authentications: never taken from a header a client could set.
+   */
+  readonly clientAddress?: string;
   /** A header's value (name in lower case), or null. */
   header(name: string): string | null;
   /** Aborts when the client goes away. */
