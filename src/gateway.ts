@@ -1,9 +1,10 @@
 import { shuttingDownError } from './errors/admission-errors.js';
 import { GenerationService } from './generation/generation-service.js';
-import { createConversionQueue } from './images/image-conversion-queue.js';
+import { conversionConcurrency, createConversionQueue } from './images/image-conversion-queue.js';
 import { createImageOutputEncoder } from './images/image-output.js';
 import { createImageIngester } from './images/ingest/image-ingest.js';
 import { createGuardedImageDownloader } from './images/remote/image-download.js';
+import { configureSharp } from './images/sharp-settings.js';
 import { createSecretRedactor, redactableSecrets } from './lib/secret-redaction.js';
 import { type GatewayStats, gatewayStats } from './observability/gateway-stats.js';
 import { UsageCounterTable } from './observability/usage-counters.js';
@@ -49,6 +50,7 @@ export interface ImageGateway {
  */
 export function createImageGateway(input: GatewayOptions = {}): ImageGateway {
   const options = resolveGatewayOptions(input);
+  configureSharp();
   const now = options.now ?? Date.now;
   const providers = buildProviders(
     options.providers,
@@ -57,7 +59,10 @@ export function createImageGateway(input: GatewayOptions = {}): ImageGateway {
   const secrets = providerSecrets(options.providers);
   const redactSecrets = createSecretRedactor(secrets);
   // Ingest and output conversions share one bound on concurrent sharp work.
-  const conversionQueue = createConversionQueue(options.images.maxConcurrentConversions);
+  const conversionQueue = createConversionQueue(
+    conversionConcurrency(options.images.maxConcurrentConversions),
+    options.images.maxQueuedConversions,
+  );
   const generation = new GenerationService({
     providers,
     aliases: options.aliases,

@@ -8,6 +8,8 @@ export type ImageErrorCode =
   | 'TOO_MANY_IMAGES'
   | 'IMAGE_TOO_LARGE'
   | 'IMAGE_TOO_MANY_PIXELS'
+  | 'IMAGE_TOO_MANY_SCANS'
+  | 'IMAGE_DECODE_TIMEOUT'
   | 'IMAGE_URL_REFUSED'
   | 'IMAGE_FETCH_FAILED';
 
@@ -47,6 +49,23 @@ export function undecodableImageError(param: string, where: string | undefined, 
   const reason = (cause instanceof Error ? cause.message : String(cause)).split('\n')[0]?.trim();
   const detail = `is a ${format} that cannot be decoded (${reason}); it may be truncated or corrupt; accepted formats are ${acceptedFormatsText}`;
   return imageError('unsupported_image_format', param, where ? `(${where}) ${detail}` : detail, cause);
+}
+
+/**
+ * The 503 for an image conversion that found the conversion queue full:
+ * the gateway is busy with images, not the client at fault.
+ *
+ * @example
+ * throw conversionQueueFullError(64);
+ */
+export function conversionQueueFullError(maxWaiting: number): GatewayError {
+  return new GatewayError({
+    status: 503,
+    type: 'server_error',
+    code: 'IMAGE_QUEUE_FULL',
+    message: `The gateway is converting as many images as it holds (${maxWaiting} waiting, option images.maxQueuedConversions); try again shortly.`,
+    headers: { 'retry-after': '1' },
+  });
 }
 
 /**

@@ -23,6 +23,12 @@ export const imageOptionsSchema = z
       .default(48 * mebibyte),
     /** Pixels of one input image, checked from its header before decoding. */
     maxPixels: z.int().positive().default(40_000_000),
+    /**
+     * Scans of one progressive JPEG, counted from its markers before
+     * decoding: each scan is one more pass over every block (see
+     * image-jpeg-scans.ts). Encoders write 1 to about 10.
+     */
+    maxJpegScans: z.int().min(1).max(1000).default(32),
     /** Fetch `https:` image URLs. */
     allowRemoteUrls: z.boolean().default(true),
     /** Also fetch plain `http:` URLs (off: they are refused). */
@@ -40,14 +46,31 @@ export const imageOptionsSchema = z
     convertToJpeg: z.boolean().default(true),
     /** Quality of JPEG (and WebP) encoding, for re-encoded inputs and converted outputs. */
     jpegQuality: z.int().min(1).max(100).default(90),
-    /** Image conversions (sharp) running at once per gateway; more wait their turn. */
-    maxConcurrentConversions: z.int().min(1).max(64).default(4),
+    /**
+     * Image conversions (sharp) running at once per gateway; more wait their
+     * turn. Never more than libuv's thread pool less one (see
+     * image-conversion-queue.ts): each holds a pool thread while it runs.
+     */
+    maxConcurrentConversions: z.int().min(1).max(64).default(2),
+    /** Conversions that may wait for a turn; one more is a 503 `IMAGE_QUEUE_FULL`. */
+    maxQueuedConversions: z.int().min(0).max(100_000).default(64),
+    /**
+     * sharp's `timeout` for one conversion, rounded up to whole seconds (what
+     * sharp takes). A backstop: libvips checks it between strips, and cannot
+     * interrupt a progressive JPEG's scans, which `maxJpegScans` bounds.
+     */
+    conversionTimeoutMs: z.int().min(1000).max(600_000).default(10_000),
     /** Output images: keep what the provider returned, or convert to one format. */
     outputFormat: z.enum(['original', 'jpeg', 'png', 'webp']).default('original'),
   })
   .strict();
 
 export type ImageOptions = z.infer<typeof imageOptionsSchema>;
+
+/** `conversionTimeoutMs` as the whole seconds sharp's `timeout` takes. */
+export function conversionTimeoutSeconds(settings: Pick<ImageOptions, 'conversionTimeoutMs'>): number {
+  return Math.ceil(settings.conversionTimeoutMs / 1000);
+}
 
 function isCidr(value: string): boolean {
   const [address = '', prefix, ...rest] = value.split('/');

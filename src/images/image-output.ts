@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import type { z } from 'zod';
-import { type ConversionQueue, createConversionQueue } from './image-conversion-queue.js';
+import { type ConversionQueue, conversionConcurrency, createConversionQueue } from './image-conversion-queue.js';
 import { ImageData } from './image-data.js';
 import { mediaTypeOf, sniffImageFormat } from './image-format.js';
 import { imageOptionsSchema } from './image-options.js';
@@ -26,7 +26,8 @@ export function createImageOutputEncoder(
   const settings = imageOptionsSchema.parse(options);
   const target = settings.outputFormat;
   if (target === 'original') return (image) => Promise.resolve(image);
-  const queue = conversionQueue ?? createConversionQueue(settings.maxConcurrentConversions);
+  const queue =
+    conversionQueue ?? createConversionQueue(conversionConcurrency(settings.maxConcurrentConversions), settings.maxQueuedConversions);
   const targetType = mediaTypeOf[target];
 
   return async (image, signal) => {

@@ -1,3 +1,5 @@
+import { nextJpegMarker } from '../image-jpeg-scans.js';
+
 /**
  * Decides from its markers alone whether a JPEG can go to providers exactly
  * as sent. Re-encoding decodes every pixel (12 MB for 4 MP) and costs tens of
@@ -23,7 +25,7 @@ export function whyJpegNeedsReencoding(bytes: Uint8Array): string | undefined {
   let frameSeen = false;
   let scanSeen = false;
   while (offset < bytes.length) {
-    const markerAt = scanSeen ? nextMarker(bytes, offset) : offset;
+    const markerAt = scanSeen ? nextJpegMarker(bytes, offset) : offset;
     if (markerAt < 0) return 'it has no end-of-image marker';
     if (bytes[markerAt] !== 0xff) return 'its markers cannot be followed';
     const marker = bytes[markerAt + 1];
@@ -98,21 +100,6 @@ function applicationSegmentName(bytes: Uint8Array, marker: number, data: number,
   if (marker === 0xe1 && identifier === 'Exif') return 'an EXIF segment (APP1)';
   if (marker === 0xe2 && identifier === 'ICC_') return 'an ICC profile (APP2)';
   return `an application segment (APP${number})`;
-}
-
-/**
- * The next marker inside entropy-coded data: 0xFF followed by anything but a
- * stuffed zero or a restart marker. Returns -1 when there is none.
- */
-function nextMarker(bytes: Uint8Array, from: number): number {
-  let at = from;
-  while (true) {
-    at = bytes.indexOf(0xff, at);
-    if (at < 0 || at + 1 >= bytes.length) return -1;
-    const following = bytes[at + 1]!;
-    if (following !== 0x00 && (following < 0xd0 || following > 0xd7)) return at;
-    at += 2;
-  }
 }
 
 function hex(value: number): string {

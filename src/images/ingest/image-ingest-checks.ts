@@ -1,6 +1,7 @@
 import { acceptedFormatsText, imageError } from '../../errors/image-errors.js';
 import type { LiftedString } from '../../lib/json/json-lifted-string.js';
 import { type ImageFormat, sniffImageFormat } from '../image-format.js';
+import { countJpegScans } from '../image-jpeg-scans.js';
 import type { ImageOptions } from '../image-options.js';
 import { readImageDimensions } from './image-dimensions.js';
 import type { ImageReference } from './image-ingest-types.js';
@@ -16,7 +17,7 @@ export interface CheckedImage {
   canonicalBase64?: string | LiftedString;
 }
 
-type Limits = Pick<ImageOptions, 'maxImageBytes' | 'maxPixels'>;
+type Limits = Pick<ImageOptions, 'maxImageBytes' | 'maxPixels' | 'maxJpegScans'>;
 
 /**
  * Sniffs the real format and reads the size from the header, refusing
@@ -59,6 +60,16 @@ export function checkImageHeader(reference: ImageReference, bytes: Buffer, limit
       reference.param,
       `is ${dimensions.width}×${dimensions.height} = ${pixels} pixels; the limit is ${limits.maxPixels} pixels (images.maxPixels)`,
     );
+  }
+  if (sniffed.format === 'jpeg') {
+    const scans = countJpegScans(bytes, limits.maxJpegScans);
+    if (scans > limits.maxJpegScans) {
+      throw imageError(
+        'IMAGE_TOO_MANY_SCANS',
+        reference.param,
+        `(${where}) is a progressive JPEG of more than ${limits.maxJpegScans} scans, which would take seconds to decode; the limit is ${limits.maxJpegScans} scans (images.maxJpegScans): re-save it as baseline or standard progressive`,
+      );
+    }
   }
   return { reference, bytes, format: sniffed.format, ...dimensions };
 }

@@ -1,11 +1,12 @@
 import type { z } from 'zod';
+import { GatewayError } from '../../errors/gateway-error.js';
 import { ImageFetchRefusal, imageError, undecodableImageError } from '../../errors/image-errors.js';
 import { EventLoopTurns } from '../../lib/event-loop-turns.js';
 import type { LiftedString } from '../../lib/json/json-lifted-string.js';
-import { type ConversionQueue, createConversionQueue } from '../image-conversion-queue.js';
+import { type ConversionQueue, conversionConcurrency, createConversionQueue } from '../image-conversion-queue.js';
 import { ImageData } from '../image-data.js';
 import { mediaTypeOf } from '../image-format.js';
-import { type ImageOptions, imageOptionsSchema } from '../image-options.js';
+import { conversionTimeoutSeconds, type ImageOptions, imageOptionsSchema } from '../image-options.js';
 import { createAddressPolicy } from '../remote/image-address-policy.js';
 import { createPinnedConnector, systemResolver } from '../remote/image-pinned-connector.js';
 import { fetchRemoteImage, type RemoteFetchRules } from '../remote/image-remote-fetch.js';
@@ -73,8 +74,11 @@ export function createImageIngester(
   dependencies: ImageIngestDependencies = {},
 ): ConfigurableImageIngester {
   const settings = imageOptionsSchema.parse(options);
-  const queue = dependencies.conversionQueue ?? createConversionQueue(settings.maxConcurrentConversions);
+  const queue =
+    dependencies.conversionQueue ??
+    createConversionQueue(conversionConcurrency(settings.maxConcurrentConversions), settings.maxQueuedConversions);
   const remoteRules = remoteFetchRules(settings, dependencies);
+  const timeoutSeconds = conversionTimeoutSeconds(settings);
 
   /** Shared by every request of this ingester: one image's synchronous step per turn of the event loop. */
   const turns = new EventLoopTurns();
@@ -126,17 +130,28 @@ export function createImageIngester(
       if (format === 'jpeg' && image.format === 'jpeg') await turns.next(signal);
       const keepAsSent = format === 'original' || (image.format === 'jpeg' && whyJpegNeedsReencoding(image.bytes) === undefined);
       if (keepAsSent) {
-        await queue.run(() => checkDecodes(image.bytes, image.format, settings.maxPixels), signal);
+        await queue.run(() => checkDecodes(image.bytes, image.format, settings.maxPixels, timeoutSeconds), signal);
         return passedOn(image).markSentAt(image.reference.param);
       }
       const converted = await queue.run(
-        () => convertToJpeg(image.bytes, { format: image.format, quality: settings.jpegQuality, maxPixels: settings.maxPixels }),
+        () =>
+          convertToJpeg(image.bytes, {
+            format: image.format,
+            quality: settings.jpegQuality,
+            maxPixels: settings.maxPixels,
+            timeoutSeconds,
+          }),
         signal,
         { holdsWholeFrame: image.format === 'webp' || image.format === 'gif' },
       );
       return ImageData.fromBytes(converted, 'image/jpeg').markSentAt(image.reference.param);
     } catch (error) {
       if (signal.aborted) throw signal.reason;
+      if (error instanceof GatewayError) throw error;
+      if (isSharpTimeout(error)) {
+        const detail = `(${partName(image.reference)}) took more than ${timeoutSeconds} s to decode; the limit is images.conversionTimeoutMs`;
+        throw imageError('IMAGE_DECODE_TIMEOUT', image.reference.param, detail, error);
+      }
       throw undecodableImageError(image.reference.param, partName(image.reference), image.format.toUpperCase(), error);
     }
   }
@@ -173,6 +188,11 @@ export function createImageIngester(
       }
     },
   };
+}
+
+/** sharp rejects a pipeline that ran past its `timeout` with "timeout: N% complete". */
+function isSharpTimeout(error: unknown): boolean {
+  return error instanceof Error && error.message.startsWith('timeout:');
 }
 
 /** Whether a URL is a `data:` URL, by its scheme in any case. */

@@ -8,6 +8,8 @@ export interface JpegConversionOptions {
   quality: number;
   /** Passed to sharp as a second guard behind the header check. */
   maxPixels: number;
+  /** sharp's `timeout`, in whole seconds. */
+  timeoutSeconds: number;
 }
 
 /**
@@ -22,7 +24,7 @@ export interface JpegConversionOptions {
  * anyway. Without it the encoder streams, strip by strip.
  *
  * @example
- * const jpeg = await convertToJpeg(pngBytes, { format: 'png', quality: 90, maxPixels: 40_000_000 });
+ * const jpeg = await convertToJpeg(pngBytes, { format: 'png', quality: 90, maxPixels: 40_000_000, timeoutSeconds: 10 });
  */
 export function convertToJpeg(input: Buffer, options: JpegConversionOptions): Promise<Buffer> {
   return decodeAsAccepted(options.format, (failOn) =>
@@ -30,6 +32,7 @@ export function convertToJpeg(input: Buffer, options: JpegConversionOptions): Pr
       .rotate()
       .flatten({ background: '#ffffff' })
       .jpeg({ quality: options.quality, optimiseCoding: false })
+      .timeout({ seconds: options.timeoutSeconds })
       .toBuffer(),
   );
 }
@@ -47,11 +50,12 @@ const decodeCheckSide = 64;
  * no data: libjpeg still decodes every block's coefficients and only the
  * inverse DCT is smaller, so it warns where a full decode warns.
  */
-export async function checkDecodes(input: Buffer, format: ImageFormat, maxPixels: number): Promise<void> {
+export async function checkDecodes(input: Buffer, format: ImageFormat, maxPixels: number, timeoutSeconds: number): Promise<void> {
   await decodeAsAccepted(format, (failOn) =>
     sharp(input, { limitInputPixels: maxPixels, failOn })
       .resize(decodeCheckSide, decodeCheckSide, { fit: 'inside', withoutEnlargement: true })
       .raw()
+      .timeout({ seconds: timeoutSeconds })
       .toBuffer(),
   );
 }
