@@ -19,6 +19,8 @@ export interface GatewayErrorOptions {
   /** Extra response headers, such as Retry-After. */
   headers?: Record<string, string>;
   cause?: unknown;
+  /** What the log may know but the client must not (an address a host name resolved to). */
+  logDetail?: string;
 }
 
 /**
@@ -37,6 +39,7 @@ export class GatewayError extends ImageGatewayError {
   readonly code: string;
   readonly param: string | null;
   readonly headers: Record<string, string>;
+  readonly logDetail: string | undefined;
 
   constructor(options: GatewayErrorOptions) {
     super(options.message, { cause: options.cause });
@@ -45,6 +48,7 @@ export class GatewayError extends ImageGatewayError {
     this.code = options.code;
     this.param = options.param ?? null;
     this.headers = options.headers ?? {};
+    this.logDetail = options.logDetail;
   }
 
   /** As OpenAI's SDKs judge an answer: 408, 409, 429 and 5xx may succeed when sent again. */

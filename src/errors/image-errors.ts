@@ -32,6 +32,7 @@ export function imageError(code: ImageErrorCode, param: string | null, detail: s
     param,
     message: `${subject} ${detail}.`,
     cause,
+    logDetail: cause instanceof ImageFetchRefusal ? cause.logDetail : undefined,
   });
 }
 
@@ -78,11 +79,15 @@ export class ImageFetchRefusal extends ImageGatewayError {
   override readonly name = 'ImageFetchRefusal';
   readonly retryable = false;
 
+  /** What only the log may see: the address a host name resolved to, and why it was refused. */
+  readonly logDetail: string | undefined;
+
   constructor(
     readonly code: 'IMAGE_URL_REFUSED' | 'IMAGE_FETCH_FAILED' | 'IMAGE_TOO_LARGE',
     readonly detail: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; logDetail?: string },
   ) {
     super(detail, options);
+    this.logDetail = options?.logDetail;
   }
 }

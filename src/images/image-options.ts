@@ -40,6 +40,12 @@ export const imageOptionsSchema = z
      * stores, e.g. `['127.0.0.1/32']`.
      */
     allowPrivateNetworks: z.array(cidr).default([]),
+    /**
+     * Ports remote image URLs may name besides 443 (and 80 with
+     * `allowHttpUrls`): a URL on any other port is refused, so the gateway
+     * cannot be used to probe which ports answer. E.g. `[8443]`.
+     */
+    allowRemotePorts: z.array(z.int().min(1).max(65_535)).default([]),
     /** Deadline for fetching one remote image (DNS, redirects and body), in ms. */
     remoteTimeoutMs: z.int().positive().max(2_147_483_647).default(15_000),
     /** Send inputs as JPEG (seed 000): clean JPEGs as sent, the rest re-encoded; false keeps PNG/WebP/GIF/JPEG as sent. */

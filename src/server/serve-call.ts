@@ -66,6 +66,8 @@ export function createServeCall(options: ServeCallOptions): ServeCall {
       if (error.status >= 500) {
         const cause = redactedMessage(String((caught as Error)?.message ?? caught), options.redactSecrets);
         logger?.error({ requestId, status: error.status, code: error.code, cause }, 'request failed');
+      } else if (error.logDetail) {
+        logger?.info({ requestId, status: error.status, code: error.code, detail: error.logDetail }, 'request rejected');
       } else logger?.info({ requestId, status: error.status, code: error.code }, 'request rejected');
       return errorAnswer(error, { 'x-gateway-request-id': requestId, ...cors });
     }

@@ -50,6 +50,7 @@ export function remoteFetchRules(
   return {
     allowRemoteUrls,
     allowHttpUrls: settings.allowHttpUrls,
+    allowRemotePorts: settings.allowRemotePorts,
     remoteTimeoutMs: settings.remoteTimeoutMs,
     maxImageBytes: settings.maxImageBytes,
     checkAddress: createAddressPolicy(settings.allowPrivateNetworks),

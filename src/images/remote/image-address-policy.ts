@@ -41,6 +41,8 @@ const refusedRanges: Range[] = [
   v6('::/128', 'an unspecified address'),
   v6('::1/128', 'a loopback address'),
   v6('::/96', 'an IPv4-compatible address'),
+  // ::ffff:0:a.b.c.d (RFC 2765), not the IPv4-mapped ::ffff:a.b.c.d that every IPv4 address is held as.
+  v6('::ffff:0:0:0/96', 'an IPv4-translated address'),
   v6('64:ff9b:1::/48', 'a local NAT64 address'),
   v6('100::/64', 'a discard address'),
   v6('2001::/32', 'a Teredo tunnel address'),

@@ -13,6 +13,8 @@ const requestHeaders = {
 export interface RemoteFetchRules {
   allowRemoteUrls: boolean;
   allowHttpUrls: boolean;
+  /** Ports besides 443 (and 80 with `allowHttpUrls`) that URLs may name. */
+  allowRemotePorts: readonly number[];
   remoteTimeoutMs: number;
   maxImageBytes: number;
   checkAddress: (address: string) => AddressVerdict;
@@ -65,7 +67,10 @@ export async function fetchRemoteImage(url: string, rules: RemoteFetchRules, sig
 /** A refusal met after a redirect says so, or the client would look for the problem in its own URL. */
 function afterRedirect(error: unknown, url: URL): unknown {
   if (!(error instanceof ImageFetchRefusal)) return error;
-  return new ImageFetchRefusal(error.code, `was redirected to ${url.origin}${url.pathname}, which ${error.detail}`, { cause: error });
+  return new ImageFetchRefusal(error.code, `was redirected to ${url.origin}${url.pathname}, which ${error.detail}`, {
+    cause: error,
+    logDetail: error.logDetail,
+  });
 }
 
 /** What common servers and CDNs accept in a request line; a longer image URL is not a real one. */
@@ -98,6 +103,16 @@ function checkUrl(text: string, rules: RemoteFetchRules, verb = 'is'): URL {
     );
   }
   if (url.username || url.password) throw new ImageFetchRefusal('IMAGE_URL_REFUSED', `${verb} a URL with credentials, which are not sent`);
+  // URL leaves `port` empty for the scheme's default port.
+  const port = url.port === '' ? (url.protocol === 'http:' ? 80 : 443) : Number(url.port);
+  const standardPorts = rules.allowHttpUrls ? [443, 80] : [443];
+  if (!standardPorts.includes(port) && !rules.allowRemotePorts.includes(port)) {
+    const allowed = rules.allowHttpUrls ? 'ports 443 and 80' : 'port 443';
+    throw new ImageFetchRefusal(
+      'IMAGE_URL_REFUSED',
+      `${verb} a URL on port ${port}; only ${allowed} are fetched unless images.allowRemotePorts lists more`,
+    );
+  }
   if (url.hostname.length > maxHostnameLength) {
     throw new ImageFetchRefusal(
       'IMAGE_URL_REFUSED',
@@ -125,13 +140,19 @@ async function approvedAddress(url: URL, rules: RemoteFetchRules, signal: AbortS
   if (addresses.length === 0) throw new ImageFetchRefusal('IMAGE_FETCH_FAILED', `has a host name that does not resolve (${hostname})`);
   for (const { address } of addresses) {
     const verdict = rules.checkAddress(address);
-    if (!verdict.allowed) {
-      const how = literal ? `points to ${address}` : `has host ${hostname}, which resolves to ${address}`;
+    if (verdict.allowed) continue;
+    // A literal address is the client's own text; what a name resolves to is the host's DNS, told only to the log.
+    if (literal) {
       throw new ImageFetchRefusal(
         'IMAGE_URL_REFUSED',
-        `${how}, ${verdict.reason}; the gateway fetches only public addresses (see images.allowPrivateNetworks)`,
+        `points to ${address}, ${verdict.reason}; the gateway fetches only public addresses (see images.allowPrivateNetworks)`,
       );
     }
+    throw new ImageFetchRefusal(
+      'IMAGE_URL_REFUSED',
+      `has a host that is not allowed (${hostname}); the gateway fetches only public addresses (see images.allowPrivateNetworks)`,
+      { logDetail: `${hostname} resolves to ${address}, ${verdict.reason}` },
+    );
   }
   return addresses[0]!;
 }

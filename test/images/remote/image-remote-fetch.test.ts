@@ -1,17 +1,20 @@
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createImageGateway } from '../../../src/gateway.js';
 import { createImageIngester, type ImageIngestDependencies } from '../../../src/images/ingest/image-ingest.js';
 import type { HostResolver, RemoteConnector, RemoteTarget } from '../../../src/images/remote/image-remote-types.js';
+import { postChat } from '../../helpers/gateway-client.js';
 import { type FakeImageHost, redirectTo, serveBytes, startFakeImageHost } from '../fake-image-host.js';
 import { never, rejection, twoToneImage, userReference } from '../image-test-helpers.js';
 
 let host: FakeImageHost;
 let png: Buffer;
-/** Loopback is reachable only because this option says so. */
-const localOptions = { allowHttpUrls: true, allowPrivateNetworks: ['127.0.0.1/32'] };
+/** Loopback is reachable only because this option says so; the fake host's port is added once it listens. */
+const localOptions = { allowHttpUrls: true, allowPrivateNetworks: ['127.0.0.1/32'], allowRemotePorts: [] as number[] };
 
 beforeAll(async () => {
   host = await startFakeImageHost();
+  localOptions.allowRemotePorts.push(host.port);
   png = await twoToneImage('png', 48, 24);
   host.route('/cat.png', serveBytes(png));
   host.route('/cat-as-octets', serveBytes(png, 'application/octet-stream'));
@@ -127,8 +130,10 @@ describe('remote image URLs against a local server', () => {
 
   it('refuses loopback without the option, never connecting', async () => {
     const before = host.requests.length;
-    const error = await rejection(createImageIngester({ allowHttpUrls: true }).ingest([userReference(`${host.origin}/cat.png`)], never));
+    const options = { allowHttpUrls: true, allowRemotePorts: [host.port] };
+    const error = await rejection(createImageIngester(options).ingest([userReference(`${host.origin}/cat.png`)], never));
     expect(error).toMatchObject({ code: 'IMAGE_URL_REFUSED' });
+    expect(error.message).toContain('points to 127.0.0.1, a loopback address');
     expect(host.requests.length).toBe(before);
   });
 });
@@ -141,6 +146,7 @@ describe('SSRF guard', () => {
     'metadata.google.internal': ['169.254.169.254'],
     'rebind.example': [publicAddress, '127.0.0.1'],
     'v6-internal.example': ['fd00::5'],
+    'translated.example': ['::ffff:0:a00:1'],
     'public.example': [publicAddress],
   };
   function recordingDependencies(): ImageIngestDependencies & { attempts: RemoteTarget[] } {
@@ -162,7 +168,7 @@ describe('SSRF guard', () => {
 
   it.each([
     ['http://127.0.0.1/a.png', /points to 127\.0\.0\.1, a loopback address/],
-    ['http://localhost/a.png', /localhost, which resolves to 127\.0\.0\.1, a loopback address/],
+    ['http://localhost/a.png', /has a host that is not allowed \(localhost\); the gateway fetches only public addresses/],
     ['http://[::1]/a.png', /points to ::1, a loopback address/],
     ['http://0.0.0.0/a.png', /an unspecified address/],
     ['http://10.0.0.5/a.png', /a private address/],
@@ -170,10 +176,13 @@ describe('SSRF guard', () => {
     ['http://[::ffff:127.0.0.1]/a.png', /a loopback address/],
     ['http://2130706433/a.png', /points to 127\.0\.0\.1/],
     ['http://[fe80::1]/a.png', /a link-local address/],
-    ['http://internal.example/a.png', /internal\.example, which resolves to 10\.1\.2\.3, a private address/],
-    ['http://metadata.google.internal/computeMetadata/v1/', /a cloud metadata address/],
-    ['http://rebind.example/a.png', /resolves to 127\.0\.0\.1/],
-    ['http://v6-internal.example/a.png', /a unique-local address/],
+    ['http://internal.example/a.png', /has a host that is not allowed \(internal\.example\)/],
+    ['http://metadata.google.internal/computeMetadata/v1/', /has a host that is not allowed/],
+    ['http://rebind.example/a.png', /has a host that is not allowed/],
+    ['http://v6-internal.example/a.png', /has a host that is not allowed/],
+    ['http://[::ffff:0:7f00:1]/a.png', /points to ::ffff:0:7f00:1, an IPv4-translated address/],
+    ['http://[::ffff:0:808:808]/a.png', /an IPv4-translated address/],
+    ['http://translated.example/a.png', /has a host that is not allowed/],
   ])('refuses %s without connecting', async (url, message) => {
     const dependencies = recordingDependencies();
     const error = await rejection(createImageIngester({ allowHttpUrls: true }, dependencies).ingest([userReference(url)], never));
@@ -220,6 +229,69 @@ describe('SSRF guard', () => {
     expect(error.message).toMatch(message);
     expect(error.message.length).toBeLessThan(300);
     expect(dependencies.attempts).toEqual([]);
+  });
+
+  it.each([
+    [{}, 'https://public.example:8443/a.png', /port 8443; only port 443 are fetched unless images\.allowRemotePorts lists more/],
+    [{}, 'https://public.example:22/a.png', /port 22/],
+    [{}, 'https://public.example:80/a.png', /port 80/],
+    [{ allowHttpUrls: true }, 'http://public.example:6379/a.png', /port 6379; only ports 443 and 80/],
+  ])('refuses %j %s by its port, without resolving or connecting', async (options, url, message) => {
+    const dependencies = recordingDependencies();
+    let resolved = 0;
+    const counting: ImageIngestDependencies = {
+      connect: dependencies.connect,
+      resolveHost: (hostname, signal) => {
+        resolved += 1;
+        return dependencies.resolveHost!(hostname, signal);
+      },
+    };
+    const error = await rejection(createImageIngester(options, counting).ingest([userReference(url)], never));
+    expect(error).toMatchObject({ status: 400, code: 'IMAGE_URL_REFUSED' });
+    expect(error.message).toMatch(message);
+    expect(resolved).toBe(0);
+    expect(dependencies.attempts).toEqual([]);
+  });
+
+  it.each([
+    [{}, 'https://public.example/a.png', 443],
+    [{ allowHttpUrls: true }, 'http://public.example/a.png', 80],
+    [{ allowRemotePorts: [8443] }, 'https://public.example:8443/a.png', 8443],
+  ])('connects %j to %s (port %i)', async (options, url, port) => {
+    const dependencies = recordingDependencies();
+    await rejection(createImageIngester(options, dependencies).ingest([userReference(url)], never));
+    expect(dependencies.attempts[0]?.url.href).toBe(url);
+    expect(Number(dependencies.attempts[0]?.url.port || (url.startsWith('http:') ? 80 : 443))).toBe(port);
+  });
+
+  it('tells the client which host was refused but only the log what it resolved to', async () => {
+    const logged: Record<string, unknown>[] = [];
+    const logger = { info: (object: Record<string, unknown>) => logged.push(object), warn: () => {}, error: () => {} };
+    const gateway = createImageGateway({ images: { allowHttpUrls: true, allowRemotePorts: [host.port] }, logger });
+    try {
+      const url = `http://localhost:${host.port}/cat.png`;
+      const response = await postChat(gateway, {
+        model: 'local-image',
+        messages: [
+          {
+            role: 'user',
+            content: [
+              { type: 'text', text: 'make it grey' },
+              { type: 'image_url', image_url: { url } },
+            ],
+          },
+        ],
+      });
+      expect(response.status).toBe(400);
+      const { error } = await response.json();
+      expect(error).toMatchObject({ code: 'IMAGE_URL_REFUSED', param: 'messages[0].content[1].image_url.url' });
+      expect(error.message).toBe(
+        'Image at messages[0].content[1].image_url.url has a host that is not allowed (localhost); the gateway fetches only public addresses (see images.allowPrivateNetworks).',
+      );
+      expect(logged.at(-1)?.detail).toMatch(/^localhost resolves to (127\.0\.0\.1|::1), a loopback address$/);
+    } finally {
+      await gateway.close();
+    }
   });
 
   it('reports a name that does not resolve as IMAGE_FETCH_FAILED', async () => {

@@ -31,7 +31,10 @@ describe('image URLs written by a model', () => {
   });
 
   it('are fetched when the operator allows that network, and come back as images', async () => {
-    const gateway = createImageGateway({ providers: [relay()], images: { allowHttpUrls: true, allowPrivateNetworks: ['127.0.0.1/32'] } });
+    const gateway = createImageGateway({
+      providers: [relay()],
+      images: { allowHttpUrls: true, allowPrivateNetworks: ['127.0.0.1/32'], allowRemotePorts: [Number(new URL(fake.url).port)] },
+    });
     try {
       const response = await postChat(gateway, drawRequest);
       expect(response.status).toBe(200);
