@@ -4,6 +4,7 @@ import { conversionConcurrency, createConversionQueue } from './images/image-con
 import { createImageOutputEncoder } from './images/image-output.js';
 import { createImageIngester } from './images/ingest/image-ingest.js';
 import { createGuardedImageDownloader } from './images/remote/image-download.js';
+import { FetchSlots } from './images/remote/image-fetch-slots.js';
 import { configureSharp } from './images/sharp-settings.js';
 import { createSecretRedactor, redactableSecrets } from './lib/secret-redaction.js';
 import { type GatewayStats, gatewayStats } from './observability/gateway-stats.js';
@@ -52,9 +53,11 @@ export function createImageGateway(input: GatewayOptions = {}): ImageGateway {
   const options = resolveGatewayOptions(input);
   configureSharp();
   const now = options.now ?? Date.now;
+  // Client image URLs and image URLs in model answers share one bound on fetches in flight.
+  const fetchSlots = new FetchSlots(options.images.maxConcurrentFetches);
   const providers = buildProviders(
     options.providers,
-    defaultProviderContext({ fetch: options.fetch, now, downloadImage: createGuardedImageDownloader(options.images) }),
+    defaultProviderContext({ fetch: options.fetch, now, downloadImage: createGuardedImageDownloader(options.images, { fetchSlots }) }),
   );
   const secrets = providerSecrets(options.providers);
   const redactSecrets = createSecretRedactor(secrets);
@@ -81,7 +84,7 @@ export function createImageGateway(input: GatewayOptions = {}): ImageGateway {
   const context: SurfaceContext = {
     options,
     generation,
-    ingester: createImageIngester(options.images, { conversionQueue }),
+    ingester: createImageIngester(options.images, { conversionQueue, fetchSlots }),
     inflight,
     report: createUsageReporter(counters, options.logger, options.onUsage),
     redactSecrets,

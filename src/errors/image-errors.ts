@@ -70,6 +70,24 @@ export function conversionQueueFullError(maxWaiting: number): GatewayError {
 }
 
 /**
+ * The 503 for a remote image that found every gateway-wide fetch slot taken
+ * for its whole `remoteTimeoutMs`.
+ *
+ * @example
+ * throw fetchBusyError(16, 15_000);
+ */
+export function fetchBusyError(slots: number, waitedMs: number, cause?: unknown): GatewayError {
+  return new GatewayError({
+    status: 503,
+    type: 'server_error',
+    code: 'IMAGE_FETCH_BUSY',
+    message: `The gateway is fetching as many remote images as it allows (${slots}, option images.maxConcurrentFetches) and none finished within ${waitedMs} ms; try again shortly.`,
+    headers: { 'retry-after': '1' },
+    cause,
+  });
+}
+
+/**
  * Why the remote fetcher would not bring an image, before anyone knows
  * which part of the request it was for: the ingester turns it into the 400
  * of `imageError` that names the part; the output downloader into a

@@ -46,6 +46,12 @@ export const imageOptionsSchema = z
      * cannot be used to probe which ports answer. E.g. `[8443]`.
      */
     allowRemotePorts: z.array(z.int().min(1).max(65_535)).default([]),
+    /**
+     * Remote image fetches in flight per gateway (client URLs and URLs in
+     * model answers together); more wait, within `remoteTimeoutMs`, then
+     * 503 `IMAGE_FETCH_BUSY`.
+     */
+    maxConcurrentFetches: z.int().min(1).max(10_000).default(16),
     /** Deadline for fetching one remote image (DNS, redirects and body), in ms. */
     remoteTimeoutMs: z.int().positive().max(2_147_483_647).default(15_000),
     /** Send inputs as JPEG (seed 000): clean JPEGs as sent, the rest re-encoded; false keeps PNG/WebP/GIF/JPEG as sent. */

@@ -8,6 +8,8 @@ import { ImageData } from '../image-data.js';
 import { mediaTypeOf } from '../image-format.js';
 import { conversionTimeoutSeconds, type ImageOptions, imageOptionsSchema } from '../image-options.js';
 import { createAddressPolicy } from '../remote/image-address-policy.js';
+import { ImageByteBudget } from '../remote/image-byte-budget.js';
+import { FetchSlots } from '../remote/image-fetch-slots.js';
 import { createPinnedConnector, systemResolver } from '../remote/image-pinned-connector.js';
 import { fetchRemoteImage, type RemoteFetchRules } from '../remote/image-remote-fetch.js';
 import type { HostResolver, RemoteConnector } from '../remote/image-remote-types.js';
@@ -25,6 +27,8 @@ export interface ImageIngestDependencies {
   connect?: RemoteConnector;
   /** Shares one conversion bound between the ingester and the output encoder. */
   conversionQueue?: ConversionQueue;
+  /** Shares one bound on remote fetches between the ingester and the output downloader. */
+  fetchSlots?: FetchSlots;
 }
 
 export interface IngestCallOptions {
@@ -44,7 +48,7 @@ export interface ConfigurableImageIngester extends ImageIngester {
 /** The SSRF rules for remote image URLs, from the `images` options; shared with the output-side downloader. */
 export function remoteFetchRules(
   settings: ImageOptions,
-  dependencies: Pick<ImageIngestDependencies, 'resolveHost' | 'connect'> = {},
+  dependencies: Pick<ImageIngestDependencies, 'resolveHost' | 'connect' | 'fetchSlots'> = {},
   allowRemoteUrls = settings.allowRemoteUrls,
 ): RemoteFetchRules {
   return {
@@ -54,6 +58,7 @@ export function remoteFetchRules(
     remoteTimeoutMs: settings.remoteTimeoutMs,
     maxImageBytes: settings.maxImageBytes,
     checkAddress: createAddressPolicy(settings.allowPrivateNetworks),
+    slots: dependencies.fetchSlots ?? new FetchSlots(settings.maxConcurrentFetches),
     resolve: dependencies.resolveHost ?? systemResolver,
     connect: dependencies.connect ?? createPinnedConnector(),
   };
@@ -90,14 +95,21 @@ export function createImageIngester(
    * as when they all decoded in the first turn.
    */
   async function loadAll(references: readonly ImageReference[], signal: AbortSignal): Promise<CheckedImage[]> {
-    const fetches = references.map((reference) => (isDataUrl(reference.url) ? undefined : loadRemote(reference, signal)));
+    const budget = new ImageByteBudget(settings.maxTotalImageBytes);
+    const fetches = references.map((reference) => (isDataUrl(reference.url) ? undefined : loadRemote(reference, signal, budget)));
     // Awaited below, after the data URLs; until then a rejection must not count as unhandled.
     for (const fetch of fetches) fetch?.catch(() => {});
     const decoded: (CheckedImage | undefined)[] = [];
     for (const [index, reference] of references.entries()) {
       if (fetches[index]) continue;
       await turns.next(signal);
-      decoded[index] = loadDataUrl(reference);
+      const image = loadDataUrl(reference);
+      // Counted at once, so remote downloads still running stop when data URLs alone fill the request's total.
+      if (!budget.take(image.bytes.length)) {
+        const detail = `brings the request's images to ${budget.used} bytes; the limit is ${budget.limit} bytes per request (images.maxTotalImageBytes)`;
+        throw imageError('IMAGE_TOO_LARGE', reference.param, detail);
+      }
+      decoded[index] = image;
     }
     return Promise.all(references.map((_reference, index) => decoded[index] ?? (fetches[index] as Promise<CheckedImage>)));
   }
@@ -113,11 +125,11 @@ export function createImageIngester(
     return { ...checked, canonicalBase64: decoded.value.canonicalBase64 };
   }
 
-  async function loadRemote(reference: ImageReference, signal: AbortSignal): Promise<CheckedImage> {
+  async function loadRemote(reference: ImageReference, signal: AbortSignal, budget: ImageByteBudget): Promise<CheckedImage> {
     // A URL is lifted only when it is 64 KiB of printable ASCII: as a remote URL, a rare sight, made a string.
     const url = typeof reference.url === 'string' ? reference.url : reference.url.toString();
     try {
-      const bytes = await fetchRemoteImage(url, remoteRules, signal);
+      const bytes = await fetchRemoteImage(url, remoteRules, signal, budget);
       return checkImageHeader(reference, bytes, settings);
     } catch (error) {
       if (error instanceof ImageFetchRefusal) throw imageError(error.code, reference.param, error.detail, error);

@@ -20,7 +20,7 @@ export type ImageDownloader = (url: string, signal: AbortSignal) => Promise<Imag
  */
 export function createGuardedImageDownloader(
   options: ImageOptions,
-  dependencies: Pick<ImageIngestDependencies, 'resolveHost' | 'connect'> = {},
+  dependencies: Pick<ImageIngestDependencies, 'resolveHost' | 'connect' | 'fetchSlots'> = {},
 ): ImageDownloader {
   // Output URLs are fetched whatever allowRemoteUrls says about client input; the address rules still apply.
   const rules = remoteFetchRules(options, dependencies, true);

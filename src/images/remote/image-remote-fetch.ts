@@ -1,6 +1,8 @@
 import { isIP } from 'node:net';
-import { ImageFetchRefusal } from '../../errors/image-errors.js';
+import { fetchBusyError, ImageFetchRefusal } from '../../errors/image-errors.js';
 import type { AddressVerdict } from './image-address-policy.js';
+import type { ImageByteBudget } from './image-byte-budget.js';
+import type { FetchSlots } from './image-fetch-slots.js';
 import type { HostResolver, RemoteConnector, RemoteResponse, ResolvedAddress } from './image-remote-types.js';
 
 const maxRedirects = 3;
@@ -18,6 +20,8 @@ export interface RemoteFetchRules {
   remoteTimeoutMs: number;
   maxImageBytes: number;
   checkAddress: (address: string) => AddressVerdict;
+  /** The gateway-wide bound on fetches in flight (`images.maxConcurrentFetches`). */
+  slots: FetchSlots;
   resolve: HostResolver;
   connect: RemoteConnector;
 }
@@ -29,15 +33,31 @@ export interface RemoteFetchRules {
  * checked address, and time and bytes are bounded. Failures are
  * `ImageFetchRefusal`s; an abort of `signal` rejects with its reason.
  *
+ * The fetch waits for one of the gateway's fetch slots, within its
+ * `remoteTimeoutMs`; when none frees in time it is a 503 `IMAGE_FETCH_BUSY`.
+ * With a `budget` (the request's `maxTotalImageBytes`), every chunk counts
+ * against it as it arrives.
+ *
  * @example
  * const bytes = await fetchRemoteImage('https://example.com/cat.png', rules, signal);
  */
-export async function fetchRemoteImage(url: string, rules: RemoteFetchRules, signal: AbortSignal): Promise<Buffer> {
+export async function fetchRemoteImage(
+  url: string,
+  rules: RemoteFetchRules,
+  signal: AbortSignal,
+  budget?: ImageByteBudget,
+): Promise<Buffer> {
   signal.throwIfAborted();
+  let current = checkUrl(url, rules);
   const timeout = AbortSignal.timeout(rules.remoteTimeoutMs);
   const combined = AbortSignal.any([signal, timeout]);
   try {
-    let current = checkUrl(url, rules);
+    await rules.slots.acquire(combined);
+  } catch (error) {
+    if (signal.aborted) throw signal.reason;
+    throw fetchBusyError(rules.slots.size, rules.remoteTimeoutMs, error);
+  }
+  try {
     for (let hops = 0; ; hops++) {
       const response = await open(current, rules, combined).catch((error: unknown) => {
         throw hops > 0 ? afterRedirect(error, current) : error;
@@ -49,7 +69,7 @@ export async function fetchRemoteImage(url: string, rules: RemoteFetchRules, sig
           current = checkUrl(new URL(location, current).href, rules, 'redirects to');
           continue;
         }
-        return await readImageBody(response, rules.maxImageBytes);
+        return await readImageBody(response, rules.maxImageBytes, budget);
       } finally {
         await response.close().catch(() => {});
       }
@@ -61,6 +81,8 @@ export async function fetchRemoteImage(url: string, rules: RemoteFetchRules, sig
     if (error instanceof ImageFetchRefusal) throw error;
     const reason = error instanceof Error ? error.message : String(error);
     throw new ImageFetchRefusal('IMAGE_FETCH_FAILED', `could not be fetched: ${reason}`, { cause: error });
+  } finally {
+    rules.slots.release();
   }
 }
 
@@ -158,7 +180,7 @@ async function approvedAddress(url: URL, rules: RemoteFetchRules, signal: AbortS
 }
 
 /** Reads the body, counting bytes as they stream so an oversized answer is cut off early. */
-async function readImageBody(response: RemoteResponse, maxBytes: number): Promise<Buffer> {
+async function readImageBody(response: RemoteResponse, maxBytes: number, budget: ImageByteBudget | undefined): Promise<Buffer> {
   if (response.status < 200 || response.status > 299) {
     throw new ImageFetchRefusal('IMAGE_FETCH_FAILED', `could not be fetched: the server answered HTTP ${response.status}`);
   }
@@ -183,6 +205,12 @@ async function readImageBody(response: RemoteResponse, maxBytes: number): Promis
       throw new ImageFetchRefusal(
         'IMAGE_TOO_LARGE',
         `is more than ${maxBytes} bytes (received ${received} so far); the limit is images.maxImageBytes`,
+      );
+    }
+    if (budget && !budget.take(chunk.byteLength)) {
+      throw new ImageFetchRefusal(
+        'IMAGE_TOO_LARGE',
+        `brings the request's images to more than ${budget.limit} bytes (${budget.used} so far); the limit is images.maxTotalImageBytes per request`,
       );
     }
     chunks.push(chunk);
