@@ -1,3 +1,5 @@
+import zlib from 'node:zlib';
+
 /**
  * Hostile images made at run time, for the tests and bench/hostile (no
  * multi-MB fixtures in the repository).
@@ -119,4 +121,39 @@ class BitWriter {
     while (this.filled !== 0) this.write(1, 1);
     return Buffer.from(this.bytes);
   }
+}
+
+/**
+ * A valid 1-bit greyscale PNG of `width`×`height`, all black: a few tens of
+ * KB that a decoder expands to `width`×`height` bytes (16000×16000: 33 KB
+ * on the wire, 256 MP to decode).
+ *
+ * @param {number} width
+ * @param {number} height
+ * @returns {Buffer}
+ */
+export function hugeBlankPng(width, height) {
+  const rowBytes = 1 + Math.ceil(width / 8);
+  const raw = Buffer.alloc(rowBytes * height);
+  const compressed = zlib.deflateSync(raw, { level: 9 });
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header[8] = 1; // bit depth
+  header[9] = 0; // greyscale
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    pngChunk('IHDR', header),
+    pngChunk('IDAT', compressed),
+    pngChunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+function pngChunk(type, data) {
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(data.length, 0);
+  const typeAndData = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(zlib.crc32(typeAndData) >>> 0, 0);
+  return Buffer.concat([length, typeAndData, crc]);
 }

@@ -41,6 +41,8 @@ export interface OpenAIChatFakeOptions {
   image?: { width: number; height: number; format?: 'png' | 'jpeg' };
   /** Delay of the slow scenario (default 10 s). */
   delayMs?: number;
+  /** Answer with these bytes instead of a drawn image (hostile answers: SVG, pixel bombs), labelled `mediaType`. */
+  imageOverride?: { bytes: Buffer; mediaType: string };
 }
 
 export interface RecordedChatRequest {
@@ -98,7 +100,8 @@ export async function startOpenAIChatFake(options: OpenAIChatFakeOptions = {}): 
       if (!file)
         return sendJson(outgoing, 404, { error: { message: 'not found', type: 'invalid_request_error', param: null, code: null } });
       fake.downloads += 1;
-      outgoing.writeHead(200, { 'content-type': `image/${imageSpec.format}`, 'content-length': file.length }).end(file);
+      const contentType = options.imageOverride?.mediaType ?? `image/${imageSpec.format}`;
+      outgoing.writeHead(200, { 'content-type': contentType, 'content-length': file.length }).end(file);
       return;
     }
     const recorded = (await recordRequest(incoming, path)) as RecordedChatRequest;
@@ -167,8 +170,8 @@ export async function startOpenAIChatFake(options: OpenAIChatFakeOptions = {}): 
       const toolCalls = [{ id: 'call_abc123', type: 'function', function: { name: 'get_weather', arguments: '{"location":"Paris"}' } }];
       return { ...base, content: null, contentPieces: [], toolCalls, finishReason: 'tool_calls' };
     }
-    const bytes = await makeFakeImage(imageSpec.width, imageSpec.height, imageSpec.format, 3);
-    const dataUrl = `data:image/${imageSpec.format};base64,${bytes.toString('base64')}`;
+    const bytes = options.imageOverride?.bytes ?? (await makeFakeImage(imageSpec.width, imageSpec.height, imageSpec.format, 3));
+    const dataUrl = `data:${options.imageOverride?.mediaType ?? `image/${imageSpec.format}`};base64,${bytes.toString('base64')}`;
     const reasoning = scenario === 'reasoning' ? '**Planning the image**\n\nA cat on a windowsill.' : undefined;
     const intro = 'Here is your image: ';
     if (imageMode === 'images') return { ...base, reasoning, content: intro, contentPieces: [intro], images: [dataUrl] };

@@ -1,7 +1,9 @@
 import { ImageFetchRefusal } from '../../errors/image-errors.js';
 import { ImageData } from '../image-data.js';
 import { mediaTypeOf, sniffImageFormat } from '../image-format.js';
+import { countJpegScans } from '../image-jpeg-scans.js';
 import type { ImageOptions } from '../image-options.js';
+import { readImageDimensions } from '../ingest/image-dimensions.js';
 import { type ImageIngestDependencies, remoteFetchRules } from '../ingest/image-ingest.js';
 import { fetchRemoteImage } from './image-remote-fetch.js';
 
@@ -13,6 +15,10 @@ export type ImageDownloader = (url: string, signal: AbortSignal) => Promise<Imag
  * `![](https://…)` or `images[]` entry) under the same SSRF rules as client
  * URLs: a prompt can talk a model into printing an internal address, and the
  * gateway must not fetch it and hand the bytes back.
+ *
+ * What arrives must be a PNG, JPEG, GIF or WebP by its bytes, within the
+ * input limits (`maxPixels` from its header, `maxJpegScans`): an upstream
+ * cannot hand clients an SVG, nor the gateway a picture too costly to decode.
  *
  * @example
  * const download = createGuardedImageDownloader(imageOptionsSchema.parse({}));
@@ -27,7 +33,21 @@ export function createGuardedImageDownloader(
   return async (url, signal) => {
     const bytes = await fetchRemoteImage(url, rules, signal);
     const sniffed = sniffImageFormat(bytes);
-    if (!sniffed.format) throw new ImageFetchRefusal('IMAGE_FETCH_FAILED', `the bytes are ${sniffed.description}, not an image`);
+    if (!sniffed.format) {
+      throw new ImageFetchRefusal('IMAGE_FETCH_FAILED', `the bytes are ${sniffed.description}, not a PNG, JPEG, GIF or WebP image`);
+    }
+    const dimensions = readImageDimensions(bytes, sniffed.format);
+    if (!dimensions) throw new ImageFetchRefusal('IMAGE_FETCH_FAILED', `its ${sniffed.format.toUpperCase()} header cannot be read`);
+    const pixels = dimensions.width * dimensions.height;
+    if (pixels > options.maxPixels) {
+      throw new ImageFetchRefusal(
+        'IMAGE_FETCH_FAILED',
+        `it is ${dimensions.width}×${dimensions.height} = ${pixels} pixels; the limit is ${options.maxPixels} (images.maxPixels)`,
+      );
+    }
+    if (sniffed.format === 'jpeg' && countJpegScans(bytes, options.maxJpegScans) > options.maxJpegScans) {
+      throw new ImageFetchRefusal('IMAGE_FETCH_FAILED', `it is a JPEG of more than ${options.maxJpegScans} scans (images.maxJpegScans)`);
+    }
     return ImageData.fromBytes(bytes, mediaTypeOf[sniffed.format]);
   };
 }

@@ -52,20 +52,18 @@ export async function imageFromUrl(url: string, options: ImageDownloadOptions): 
   }
   const bytes = await readBytes(response, url, options);
   // The bytes say what they are; a delivery host may answer application/octet-stream, or misname the type.
-  const sniffed = sniffImageFormat(bytes).format;
-  const declared = response.headers.get('content-type')?.split(';')[0]?.trim().toLowerCase();
-  const mediaType = sniffed ? mediaTypeOf[sniffed] : declared?.startsWith('image/') ? declared : undefined;
-  if (!mediaType) {
-    throw upstreamFailure(
-      options.provider,
-      url,
-      `${redactUrl(url)} is not an image (${declared ?? 'no content-type'})`,
-      undefined,
-      undefined,
-      linkedImageDetail,
-    );
+  const sniffed = sniffImageFormat(bytes);
+  if (!sniffed.format) {
+    const declared = response.headers.get('content-type')?.split(';')[0]?.trim().toLowerCase();
+    throw new UpstreamError({
+      provider: options.provider,
+      kind: 'no_image',
+      message: `${redactUrl(url)} is ${sniffed.description} (${declared ?? 'no content-type'}), not a PNG, JPEG, GIF or WebP image`,
+      clientDetail: linkedImageDetail,
+      url: redactUrl(url),
+    });
   }
-  return ImageData.fromBytes(bytes, mediaType);
+  return ImageData.fromBytes(bytes, mediaTypeOf[sniffed.format]);
 }
 
 /** What a client reads when an image the answer links to cannot be had: the URL and the reason stay in the log. */
@@ -88,16 +86,39 @@ async function guardedDownload(url: string, options: ImageDownloadOptions): Prom
   }
 }
 
-/** Wraps a `data:` URL; only non-base64 payloads are decoded here. */
+/**
+ * Wraps a `data:` URL an upstream answered with. Only a PNG, JPEG, GIF or
+ * WebP passes, judged by its first bytes (a base64 payload stays lazy: only
+ * its first 24 characters are decoded), and its media type is taken from
+ * them: a `data:image/svg+xml` (script, external references) or a PNG
+ * label on SVG bytes never reaches a client as an image.
+ */
 export function imageFromDataUrl(url: string, provider: string): ImageData {
   const comma = url.indexOf(',');
   const header = comma === -1 ? '' : url.slice(5, comma);
-  const mediaType = header.split(';')[0] || 'image/png';
-  if (comma === -1 || !mediaType.startsWith('image/')) {
-    throw new UpstreamError({ provider, kind: 'server', message: 'the upstream returned a data URL that is not an image' });
+  const declared = header.split(';')[0] || 'image/png';
+  if (comma === -1) throw new UpstreamError({ provider, kind: 'server', message: 'the upstream returned a data URL without data' });
+  const base64 = header.endsWith(';base64');
+  const payload = url.slice(comma + 1);
+  const bytes = base64 ? undefined : Buffer.from(safeDecodeURIComponent(payload), 'latin1');
+  const sniffed = sniffImageFormat(bytes ?? Buffer.from(payload.slice(0, 24), 'base64'));
+  if (!sniffed.format) {
+    throw new UpstreamError({
+      provider,
+      kind: 'no_image',
+      message: `the upstream returned a data URL (${declared.slice(0, 40)}) holding ${sniffed.description}, not a PNG, JPEG, GIF or WebP image`,
+    });
   }
-  if (header.endsWith(';base64')) return ImageData.fromBase64(url.slice(comma + 1), mediaType);
-  return ImageData.fromBytes(Buffer.from(decodeURIComponent(url.slice(comma + 1)), 'latin1'), mediaType);
+  const mediaType = mediaTypeOf[sniffed.format];
+  return bytes ? ImageData.fromBytes(bytes, mediaType) : ImageData.fromBase64(payload, mediaType);
+}
+
+function safeDecodeURIComponent(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }
 
 /** The media type of base64 image data from its first characters, without decoding it. */
