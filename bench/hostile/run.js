@@ -191,7 +191,7 @@ async function runCase(hostileCase) {
       chatAttack: percentile(loaded.chat, 99),
     };
     console.error(
-      `${result.item} ${result.name}: ${result.answers}; block ${fixed(result.blockMs, 0)} ms; peak ${fixed(result.peakRss / mib, 0)} MiB`,
+      `${result.item} ${result.name}: ${result.answers}; block ${fixed(result.blockMs, 0)} ms (longest GC ${fixed(result.gcMaxMs, 0)} ms); peak ${fixed(result.peakRss / mib, 0)} MiB`,
     );
     return result;
   } finally {

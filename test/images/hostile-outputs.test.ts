@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { hugeBlankPng, manyScanJpeg } from '../../bench/lib/hostile-images.js';
 import { createImageGateway, type ImageGateway } from '../../src/gateway.js';
@@ -17,6 +19,8 @@ afterEach(async () => {
 });
 
 const svg = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8"><script>alert(1)</script></svg>');
+/** Over 64 KiB, so the relay's answer keeps its data URL as lifted bytes, a path of its own. */
+const bigSvg = Buffer.concat([svg.subarray(0, svg.length - 6), Buffer.from(`<!--${'x'.repeat(100_000)}--></svg>`)]);
 const drawRequest = { model: 'gpt-4o-image', messages: [{ role: 'user', content: 'Draw a cat' }] };
 
 async function relayAnswering(
@@ -50,14 +54,53 @@ describe('images an upstream answers with', () => {
     ['markdown', 'image/svg+xml'],
     ['markdown-url', 'image/svg+xml'],
     ['markdown-url', 'image/png'],
-  ] as const)('never hand a client an SVG (%s, labelled %s)', async (imageMode, mediaType) => {
-    await relayAnswering(imageMode, svg, mediaType);
+    ['images', 'image/svg+xml', bigSvg],
+    ['images', 'image/png', bigSvg],
+    ['markdown', 'image/svg+xml', bigSvg],
+  ] as const)('never hand a client an SVG (%s, labelled %s)', async (imageMode, mediaType, bytes: Buffer = svg) => {
+    await relayAnswering(imageMode, bytes, mediaType);
     const response = await postChat(gateway!, drawRequest);
     const text = await response.text();
     expect(text).not.toContain('data:image/svg');
     expect(text).not.toContain(Buffer.from(svg).toString('base64').slice(0, 40));
     expect(response.status).toBe(502);
     expect(JSON.parse(text).error.code).toBe('NO_IMAGE');
+  });
+});
+
+describe('a Gemini answer', () => {
+  it('whose inlineData is an SVG is NO_IMAGE, whatever its mimeType says', async () => {
+    const server = createServer((request, response) => {
+      request.resume();
+      const answer = {
+        candidates: [
+          {
+            content: { role: 'model', parts: [{ inlineData: { mimeType: 'image/png', data: svg.toString('base64') } }] },
+            finishReason: 'STOP',
+          },
+        ],
+        usageMetadata: { promptTokenCount: 5, candidatesTokenCount: 1290, totalTokenCount: 1295 },
+      };
+      const stream = request.url?.includes('streamGenerateContent');
+      response.writeHead(200, { 'content-type': stream ? 'text/event-stream' : 'application/json' });
+      response.end(stream ? `data: ${JSON.stringify(answer)}\r\n\r\n` : JSON.stringify(answer));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const baseURL = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      gateway = createImageGateway({ providers: [{ type: 'gemini', apiKey: 'gemini-key-0123456789', baseURL }] });
+      const response = await postChat(gateway, {
+        model: 'gemini-2.5-flash-image',
+        messages: [{ role: 'user', content: 'Draw a cat' }],
+      });
+      const text = await response.text();
+      expect(response.status).toBe(502);
+      expect(JSON.parse(text).error.code).toBe('NO_IMAGE');
+      expect(text).not.toContain(svg.toString('base64').slice(0, 40));
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 });
 

@@ -83,10 +83,19 @@ export class GeminiTurnReader {
     const candidate = response.candidates?.[0];
     for (const part of candidate?.content?.parts ?? []) {
       if (part.inlineData) {
-        const image = imageFromInlineData(part.inlineData.data, part.inlineData.mimeType ?? 'image/png');
+        const image = imageFromInlineData(part.inlineData.data);
         if (part.thought) {
-          this.#lastThoughtImage = image;
+          // A draft the model thought with; one that is no raster image is simply not kept.
+          if (image) this.#lastThoughtImage = image;
           continue;
+        }
+        if (!image) {
+          const declared = String(part.inlineData.mimeType ?? 'no mimeType').slice(0, 40);
+          throw geminiAnswerError({
+            ...this.options,
+            kind: 'no_image',
+            message: `Gemini answered with inline data (${declared}) that is not a PNG, JPEG, GIF or WebP image`,
+          });
         }
         this.#imageSeen = true;
         events.push(...this.#flushText(), { type: 'image', image });

@@ -3,7 +3,7 @@ import type { LiftedString } from '../../lib/json/json-lifted-string.js';
 import { TextWithLifts } from '../../lib/json/json-text-with-lifts.js';
 import type { FinishReason, GenerationEvent, GenerationUsage } from '../../provider.js';
 import { promptDetails } from '../shared/generation-usage.js';
-import { type ImageDownloadOptions, imageFromDataUrl, imageFromUrl } from '../shared/upstream-images.js';
+import { type ImageDownloadOptions, imageFromDataUrl, imageFromUrl, rasterMediaTypeOfBase64 } from '../shared/upstream-images.js';
 import { imageUrlOf } from './openai-chat-lifted-images.js';
 import type { ContentSegment, MarkdownImageScanner } from './openai-chat-markdown-images.js';
 
@@ -142,10 +142,10 @@ function liftedBase64Image(url: LiftedString): ImageData | string {
   const comma = head.indexOf(',');
   if (head.startsWith('data:') && comma !== -1) {
     const header = head.slice(5, comma);
-    const mediaType = header.split(';')[0] ?? '';
-    if (mediaType.startsWith('image/') && header.endsWith(';base64')) {
-      return ImageData.fromBase64Pieces(url.slice(comma + 1).pieces, mediaType);
-    }
+    const payload = url.slice(comma + 1);
+    // Judged by its first bytes, as imageFromDataUrl judges a small one; anything else takes that path and is refused there.
+    const mediaType = header.endsWith(';base64') ? rasterMediaTypeOfBase64(payload.head(24)) : undefined;
+    if (mediaType) return ImageData.fromBase64Pieces(payload.pieces, mediaType);
   }
   return url.toString();
 }

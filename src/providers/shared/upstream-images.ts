@@ -102,6 +102,7 @@ export function imageFromDataUrl(url: string, provider: string): ImageData {
   const payload = url.slice(comma + 1);
   const bytes = base64 ? undefined : Buffer.from(safeDecodeURIComponent(payload), 'latin1');
   const sniffed = sniffImageFormat(bytes ?? Buffer.from(payload.slice(0, 24), 'base64'));
+  // The same test as rasterMediaTypeOfBase64, keeping the description for the message.
   if (!sniffed.format) {
     throw new UpstreamError({
       provider,
@@ -119,6 +120,19 @@ function safeDecodeURIComponent(text: string): string {
   } catch {
     return text;
   }
+}
+
+/**
+ * The media type of base64 image data from its first 24 characters (18
+ * bytes, enough for every signature) when it is a PNG, JPEG, GIF or WebP;
+ * undefined for anything else (SVG, HTML, text). The rest stays undecoded.
+ *
+ * @example
+ * rasterMediaTypeOfBase64('iVBORw0KGgoAAAANSUhEUgAA'); // 'image/png'
+ */
+export function rasterMediaTypeOfBase64(head: string): string | undefined {
+  const format = sniffImageFormat(Buffer.from(head.slice(0, 24), 'base64')).format;
+  return format ? mediaTypeOf[format] : undefined;
 }
 
 /** The media type of base64 image data from its first characters, without decoding it. */
