@@ -17,7 +17,10 @@ export function validateChatRequest(body: unknown): ChatRequest {
     });
   }
   const result = chatRequestSchema.safeParse(body);
-  if (result.success) return result.data;
+  if (result.success) {
+    checkMessageContent(result.data);
+    return result.data;
+  }
   const { issue, path } = deepestIssue(result.error.issues[0] as z.core.$ZodIssue, []);
   const param = formatPath(path);
   const missing = issue.code === 'invalid_type' && readPath(body, path) === undefined;
@@ -29,6 +32,38 @@ export function validateChatRequest(body: unknown): ChatRequest {
     param,
     message,
   });
+}
+
+/**
+ * A message other than the assistant's must say something: OpenAI answers
+ * a missing `content` and an empty parts array with a 400 naming the
+ * message, in these words; the gateway used to answer 200 with a reply to
+ * nothing. An assistant turn may be only tool calls or images.
+ */
+function checkMessageContent(request: ChatRequest): void {
+  for (let index = 0; index < request.messages.length; index++) {
+    const message = request.messages[index] as ChatRequest['messages'][number];
+    if (message.role === 'assistant') continue;
+    const param = `messages[${index}].content`;
+    if (message.content === undefined) {
+      throw new GatewayError({
+        status: 400,
+        type: 'invalid_request_error',
+        code: 'missing_required_parameter',
+        param,
+        message: `Missing required parameter: '${param}'.`,
+      });
+    }
+    if (Array.isArray(message.content) && message.content.length === 0) {
+      throw new GatewayError({
+        status: 400,
+        type: 'invalid_request_error',
+        code: 'empty_array',
+        param,
+        message: `Invalid '${param}': empty array. Expected an array with minimum length 1, but got an empty array instead.`,
+      });
+    }
+  }
 }
 
 /**

@@ -33,6 +33,27 @@ describe('request validation', () => {
       message: /must be an object \{url\}.*got "x"/,
     },
     {
+      name: 'a user message without content (as OpenAI answers it)',
+      body: { model: 'local-image', messages: [{ role: 'user' }] },
+      param: 'messages[0].content',
+      code: 'missing_required_parameter',
+      message: /^Missing required parameter: 'messages\[0\]\.content'\.$/,
+    },
+    {
+      name: 'a user message whose content is an empty array (as OpenAI answers it)',
+      body: {
+        model: 'local-image',
+        messages: [
+          { role: 'system', content: 'be brief' },
+          { role: 'user', content: [] },
+        ],
+      },
+      param: 'messages[1].content',
+      code: 'empty_array',
+      message:
+        /^Invalid 'messages\[1\]\.content': empty array\. Expected an array with minimum length 1, but got an empty array instead\.$/,
+    },
+    {
       name: 'unknown role',
       body: { messages: [{ role: 'robot', content: 'hi' }] },
       param: 'messages[0].role',
