@@ -7,8 +7,11 @@ import type { UsageEvent } from './observability/usage-event.js';
 import type { ImageProvider } from './provider.js';
 import { providerConfigSchema } from './providers/shared/provider-config.js';
 import type { AuthenticationHook } from './server/auth.js';
+import { defaultRequestLimits } from './server/request-limits.js';
 
 const isFunction = (value: unknown) => typeof value === 'function';
+/** Names that would reach Object.prototype when set on a plain object. */
+const forbiddenFieldNames = new Set(['__proto__', 'constructor', 'prototype']);
 /** Node clamps longer timers to 1 ms: a huge "wait long" would mean "give up now". */
 const maxTimerMs = 2_147_483_647;
 const isProviderObject = (value: unknown) =>
@@ -41,6 +44,29 @@ export const gatewayOptionsSchema = z
       .int()
       .positive()
       .default(64 * 1024 * 1024),
+    /** What one JSON request may carry besides its images (see server/request-limits.ts). */
+    requestLimits: z
+      .object({
+        maxDepth: z.int().min(4).max(1000).default(defaultRequestLimits.maxDepth),
+        maxKeysPerObject: z.int().min(16).default(defaultRequestLimits.maxKeysPerObject),
+        maxArrayItems: z.int().min(16).default(defaultRequestLimits.maxArrayItems),
+        maxTextBytes: z.int().min(1024).default(defaultRequestLimits.maxTextBytes),
+      })
+      .strict()
+      .default({ ...defaultRequestLimits }),
+    /**
+     * Request fields outside the OpenAI chat fields the relays' wire format
+     * knows that are still forwarded to relays (`top_k`, `provider`...).
+     */
+    forwardFields: z
+      .array(
+        z
+          .string()
+          .regex(/^[A-Za-z_][\w.-]{0,63}$/, 'must be a field name of letters, digits, _ . - (at most 64 characters)')
+          .refine((name) => !forbiddenFieldNames.has(name), 'must not be __proto__, constructor or prototype'),
+      )
+      .max(64)
+      .default([]),
     /** Where output images go: markdown in `content`, `message.images[]`, both, or auto (images[] when the request has `modalities`). */
     imageOutput: z.enum(['auto', 'markdown', 'images', 'both']).default('auto'),
     images: imageOptionsSchema.default(imageOptionsSchema.parse({})),

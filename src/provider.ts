@@ -82,7 +82,10 @@ export interface GenerationRequest {
   responseFormat?: { type: string; [key: string]: unknown };
   reasoningLevel?: ReasoningLevel;
   stream: boolean;
-  /** Request fields the gateway does not interpret, for providers that forward them (relays). */
+  /**
+   * Request fields the gateway does not interpret, for providers that forward them (relays): only those a
+   * surface lets through by name (the chat surface: OpenAI chat fields such as `top_p`, and the `forwardFields` option).
+   */
   extra: Record<string, unknown>;
 }
 

@@ -1,7 +1,9 @@
 import { GatewayError } from '../errors/gateway-error.js';
 import type { CancelSignal } from '../lib/cancel-signal.js';
 import { type JsonLiftingOptions, JsonLiftingReader } from '../lib/json/json-lifting-reader.js';
+import { JsonShapeGuard, JsonShapeLimitError } from '../lib/json/json-shape-guard.js';
 import type { IncomingBody, IncomingCall } from './incoming-call.js';
+import { defaultRequestLimits, type RequestLimits, requestShapeError, tooMuchTextError } from './request-limits.js';
 
 /**
  * Below this many bytes a body cannot hold a string worth lifting (the
@@ -19,12 +21,18 @@ const liftingThreshold = 64 * 1024;
  * data URLs) come back as `LiftedString` views of the received bytes instead
  * of strings, so a 10 MB upload is never joined, decoded to text or parsed
  * whole. Everything else reads exactly as JSON.parse reads it, errors included.
+ *
+ * Every chunk is also counted against `limits` as it arrives: too many keys,
+ * items or levels is a 400 `request_too_complex`, and more than
+ * `limits.maxTextBytes` outside the strings at the lifting paths (all of the
+ * body without `lifting`) a 413, both before anything is parsed.
  */
 export async function readJsonBody(
   call: IncomingCall,
   limit: number,
   signal?: CancelSignal,
   lifting?: JsonLiftingOptions,
+  limits: RequestLimits = defaultRequestLimits,
 ): Promise<unknown> {
   const contentType = call.header('content-type');
   if (contentType && !/^application\/(?:[\w.+-]+\+)?json\b/i.test(contentType.trim())) {
@@ -37,8 +45,12 @@ export async function readJsonBody(
   }
   const declared = Number(call.header('content-length') ?? Number.NaN);
   if (Number.isFinite(declared) && declared > limit) throw tooLarge(declared, limit);
-  const received = new ReceivedBody(lifting);
-  await readLimited(call, limit, received, signal);
+  const received = new ReceivedBody(lifting, limits);
+  try {
+    await readLimited(call, limit, received, signal);
+  } catch (error) {
+    throw error instanceof JsonShapeLimitError ? requestShapeError(error) : error;
+  }
   return received.parse();
 }
 
@@ -48,12 +60,18 @@ class ReceivedBody {
   size = 0;
   readonly #lifting: JsonLiftingOptions | undefined;
   #reader: JsonLiftingReader | undefined;
+  readonly #guard: JsonShapeGuard;
+  readonly #maxTextBytes: number;
 
-  constructor(lifting: JsonLiftingOptions | undefined) {
+  constructor(lifting: JsonLiftingOptions | undefined, limits: RequestLimits) {
     this.#lifting = lifting;
+    this.#guard = new JsonShapeGuard(limits);
+    this.#maxTextBytes = limits.maxTextBytes;
   }
 
+  /** Takes one chunk; throws a JsonShapeLimitError or the 413 for too much text as soon as the body crosses a limit. */
   add(chunk: Uint8Array): void {
+    this.#guard.push(chunk);
     this.chunks.push(chunk);
     this.size += chunk.byteLength;
     if (this.#reader) this.#reader.push(chunk);
@@ -61,6 +79,10 @@ class ReceivedBody {
       // Scanning each chunk as it arrives spreads the work over the upload instead of one long step at its end.
       this.#reader = new JsonLiftingReader(this.#lifting);
       for (const held of this.chunks) this.#reader.push(held);
+    }
+    if (this.size > this.#maxTextBytes) {
+      const text = this.size - (this.#reader?.liftableBytes() ?? 0);
+      if (text > this.#maxTextBytes) throw tooMuchTextError(text, this.#maxTextBytes);
     }
   }
 
@@ -126,7 +148,12 @@ async function readChunks(body: IncomingBody, limit: number, received: ReceivedB
       body.cancel();
       throw tooLarge(size, limit);
     }
-    received.add(chunk);
+    try {
+      received.add(chunk);
+    } catch (error) {
+      body.cancel();
+      throw error;
+    }
   }
 }
 

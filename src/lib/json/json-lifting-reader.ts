@@ -57,6 +57,12 @@ export class JsonLiftingReader {
   /** The chunk being scanned, and where its bytes not yet added to #text start. */
   #chunk: Buffer = Buffer.alloc(0);
   #runStart = 0;
+  /** Bytes of the chunks scanned before `#chunk`. */
+  #chunkOffset = 0;
+  /** Where the string at a `liftAt` path being read started (offset from the first byte), or -1 outside one. */
+  #liftableOpenedAt = -1;
+  /** Bytes of the strings at `liftAt` paths read so far, lifted or not. */
+  #liftableBytes = 0;
   readonly #search = new ChunkSearch([quote, backslash], payloadMarker);
 
   constructor(options: JsonLiftingOptions) {
@@ -80,7 +86,18 @@ export class JsonLiftingReader {
     this.#scan(chunk);
   }
 
+  /**
+   * Bytes so far of the strings at paths `liftAt` accepts, whether they were
+   * lifted or not (too short, or escaped): what a caller bounding the rest
+   * of a document (everything but its images) leaves out.
+   */
+  liftableBytes(): number {
+    if (this.#liftableOpenedAt === -1) return this.#liftableBytes;
+    return this.#liftableBytes + this.#chunkOffset + this.#chunk.length - this.#liftableOpenedAt;
+  }
+
   #scan(chunk: Buffer): void {
+    if (this.#chunk.length > 0) this.#chunkOffset += this.#chunk.length;
     this.#chunk = chunk;
     this.#runStart = 0;
     this.#search.reset(chunk);
@@ -132,6 +149,7 @@ export class JsonLiftingReader {
     // No path at the root: a string that is the whole document has nothing around it to parse.
     const path = this.#path.currentPath();
     if (path && this.#liftAt(path)) {
+      this.#liftableOpenedAt = this.#chunkOffset + quoteAt + 1;
       this.#emitRun(quoteAt + 1);
       this.#mode = 'lift';
       this.#liftPieces = [];
@@ -175,6 +193,7 @@ export class JsonLiftingReader {
       }
       this.#collectKey(position, closing);
       if (this.#mode === 'key') this.#path.setKey(this.#key.finish());
+      this.#closeLiftable(closing);
       this.#mode = 'structure';
       return closing + 1;
     }
@@ -218,6 +237,7 @@ export class JsonLiftingReader {
     }
     this.#liftPieces = [];
     this.#runStart = closing;
+    this.#closeLiftable(closing);
     this.#mode = 'structure';
     return closing + 1;
   }
@@ -284,6 +304,13 @@ export class JsonLiftingReader {
     this.#liftPieces = [];
     this.#mode = 'payloads';
     return stop;
+  }
+
+  /** A string at a `liftAt` path ends at `closing` in the current chunk: its bytes count as liftable. */
+  #closeLiftable(closing: number): void {
+    if (this.#liftableOpenedAt === -1) return;
+    this.#liftableBytes += this.#chunkOffset + closing - this.#liftableOpenedAt;
+    this.#liftableOpenedAt = -1;
   }
 
   /** The string is not lifted after all: its bytes go back to the text. */

@@ -8,7 +8,8 @@ import type { OpenAIChatSettings } from './openai-chat-settings.js';
 /**
  * The chat completion request a relay receives: the conversation with
  * images as `image_url` data URLs, the sampling and tool fields the client
- * sent, `request.extra` passed through, and for image models `modalities`
+ * sent, the fields of `request.extra` (which the surface filled from an
+ * allow-list: see `forwardedChatFields` and the `forwardFields` option), and for image models `modalities`
  * and the size hints relays understand. Input images are written into the
  * body as pieces beside the JSON text, never serialised into it nor joined:
  * five 4 MP images would otherwise be 10 MB of JSON.stringify, 10 MB more
@@ -20,11 +21,14 @@ import type { OpenAIChatSettings } from './openai-chat-settings.js';
 export function buildChatBody(request: GenerationRequest, model: ModelInfo, settings: OpenAIChatSettings): string | Piece[] {
   const imageModel = model.capabilities.imageOutput;
   const slots = new PayloadSlots();
-  // Fields the gateway does not interpret go first so the ones it built win.
-  const body: Record<string, unknown> = { ...request.extra, model: model.id, messages: chatMessages(request, slots) };
+  const body: Record<string, unknown> = {};
+  // Fields the gateway does not interpret go first so the ones it built win; a name that would reach a prototype never goes.
+  for (const name of Object.keys(request.extra)) if (!prototypeNames.has(name)) body[name] = request.extra[name];
+  body.model = model.id;
+  body.messages = chatMessages(request, slots);
   if (request.stream) {
     body.stream = true;
-    body.stream_options = { ...(isObject(request.extra.stream_options) ? request.extra.stream_options : {}), include_usage: true };
+    body.stream_options = { include_usage: true };
   }
   setIfDefined(body, 'temperature', request.temperature);
   setIfDefined(body, 'max_tokens', request.maxTokens);
@@ -39,7 +43,7 @@ export function buildChatBody(request: GenerationRequest, model: ModelInfo, sett
       const imageConfig: Record<string, string> = {};
       if (request.aspectRatio) imageConfig.aspect_ratio = request.aspectRatio;
       if (request.imageSize) imageConfig.image_size = request.imageSize;
-      body.image_config = { ...(isObject(request.extra.image_config) ? request.extra.image_config : {}), ...imageConfig };
+      body.image_config = imageConfig;
     }
   }
   const pieces = slots.stringify(body);
@@ -86,6 +90,4 @@ function setIfDefined(body: Record<string, unknown>, name: string, value: unknow
   if (value !== undefined && value !== null) body[name] = value;
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+const prototypeNames = new Set(['__proto__', 'constructor', 'prototype']);

@@ -13,32 +13,30 @@ export interface NormalizeContext {
   wantsImage: boolean;
   /** Hints read from a model-name suffix (`-2k-16x9`). */
   suffix?: { imageSize?: string; aspectRatio?: string };
+  /** Fields beyond `forwardedChatFields` to pass on in `extra` (the `forwardFields` option). */
+  forwardFields?: readonly string[];
 }
 
-const handledFields = new Set([
-  'model',
-  'messages',
-  'stream',
-  'stream_options',
-  'temperature',
-  'max_tokens',
-  'max_completion_tokens',
-  'n',
-  'seed',
-  'size',
-  'aspect_ratio',
-  'image_config',
-  'modalities',
-  'quality',
-  'background',
-  'output_format',
-  'tools',
-  'tool_choice',
-  'response_format',
-  'min_reasoning_level',
-  'reasoning_effort',
-  'project_id',
-]);
+/**
+ * The fields of OpenAI's chat request that the gateway does not interpret
+ * but an OpenAI-compatible relay does: they travel in `extra`, as sent.
+ * Everything else a client sends and the gateway does not read is dropped,
+ * unless the `forwardFields` option names it: `user`, `metadata`, `store`,
+ * `safety_identifier` and `prompt_cache_key` identify or keep the gateway's
+ * clients' data upstream, and unknown fields (`constructor`, objects of a
+ * thousand keys) are nobody's business upstream.
+ */
+export const forwardedChatFields: readonly string[] = [
+  'top_p',
+  'stop',
+  'frequency_penalty',
+  'presence_penalty',
+  'logit_bias',
+  'logprobs',
+  'top_logprobs',
+  'parallel_tool_calls',
+  'verbosity',
+];
 
 /**
  * Reduces a validated chat request to what providers need. The `model`
@@ -72,8 +70,11 @@ export function normalizeRequest(request: ChatRequest, context: NormalizeContext
 
   const lastUser = [...messages].reverse().find((message) => message.role === 'user');
   const size = request.size && request.size !== 'auto' ? parseImageSize(request.size) : undefined;
+  // Only named fields are looked up: a request's own keys are never walked or copied wholesale.
   const extra: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(request)) if (!handledFields.has(key)) extra[key] = value;
+  const fields = request as Record<string, unknown>;
+  for (const name of forwardedChatFields) if (Object.hasOwn(fields, name)) extra[name] = fields[name];
+  for (const name of context.forwardFields ?? []) if (Object.hasOwn(fields, name)) extra[name] = fields[name];
 
   return {
     requestId: context.requestId,

@@ -6,6 +6,7 @@ import { checkImageCount } from '../../images/ingest/image-ingest-checks.js';
 import type { GenerationRequest } from '../../provider.js';
 import type { Exchange } from '../../server/exchange.js';
 import { readJsonBody } from '../../server/read-json-body.js';
+import { checkProjectId } from '../../server/request-limits.js';
 import type { SurfaceContext } from '../surface-context.js';
 import { isChatRequestImageUrlPath } from './chat-request-image-paths.js';
 import type { ChatRequest } from './chat-request-schema.js';
@@ -38,9 +39,15 @@ export interface CompletionExchange extends Exchange {
 export async function prepareCompletion(exchange: Exchange, context: SurfaceContext): Promise<PreparedCompletion> {
   const { call, caller, deadline } = exchange;
   // The deadline's AbortSignal is only made when images are fetched or converted.
-  const body = await readJsonBody(call, context.options.maxBodyBytes, deadline, { liftAt: isChatRequestImageUrlPath });
+  const body = await readJsonBody(
+    call,
+    context.options.maxBodyBytes,
+    deadline,
+    { liftAt: isChatRequestImageUrlPath },
+    context.options.requestLimits,
+  );
   const chat = validateChatRequest(body);
-  const projectId = chat.project_id ?? call.header('x-gateway-project-id') ?? undefined;
+  const projectId = projectIdOf(chat, call.header('x-gateway-project-id'));
   if (context.options.requireProjectId && !projectId) {
     throw invalidRequest(
       'A project is required: send "project_id" in the body or the x-gateway-project-id header.',
@@ -69,7 +76,14 @@ export async function prepareCompletion(exchange: Exchange, context: SurfaceCont
     plan.references.length === 0
       ? []
       : await context.ingester.ingest(plan.references, deadline.signal, { format: context.generation.inputFormatFor(routePlan.routes) });
-  const generation = normalizeRequest(chat, { requestId: caller.requestId, plan, images, wantsImage, suffix: routePlan.suffix });
+  const generation = normalizeRequest(chat, {
+    requestId: caller.requestId,
+    plan,
+    images,
+    wantsImage,
+    suffix: routePlan.suffix,
+    forwardFields: context.options.forwardFields,
+  });
   const firstModel = routePlan.routes[0]?.model.capabilities;
   const reasoningEffort =
     generation.reasoningLevel && firstModel && firstModel.reasoning !== 'none' ? generation.reasoningLevel : undefined;
@@ -82,6 +96,12 @@ export async function prepareCompletion(exchange: Exchange, context: SurfaceCont
     promptEstimate: needs.promptTokens,
     reasoningEffort,
   };
+}
+
+/** The project the request counts against: the body's `project_id`, else the header; checked before it reaches a log or a table. */
+function projectIdOf(chat: ChatRequest, header: string | null | undefined): string | undefined {
+  if (chat.project_id !== undefined && chat.project_id !== null) return checkProjectId(chat.project_id, 'project_id');
+  return header ? checkProjectId(header, 'x-gateway-project-id') : undefined;
 }
 
 /** What a chat request needs from a model, read from its fields (seed 002's capability table). */

@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { JsonShapeGuard, JsonShapeLimitError } from '../../../src/lib/json/json-shape-guard.js';
+
+const limits = { maxDepth: 4, maxKeysPerObject: 3, maxArrayItems: 3 };
+
+/** What the guard says of `text` fed in pieces of `size` bytes: undefined when it passes. */
+function verdict(text: string, size: number): JsonShapeLimitError | undefined {
+  const guard = new JsonShapeGuard(limits);
+  const bytes = Buffer.from(text);
+  try {
+    for (let start = 0; start < bytes.length; start += size) guard.push(bytes.subarray(start, start + size));
+    return undefined;
+  } catch (error) {
+    if (error instanceof JsonShapeLimitError) return error;
+    throw error;
+  }
+}
+
+describe('JsonShapeGuard', () => {
+  const cases: Array<{ text: string; limit?: string; path?: Array<string | number> }> = [
+    { text: '{"a":1,"b":2,"c":3}' },
+    { text: '{"a":1,"b":2,"c":3,"d":4}', limit: 'maxKeysPerObject', path: [] },
+    { text: '{"list":[1,2,3]}' },
+    { text: '{"m":[{"x":[1,2,3,4]}]}', limit: 'maxArrayItems', path: ['m', 0, 'x'] },
+    { text: '[[[[1]]]]' },
+    { text: '{"a":[[[{}]]]}', limit: 'maxDepth', path: ['a', 0, 0, 0] },
+    // Structure inside strings and keys, escapes included, is text: it counts for nothing.
+    { text: '{"k\\"{[,":"{[,,,,\\\\","v":"\\"],,,,"}' },
+    { text: '{"k\\"y":{"a":1,"b":2,"c":3,"d":4}}', limit: 'maxKeysPerObject', path: ['k"y'] },
+  ];
+
+  for (const { text, limit, path } of cases) {
+    it(`${limit ? `refuses (${limit})` : 'passes'} ${text}, whole or a byte at a time`, () => {
+      for (const size of [text.length, 1, 2, 5]) {
+        const error = verdict(text, size);
+        if (!limit) expect(error).toBeUndefined();
+        else expect(error).toMatchObject({ limit, path });
+      }
+    });
+  }
+});
