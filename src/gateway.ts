@@ -7,7 +7,7 @@ import { createGuardedImageDownloader } from './images/remote/image-download.js'
 import { FetchSlots } from './images/remote/image-fetch-slots.js';
 import { configureSharp } from './images/sharp-settings.js';
 import { createSecretRedactor, redactableSecrets } from './lib/secret-redaction.js';
-import { type GatewayStats, gatewayStats } from './observability/gateway-stats.js';
+import { type GatewayStats, gatewayStats, providerStats } from './observability/gateway-stats.js';
 import { UsageCounterTable } from './observability/usage-counters.js';
 import { createUsageReporter } from './observability/usage-reporter.js';
 import { type GatewayOptions, type ResolvedGatewayOptions, resolveGatewayOptions } from './options.js';
@@ -79,7 +79,7 @@ export function createImageGateway(input: GatewayOptions = {}): ImageGateway {
     logger: options.logger,
     redactSecrets,
   });
-  const counters = new UsageCounterTable();
+  const counters = new UsageCounterTable(options.usageTables);
   const inflight = new InflightTracker();
   const context: SurfaceContext = {
     options,
@@ -96,7 +96,11 @@ export function createImageGateway(input: GatewayOptions = {}): ImageGateway {
   const router = new Router(options.basePath, [
     chatCompletionsRoute(context),
     ...modelsRoutes(generation.registry, createdAt),
-    healthRoute(stats, () => closing !== undefined),
+    healthRoute({
+      providers: () => providerStats({ providers, scheduler: generation.scheduler, health: generation.health }),
+      closing: () => closing !== undefined,
+      details: options.healthDetails,
+    }),
   ]);
   const serve = createServeCall({
     router,

@@ -3,6 +3,7 @@ import type { SlotStore } from './generation/admission/slot-store.js';
 import { imageOptionsSchema } from './images/image-options.js';
 import type { GatewayLogger } from './lib/logger.js';
 import { formatPath } from './lib/property-path.js';
+import { defaultUsageTableLimits } from './observability/usage-counters.js';
 import type { UsageEvent } from './observability/usage-event.js';
 import type { ImageProvider } from './provider.js';
 import { providerConfigSchema } from './providers/shared/provider-config.js';
@@ -98,6 +99,16 @@ export const gatewayOptionsSchema = z
     aliases: z.record(z.string(), z.string()).default({}),
     /** Make `project_id` (or the x-gateway-project-id header) mandatory. */
     requireProjectId: z.boolean().default(false),
+    /** Distinct projects and key ids `stats()` tracks; past it the least recently counted one is folded into "(evicted)". */
+    usageTables: z
+      .object({
+        maxProjects: z.int().min(1).default(defaultUsageTableLimits.maxProjects),
+        maxKeys: z.int().min(1).default(defaultUsageTableLimits.maxKeys),
+      })
+      .strict()
+      .default({ ...defaultUsageTableLimits }),
+    /** /healthz shows each instance's type, state and load to every caller, not only to one with an accepted key. */
+    healthDetails: z.boolean().default(false),
     /**
      * One event per completion that reached dispatch, when it ends (success or failure). Requests refused
      * earlier (auth, bad JSON, validation, a bad input image, a client gone mid-upload) are only logged.

@@ -24,11 +24,16 @@ export interface StatsSources {
 
 /** Queue, health and usage figures per provider instance, project and key: what `gateway.stats()` answers. */
 export function gatewayStats(sources: StatsSources): GatewayStats {
+  return { providers: providerStats(sources), projects: sources.counters.projects(), keys: sources.counters.keys() };
+}
+
+/** Queue and health figures per provider instance alone: what /healthz reads, at a cost that grows with instances only. */
+export function providerStats(sources: Omit<StatsSources, 'counters'>): Record<string, ProviderStats> {
   const queue = sources.scheduler.stats();
   const providers: Record<string, ProviderStats> = {};
   for (const provider of sources.providers) {
     const stats = queue[provider.id];
     if (stats) providers[provider.id] = { type: provider.type, ...stats, health: sources.health.state(provider.id) };
   }
-  return { providers, projects: sources.counters.projects(), keys: sources.counters.keys() };
+  return providers;
 }

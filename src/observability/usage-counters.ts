@@ -9,34 +9,107 @@ export interface UsageCounters {
   totalTokens: number;
 }
 
+/** How many distinct projects and key ids the tables track before they evict. */
+export interface UsageTableLimits {
+  maxProjects: number;
+  maxKeys: number;
+}
+
+export const defaultUsageTableLimits: Readonly<UsageTableLimits> = Object.freeze({ maxProjects: 10_000, maxKeys: 10_000 });
+
+/**
+ * The row that holds the counters of evicted names. Project ids cannot
+ * contain parentheses (server/request-limits.ts), so no client names it.
+ */
+export const evictedRow = '(evicted)';
+
+/** Longest name kept for a row: key ids come from the host's `authenticate` hook, which may pass on anything. */
+const maxNameLength = 128;
+
 /**
  * Per-project and per-key counters, kept in memory for `gateway.stats()`.
  * Maps, because project ids come from clients: "__proto__" must be a name
  * like any other, not a way into Object.prototype.
+ *
+ * Each table holds at most its limit of names. When a new name would go
+ * past it, the least recently counted name is evicted and its counters are
+ * added to the `(evicted)` row, so totals stay whole while a client
+ * inventing project ids costs a bounded amount of memory.
  */
 export class UsageCounterTable {
-  readonly #projects = new Map<string, UsageCounters>();
-  readonly #keys = new Map<string, UsageCounters>();
+  readonly #projects: BoundedCounters;
+  readonly #keys: BoundedCounters;
+
+  constructor(limits: UsageTableLimits = defaultUsageTableLimits) {
+    this.#projects = new BoundedCounters(limits.maxProjects);
+    this.#keys = new BoundedCounters(limits.maxKeys);
+  }
 
   record(event: UsageEvent): void {
-    if (event.projectId) add(this.#projects, event.projectId, event);
-    if (event.keyId) add(this.#keys, event.keyId, event);
+    if (event.projectId) this.#projects.add(event.projectId, event);
+    if (event.keyId) this.#keys.add(event.keyId, event);
   }
 
   /** Counters per project id, as a plain object for stats(). */
   projects(): Record<string, UsageCounters> {
-    return Object.fromEntries(this.#projects);
+    return this.#projects.toObject();
   }
 
   /** Counters per key id, as a plain object for stats(). */
   keys(): Record<string, UsageCounters> {
-    return Object.fromEntries(this.#keys);
+    return this.#keys.toObject();
   }
 }
 
-function add(table: Map<string, UsageCounters>, name: string, event: UsageEvent): void {
-  const counters = table.get(name) ?? { requests: 0, failed: 0, images: 0, promptTokens: 0, completionTokens: 0, totalTokens: 0 };
-  table.set(name, counters);
+/** One table: names in the order they were last counted (a Map keeps insertion order), so the first is the least recent. */
+class BoundedCounters {
+  readonly #rows = new Map<string, UsageCounters>();
+  readonly #maxNames: number;
+  #evicted: UsageCounters | undefined;
+
+  constructor(maxNames: number) {
+    this.#maxNames = maxNames;
+  }
+
+  add(fullName: string, event: UsageEvent): void {
+    const name = fullName.length > maxNameLength ? fullName.slice(0, maxNameLength) : fullName;
+    let counters = this.#rows.get(name);
+    if (counters) this.#rows.delete(name);
+    else {
+      counters = emptyCounters();
+      if (this.#rows.size >= this.#maxNames) this.#evictLeastRecent();
+    }
+    this.#rows.set(name, counters);
+    count(counters, event);
+  }
+
+  toObject(): Record<string, UsageCounters> {
+    const table = Object.fromEntries(this.#rows);
+    if (this.#evicted) table[evictedRow] = this.#evicted;
+    return table;
+  }
+
+  #evictLeastRecent(): void {
+    const oldest = this.#rows.keys().next();
+    if (oldest.done) return;
+    const counters = this.#rows.get(oldest.value) as UsageCounters;
+    this.#rows.delete(oldest.value);
+    const evicted = this.#evicted ?? emptyCounters();
+    this.#evicted = evicted;
+    evicted.requests += counters.requests;
+    evicted.failed += counters.failed;
+    evicted.images += counters.images;
+    evicted.promptTokens += counters.promptTokens;
+    evicted.completionTokens += counters.completionTokens;
+    evicted.totalTokens += counters.totalTokens;
+  }
+}
+
+function emptyCounters(): UsageCounters {
+  return { requests: 0, failed: 0, images: 0, promptTokens: 0, completionTokens: 0, totalTokens: 0 };
+}
+
+function count(counters: UsageCounters, event: UsageEvent): void {
   counters.requests += 1;
   if (event.status >= 400) counters.failed += 1;
   counters.images += event.images;

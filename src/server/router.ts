@@ -9,6 +9,8 @@ export interface RoutedCall {
   caller: Caller;
   /** The rest of the path after a prefix route's `path`, percent-decoded ("" for an exact route). */
   parameter: string;
+  /** An open route's call carried a key the gateway accepts (never true when access is open to all). */
+  authenticated?: boolean;
 }
 
 /** One method and path the gateway serves, and what answers it. */

@@ -44,7 +44,15 @@ export function createServeCall(options: ServeCallOptions): ServeCall {
     const match = router.match(call);
     if (!match?.route) throw router.refusal(call, match);
     const { route, parameter } = match;
-    if (route.open) return route.handle({ call, caller: { requestId, startedAt: now() }, parameter });
+    if (route.open) {
+      const authenticated = await acceptedKey(authenticator, call);
+      return route.handle({
+        call,
+        caller: { requestId, startedAt: now(), ...authenticated },
+        parameter,
+        authenticated: authenticated !== undefined,
+      });
+    }
     const authenticated = authenticator.authenticate(call);
     const caller = { requestId, startedAt: now(), ...(authenticated instanceof Promise ? await authenticated : authenticated) };
     if (route.startsWork && options.closing()) throw shuttingDownError();
@@ -72,6 +80,20 @@ export function createServeCall(options: ServeCallOptions): ServeCall {
       return errorAnswer(error, { 'x-gateway-request-id': requestId, ...cors });
     }
   };
+}
+
+/**
+ * For an open route: the caller's key id when the call carries credentials
+ * the gateway accepts; undefined without any, with wrong ones (the open
+ * route still answers, with what it shows everyone), or when access is open.
+ */
+async function acceptedKey(authenticator: Authenticator, call: IncomingCall): Promise<{ keyId?: string } | undefined> {
+  if (!authenticator.enabled || !call.header('authorization')) return undefined;
+  try {
+    return await authenticator.authenticate(call);
+  } catch {
+    return undefined;
+  }
 }
 
 function requestIdFor(call: IncomingCall): string {

@@ -214,3 +214,83 @@ describe('fields forwarded to relays', () => {
     expect(() => createImageGateway({ forwardFields: ['__proto__'] })).toThrow(/forwardFields\[0\]: must not be __proto__/);
   });
 });
+
+describe('client strings that reach logs and tables', () => {
+  it('refuses a project_id that is too long or has other characters, naming the limit and never quoting it', async () => {
+    const lines: string[] = [];
+    const record = (fields: unknown, message?: string) => lines.push(JSON.stringify([fields, message]));
+    const gateway = createImageGateway({
+      requestLimits: { maxTextBytes: 4 * 1024 * 1024 },
+      logger: { info: record, warn: record, error: record },
+    });
+    try {
+      const huge = 'p'.repeat(1_000_000);
+      const long = await postChat(gateway, { model: 'local-image', project_id: huge, messages: [{ role: 'user', content: 'hi' }] });
+      expect(long.status).toBe(400);
+      const { error } = await long.json();
+      expect(error).toMatchObject({ code: 'invalid_value', param: 'project_id' });
+      expect(error.message).toBe(
+        "Invalid 'project_id': must be 1 to 128 characters of letters, digits and . _ : @ / - (got 1000000 characters).",
+      );
+      const header = await postChat(
+        gateway,
+        { model: 'local-image', messages: [{ role: 'user', content: 'hi' }] },
+        { headers: { 'x-gateway-project-id': 'team a; drop' } },
+      );
+      expect(header.status).toBe(400);
+      expect((await header.json()).error).toMatchObject({ param: 'x-gateway-project-id' });
+      expect(Math.max(...lines.map((line) => line.length))).toBeLessThan(2_000);
+      expect(gateway.stats().projects).toEqual({});
+    } finally {
+      await gateway.close();
+    }
+  });
+
+  it('tracks at most usageTables.maxProjects projects, folding the least recently counted into "(evicted)"', async () => {
+    const gateway = createImageGateway({ usageTables: { maxProjects: 3, maxKeys: 3 } });
+    try {
+      for (const project of ['p1', 'p2', 'p3', 'p1', 'p4', 'p5']) {
+        const answer = await postChat(gateway, { model: 'local-image', project_id: project, messages: [{ role: 'user', content: 'hi' }] });
+        expect(answer.status).toBe(200);
+      }
+      const projects = gateway.stats().projects;
+      // p2 went first (p1 was counted again after it), then p3.
+      expect(Object.keys(projects).sort()).toEqual(['(evicted)', 'p1', 'p4', 'p5']);
+      expect(projects['(evicted)']?.requests).toBe(2);
+      expect(projects.p1?.requests).toBe(2);
+    } finally {
+      await gateway.close();
+    }
+  });
+});
+
+describe('/healthz', () => {
+  const key = 'gw-health-key-0123456789';
+  const health = async (gateway: ImageGateway, authorization?: string) => {
+    const answer = await gateway.fetch(new Request('http://gateway.test/healthz', { headers: authorization ? { authorization } : {} }));
+    return { status: answer.status, body: await answer.json() };
+  };
+
+  it('says only up or down without a key, and shows the instances with one', async () => {
+    const gateway = createImageGateway({ apiKeys: [key] });
+    try {
+      expect(await health(gateway)).toEqual({ status: 200, body: { status: 'ok' } });
+      expect(await health(gateway, 'Bearer not-the-key-0123456789')).toEqual({ status: 200, body: { status: 'ok' } });
+      const detailed = await health(gateway, `Bearer ${key}`);
+      expect(detailed.body.providers.local).toMatchObject({ type: 'local', state: 'closed', active: 0, waiting: 0 });
+    } finally {
+      await gateway.close();
+    }
+  });
+
+  it('shows the instances to everyone only with the healthDetails option (open access included)', async () => {
+    const open = createImageGateway();
+    const detailed = createImageGateway({ healthDetails: true });
+    try {
+      expect((await health(open)).body).toEqual({ status: 'ok' });
+      expect((await health(detailed)).body.providers.local).toMatchObject({ type: 'local' });
+    } finally {
+      await Promise.all([open.close(), detailed.close()]);
+    }
+  });
+});

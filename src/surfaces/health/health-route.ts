@@ -1,19 +1,34 @@
-import type { GatewayStats } from '../../observability/gateway-stats.js';
+import type { ProviderStats } from '../../observability/gateway-stats.js';
 import { jsonAnswer } from '../../server/answer.js';
 import type { Route } from '../../server/router.js';
 
+export interface HealthRouteOptions {
+  /** Each instance's queue and health figures, read fresh per call (its cost grows with instances, not projects). */
+  providers: () => Record<string, ProviderStats>;
+  closing: () => boolean;
+  /** Show the instances to every caller, not only to one with a key the gateway accepts. */
+  details: boolean;
+}
+
 /**
- * GET /healthz: up or shutting down (503), with a per-instance summary (no
- * keys, no URLs). Open: load balancers probe it without a key.
+ * GET /healthz: up (200 `ok`) or shutting down (503). Open: load balancers
+ * probe it without a key, so without one it says no more than that. A
+ * caller with an accepted key, or everyone with the `healthDetails`
+ * option, also gets each instance's type, state and load (never keys or
+ * URLs). Its cost does not depend on how many projects or keys were seen.
  */
-export function healthRoute(stats: () => GatewayStats, closing: () => boolean): Route {
+export function healthRoute(options: HealthRouteOptions): Route {
   return {
     method: 'GET',
     path: '/healthz',
     open: true,
-    handle: () => {
+    handle: ({ authenticated }) => {
+      const shuttingDown = options.closing();
+      const status = shuttingDown ? 'shutting_down' : 'ok';
+      const code = shuttingDown ? 503 : 200;
+      if (!options.details && !authenticated) return jsonAnswer({ status }, code);
       const summary: Record<string, unknown> = {};
-      for (const [id, instance] of Object.entries(stats().providers)) {
+      for (const [id, instance] of Object.entries(options.providers())) {
         summary[id] = {
           type: instance.type,
           state: instance.health.state,
@@ -22,8 +37,7 @@ export function healthRoute(stats: () => GatewayStats, closing: () => boolean): 
           waiting: instance.waiting.stream + instance.waiting.nonStream,
         };
       }
-      const shuttingDown = closing();
-      return jsonAnswer({ status: shuttingDown ? 'shutting_down' : 'ok', providers: summary }, shuttingDown ? 503 : 200);
+      return jsonAnswer({ status, providers: summary }, code);
     },
   };
 }

@@ -161,7 +161,7 @@ describe('close()', () => {
 describe('visibility', () => {
   it('reports per-provider queue figures in stats() and a summary in /healthz', async () => {
     const scripted = createScriptedProvider({ id: 'one', concurrency: 2, auto: () => 'succeed' });
-    gateway = createImageGateway({ providers: [scripted.provider] });
+    gateway = createImageGateway({ providers: [scripted.provider], healthDetails: true });
     for (let index = 0; index < 3; index += 1) expect((await postChat(gateway, draw())).status).toBe(200);
     const stats = gateway.stats().providers.one;
     expect(stats).toMatchObject({
