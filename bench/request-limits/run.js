@@ -31,7 +31,10 @@ if (values.server) {
   });
 } else {
   const dist = values.dist ?? fileURLToPath(new URL('../../dist', import.meta.url));
-  const child = fork(fileURLToPath(import.meta.url), ['--server', '--dist', dist], { stdio: 'inherit', execArgv: process.env.PROFILE_DIR ? ['--cpu-prof', '--cpu-prof-dir', process.env.PROFILE_DIR] : [] });
+  const child = fork(fileURLToPath(import.meta.url), ['--server', '--dist', dist], {
+    stdio: 'inherit',
+    execArgv: process.env.PROFILE_DIR ? ['--cpu-prof', '--cpu-prof-dir', process.env.PROFILE_DIR] : [],
+  });
   const next = () => new Promise((resolve) => child.once('message', resolve));
   const { port } = await next();
   const base = `http://127.0.0.1:${port}`;
@@ -50,7 +53,11 @@ if (values.server) {
         response.on('data', (chunk) => chunks.push(chunk));
         response.on('end', () => {
           const text = Buffer.concat(chunks).toString();
-          resolve({ status: response.statusCode, code: text.includes('"code"') ? JSON.parse(text).error?.code : undefined, ms: performance.now() - started });
+          resolve({
+            status: response.statusCode,
+            code: text.includes('"code"') ? JSON.parse(text).error?.code : undefined,
+            ms: performance.now() - started,
+          });
         });
       });
       call.on('error', (error) => (answered ? undefined : reject(error)));
@@ -64,11 +71,17 @@ if (values.server) {
     return Buffer.from(`${chat},${parts.join(',')}}`);
   };
   const cases = [
-    ['5 M unknown top-level keys (the issue\'s 61 MB case)', () => keys(5_000_000)],
+    ["5 M unknown top-level keys (the issue's 61 MB case)", () => keys(5_000_000)],
     ['1 M unknown top-level keys', () => keys(1_000_000)],
-    ['1.5 M messages', () => Buffer.from(`{"model":"local-image","messages":[${new Array(1_500_000).fill('{"role":"user","content":"a"}').join(',')}]}`)],
+    [
+      '1.5 M messages',
+      () => Buffer.from(`{"model":"local-image","messages":[${new Array(1_500_000).fill('{"role":"user","content":"a"}').join(',')}]}`),
+    ],
     ['8 MB project_id', () => Buffer.from(`${chat},"project_id":"${'p'.repeat(8_000_000)}"}`)],
-    ['3 MB prompt, no image', () => Buffer.from(`{"model":"local-image","messages":[{"role":"user","content":"${'a'.repeat(3_000_000)}"}]}`)],
+    [
+      '3 MB prompt, no image',
+      () => Buffer.from(`{"model":"local-image","messages":[{"role":"user","content":"${'a'.repeat(3_000_000)}"}]}`),
+    ],
   ];
   console.log('| case | body | answer | time to answer | longest event-loop block in the gateway | slowest /healthz meanwhile |');
   console.log('| --- | --- | --- | --- | --- | --- |');
