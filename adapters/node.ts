@@ -16,7 +16,7 @@ export interface GatewayServer extends Server {
  *
  * @example
  * import { createServer } from 'image-gateway/node';
- * createServer({ apiKeys: ['sk-local-123456'] }).listen(3000);
+ * createServer({ apiKeys: ['sk-local-1234567890'] }).listen(3000);
  * // or serve a gateway you already have: createServer({ gateway })
  */
 export function createServer(input: GatewayInput = {}): GatewayServer {

@@ -11,6 +11,8 @@ import type { AuthenticationHook } from './server/auth.js';
 import { defaultRequestLimits } from './server/request-limits.js';
 
 const isFunction = (value: unknown) => typeof value === 'function';
+/** Shortest gateway key accepted: 16 random characters are beyond guessing, and long enough to redact in part. */
+const minimumGatewayKeyLength = 16;
 /** Names that would reach Object.prototype when set on a plain object. */
 const forbiddenFieldNames = new Set(['__proto__', 'constructor', 'prototype']);
 /** Node clamps longer timers to 1 ms: a huge "wait long" would mean "give up now". */
@@ -29,7 +31,15 @@ export const gatewayOptionsSchema = z
       .min(1)
       .default([{ type: 'local' }]),
     /** Bearer keys that may call the gateway; empty or absent: open access. */
-    apiKeys: z.array(z.string().min(8, 'each key must be at least 8 characters')).optional(),
+    apiKeys: z
+      .array(
+        z.string().min(minimumGatewayKeyLength, {
+          error: (issue) =>
+            `each gateway key must be at least ${minimumGatewayKeyLength} characters (this one has ${String(issue.input).length}): ` +
+            'a short key can be guessed, and its echoes cannot be told from ordinary text',
+        }),
+      )
+      .optional(),
     /** Host-app authentication instead of (or besides) apiKeys. */
     authenticate: z.custom<AuthenticationHook>(isFunction, 'must be a function').optional(),
     /** Secret for the HMAC that makes key ids (`key_…` in usage and logs); default: random per process. */

@@ -1,4 +1,5 @@
-import { redactedMark, verbatimPattern } from '../lib/secret-redaction.js';
+import { SecretEchoes } from '../lib/secret-echoes.js';
+import { redactedMark } from '../lib/secret-redaction.js';
 import type { GenerationEvent } from '../provider.js';
 
 /** Where a piece of model text goes: the answer, the reasoning, or a tool call's arguments (by index). */
@@ -9,10 +10,11 @@ type TextChannel = 'text' | 'reasoning' | number;
  * echoes the Authorization header it received into its answer, broken or
  * hostile, would otherwise hand the gateway's key to every client. Only the
  * configured values are matched, never key shapes: a model explaining what
- * an `sk-…` key looks like must read as it wrote.
+ * an `sk-…` key looks like must read as it wrote. A key is found whole, in
+ * part, reversed or encoded (`SecretEchoes`).
  *
  * In a stream a key may be split across deltas, so the end of a delta that
- * could be the start of one is held back until the next delta (or the
+ * could begin or continue one is held back until the next delta (or the
  * finish) settles it. Text with no such end passes at once, unchanged.
  *
  * @example
@@ -21,14 +23,12 @@ type TextChannel = 'text' | 'reasoning' | number;
  * filter.take({ type: 'text-delta', text: 'REFIX9876!' });      // [{ type: 'text-delta', text: '[redacted]!' }]
  */
 export class OutputSecretFilter {
-  readonly #secrets: readonly string[];
-  readonly #pattern: RegExp;
+  readonly #echoes: SecretEchoes;
   readonly #held = new Map<TextChannel, string>();
 
   /** `secrets` as `redactableSecrets` gives them: distinct, long enough, longest first. */
   constructor(secrets: readonly string[]) {
-    this.#secrets = secrets;
-    this.#pattern = verbatimPattern(secrets);
+    this.#echoes = echoesOf(secrets);
   }
 
   /** The events to pass on for `event`: none while its text is held, or the held text before an image or the finish. */
@@ -59,7 +59,9 @@ export class OutputSecretFilter {
   /** Whatever is still held, as the events it came in; for the end of an attempt. */
   flush(): GenerationEvent[] {
     const events: GenerationEvent[] = [];
-    for (const [channel, text] of this.#held) {
+    for (const [channel, held] of this.#held) {
+      // What was held may end with a whole echo: nothing more comes to complete it.
+      const text = this.#echoes.redact(held, redactedMark);
       if (channel === 'text') events.push({ type: 'text-delta', text });
       else if (channel === 'reasoning') events.push({ type: 'reasoning-delta', text });
       else events.push({ type: 'tool-call-delta', index: channel, arguments: text });
@@ -75,28 +77,26 @@ export class OutputSecretFilter {
 
   #pass(channel: TextChannel, text: string): string {
     const held = this.#held.get(channel);
-    const whole = (held === undefined ? text : held + text).replace(this.#pattern, redactedMark);
-    const holding = this.#startOfSecretAtEnd(whole);
+    const whole = held === undefined ? text : held + text;
+    // The held end stays as received: an echo it starts is redacted whole once the rest of it arrives.
+    const holding = this.#echoes.heldEnd(whole);
     if (holding === 0) {
       this.#held.delete(channel);
-      return whole;
+      return this.#echoes.redact(whole, redactedMark);
     }
     this.#held.set(channel, whole.slice(whole.length - holding));
-    return whole.slice(0, whole.length - holding);
+    return this.#echoes.redact(whole.slice(0, whole.length - holding), redactedMark);
   }
+}
 
-  /** The length of the longest end of `text` that a secret begins with (the secret not whole: that was replaced). */
-  #startOfSecretAtEnd(text: string): number {
-    let longest = 0;
-    for (const secret of this.#secrets) {
-      const first = secret.charCodeAt(0);
-      for (let start = Math.max(0, text.length - secret.length + 1); start < text.length - longest; start++) {
-        if (text.charCodeAt(start) === first && secret.startsWith(text.slice(start))) {
-          longest = text.length - start;
-          break;
-        }
-      }
-    }
-    return longest;
+/** One SecretEchoes per list of secrets: the gateway passes the same list to every request's filter. */
+const echoesByList = new WeakMap<readonly string[], SecretEchoes>();
+
+function echoesOf(secrets: readonly string[]): SecretEchoes {
+  let echoes = echoesByList.get(secrets);
+  if (!echoes) {
+    echoes = new SecretEchoes(secrets);
+    echoesByList.set(secrets, echoes);
   }
+  return echoes;
 }

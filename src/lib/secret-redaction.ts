@@ -1,3 +1,5 @@
+import { SecretEchoes } from './secret-echoes.js';
+
 /** Rewrites text so no credential in it reaches a client or a log line. */
 export type RedactSecrets = (text: string) => string;
 
@@ -45,20 +47,20 @@ export function redactKeyShapes(text: string): string {
 }
 
 /**
- * A redactor for the gateway's error path: every configured secret verbatim
- * (an upstream may quote a key with no recognisable prefix), then the key
- * shapes. Longer secrets are matched first, so a key that contains another
- * leaves no tail behind.
+ * A redactor for the gateway's error path: every echo of a configured
+ * secret (an upstream may quote a key with no recognisable prefix, cut it,
+ * reverse it, or encode it: see `SecretEchoes`), then the key shapes.
  *
  * @example
  * const redact = createSecretRedactor(['relaykeyNOPREFIX9876']);
  * redact('Incorrect key relaykeyNOPREFIX9876'); // 'Incorrect key [redacted]'
+ * redact('Incorrect key relaykeyNOP…');         // 'Incorrect key [redacted]…'
  */
 export function createSecretRedactor(secrets: Iterable<string>): RedactSecrets {
   const distinct = redactableSecrets(secrets);
   if (distinct.length === 0) return redactKeyShapes;
-  const verbatim = verbatimPattern(distinct);
-  return (text) => redactKeyShapes(text.replace(verbatim, redacted));
+  const echoes = new SecretEchoes(distinct);
+  return (text) => redactKeyShapes(echoes.redact(text, redacted));
 }
 
 /** The secrets worth matching verbatim: distinct, long enough to be keys, longest first (so a key containing another leaves no tail). */
@@ -66,14 +68,5 @@ export function redactableSecrets(secrets: Iterable<string>): string[] {
   return [...new Set(secrets)].filter((secret) => secret.length >= shortestSecret).sort((a, b) => b.length - a.length);
 }
 
-/** One global pattern matching any of `secrets` (from `redactableSecrets`), each as written. */
-export function verbatimPattern(secrets: readonly string[]): RegExp {
-  return new RegExp(secrets.map(escapeForRegExp).join('|'), 'g');
-}
-
 /** What a redacted secret reads as. */
 export const redactedMark = redacted;
-
-function escapeForRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
-}

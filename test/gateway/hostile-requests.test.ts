@@ -294,3 +294,17 @@ describe('/healthz', () => {
     }
   });
 });
+
+describe('gateway keys', () => {
+  it('shorter than 16 characters are refused at start, with the length and never the key', () => {
+    expect(() => createImageGateway({ apiKeys: ['gw-key-long-enough-1', 'sk-test'] })).toThrow(
+      /options\.apiKeys\[1\]: each gateway key must be at least 16 characters \(this one has 7\)/,
+    );
+    try {
+      createImageGateway({ apiKeys: ['sk-short-key'] });
+    } catch (error) {
+      expect((error as Error).message).not.toContain('sk-short-key');
+    }
+    expect(() => createImageGateway({ apiKeys: ['0123456789abcdef'] }).close()).not.toThrow();
+  });
+});

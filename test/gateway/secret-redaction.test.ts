@@ -231,6 +231,40 @@ describe('createSecretRedactor', () => {
     expect(redact('keys abcdef123456-longer and abcdef123456, not short')).toBe('keys [redacted] and [redacted], not short');
   });
 
+  it('removes a prefix of 10 characters or more, and any other part of 12 or more, but not shorter pieces', () => {
+    const key = 'gwRelay7Qx2NpLm4Vt9Zs8Kd';
+    const partial = createSecretRedactor([key]);
+    expect(partial(`Invalid key ${key.slice(0, 10)}... (masked)`)).toBe('Invalid key [redacted]... (masked)');
+    expect(partial(`key ending ...${key.slice(-12)}`)).toBe('key ending ...[redacted]');
+    expect(partial(`middle ${key.slice(5, 17)} here`)).toBe('middle [redacted] here');
+    expect(partial(`too short: ${key.slice(0, 9)} and ${key.slice(1, 10)}`)).toBe(`too short: ${key.slice(0, 9)} and ${key.slice(1, 10)}`);
+  });
+
+  it('removes reversed, base64 (any alignment, either alphabet) and percent-encoded echoes', () => {
+    const key = 'relay/key+NOPREFIX=9876?&~';
+    const encoded = createSecretRedactor([key]);
+    const reversed = Array.from(key).reverse().join('');
+    expect(encoded(`echo: ${reversed}!`)).toBe('echo: [redacted]!');
+    expect(encoded(`q=${encodeURIComponent(key)}&x=1`)).toBe('q=[redacted]&x=1');
+    for (const prefix of ['', 'u:', 'user:']) {
+      const basic = Buffer.from(`${prefix}${key}`).toString('base64');
+      const out = encoded(`Authorization header was "${basic}"`);
+      expect(out, `after ${JSON.stringify(prefix)}`).toMatch(/\[redacted\]/);
+      // What is left is the encoding of the bytes around the key (the user part, padding) and the two characters mixing them in.
+      const left = out.replace(/^Authorization header was "|"$/g, '').replace('[redacted]', '');
+      expect(left.length).toBeLessThanOrEqual(Math.ceil((prefix.length * 4) / 3) + 4);
+      const urlSafe = Buffer.from(`${prefix}${key}`).toString('base64url');
+      expect(encoded(urlSafe)).toMatch(/\[redacted\]/);
+    }
+  });
+
+  it('stays linear on a megabyte of text with many configured secrets', () => {
+    const many = createSecretRedactor(Array.from({ length: 20 }, (_, index) => `secret-${index}-0123456789abcdefghij`));
+    const started = performance.now();
+    expect(many('x'.repeat(1_000_000))).toHaveLength(1_000_000);
+    expect(performance.now() - started).toBeLessThan(1000);
+  });
+
   it('removes the key shapes upstreams echo, whatever is configured', () => {
     expect(redact('Incorrect API key provided: sk-proj-...abcd.')).toBe('Incorrect API key provided: [redacted]');
     expect(redact('Incorrect API key provided: xyz***789.')).toBe('Incorrect API key provided: [redacted]');

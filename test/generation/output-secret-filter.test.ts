@@ -26,6 +26,20 @@ describe('OutputSecretFilter', () => {
     }
   });
 
+  it('replaces a partial, reversed or base64 echo, also when a delta boundary cuts it', () => {
+    const reversed = Array.from(key).reverse().join('');
+    const base64 = Buffer.from(`Bearer ${key}`).toString('base64');
+    for (const echo of [key.slice(0, 14), key.slice(4), reversed, base64]) {
+      for (const cut of [4, 7, echo.length - 4]) {
+        const filter = new OutputSecretFilter(redactableSecrets([key]));
+        const out = run(filter, [text(`x ${echo.slice(0, cut)}`), text(`${echo.slice(cut)} y`), finish]);
+        const joined = out.map((event) => (event.type === 'text-delta' ? event.text : '')).join('');
+        expect(joined, `${echo} cut at ${cut}`).toMatch(/\[redacted\]/);
+        expect(joined).not.toContain(echo.slice(2, 12));
+      }
+    }
+  });
+
   it('passes text that cannot begin a key at once, unchanged', () => {
     const filter = new OutputSecretFilter(redactableSecrets([key]));
     expect(filter.take(text('Hello world'))).toEqual([text('Hello world')]);

@@ -225,7 +225,7 @@ describe('the Node bridge', () => {
   });
 
   it('reads a repeated Authorization header as gateway.fetch does: all values, so a valid first one does not pass', async () => {
-    const key = 'sk-local-123456';
+    const key = 'sk-local-1234567890';
     const { server, url } = await serve({ apiKeys: [key] });
     const { port } = new URL(url);
     const ask = async (authorizations: string[]) => {

@@ -102,13 +102,13 @@ describe('standalone configuration', () => {
         OPENAI_CHAT_BASE_URL: 'https://relay.example/v1',
         OPENAI_CHAT_MODELS: 'gpt-4o-image, nano-banana',
         BFL_API_KEY: 'b-key',
-        GATEWAY_API_KEYS: 'sk-one-12345678,sk-two-12345678',
+        GATEWAY_API_KEYS: 'sk-one-1234567890,sk-two-1234567890',
       },
       { heartbeatIntervalMs: 5_000 },
     );
     expect(options.providers?.map((provider) => (provider as { type: string }).type)).toEqual(['gemini', 'openai', 'openai-chat', 'flux']);
     expect(options.providers?.[2]).toMatchObject({ apiKey: 'o-key', models: ['gpt-4o-image', 'nano-banana'] });
-    expect(options.apiKeys).toEqual(['sk-one-12345678', 'sk-two-12345678']);
+    expect(options.apiKeys).toEqual(['sk-one-1234567890', 'sk-two-1234567890']);
     expect(options.heartbeatIntervalMs).toBe(5_000);
   });
 
