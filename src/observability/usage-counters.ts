@@ -23,8 +23,6 @@ export const defaultUsageTableLimits: Readonly<UsageTableLimits> = Object.freeze
  */
 export const evictedRow = '(evicted)';
 
-/** Longest name kept for a row: key ids come from the host's `authenticate` hook, which may pass on anything. */
-const maxNameLength = 128;
 
 /**
  * Per-project and per-key counters, kept in memory for `gateway.stats()`.
@@ -71,8 +69,7 @@ class BoundedCounters {
     this.#maxNames = maxNames;
   }
 
-  add(fullName: string, event: UsageEvent): void {
-    const name = fullName.length > maxNameLength ? fullName.slice(0, maxNameLength) : fullName;
+  add(name: string, event: UsageEvent): void {
     let counters = this.#rows.get(name);
     if (counters) this.#rows.delete(name);
     else {

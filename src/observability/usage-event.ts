@@ -47,6 +47,9 @@ export interface UsageResult {
   usage?: GenerationUsage;
 }
 
+/** Longest key id a usage record carries (the gateway's own are 16 characters). */
+const longestKeyId = 128;
+
 /**
  * The one usage record per request that onUsage and the request log receive.
  *
@@ -60,7 +63,8 @@ export function usageEvent(facts: UsageFacts, result: UsageResult, now: number):
   return {
     requestId: facts.caller.requestId,
     projectId: facts.projectId,
-    keyId: facts.caller.keyId,
+    // A host's authenticate hook may derive its key id from anything a client sent: the log line stays bounded.
+    keyId: facts.caller.keyId === undefined ? undefined : facts.caller.keyId.slice(0, longestKeyId),
     model: facts.model,
     providerModel: outcome.route?.model.id,
     provider: outcome.route?.provider.id,

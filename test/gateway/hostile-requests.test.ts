@@ -246,6 +246,27 @@ describe('client strings that reach logs and tables', () => {
     }
   });
 
+  it('cuts a key id from an authenticate hook to 128 characters in the log line and the key table', async () => {
+    const lines: string[] = [];
+    const record = (fields: unknown, message?: string) => lines.push(JSON.stringify([fields, message]));
+    const gateway = createImageGateway({
+      authenticate: (request) => ({ ok: true, keyId: `user-${request.headers.get('x-user') ?? ''}` }),
+      logger: { info: record, warn: record, error: record },
+    });
+    try {
+      const answer = await postChat(
+        gateway,
+        { model: 'local-image', messages: [{ role: 'user', content: 'hi' }] },
+        { headers: { 'x-user': 'u'.repeat(100_000) } },
+      );
+      expect(answer.status).toBe(200);
+      expect(Math.max(...lines.map((line) => line.length))).toBeLessThan(2_000);
+      expect(Object.keys(gateway.stats().keys).map((name) => name.length)).toEqual([128]);
+    } finally {
+      await gateway.close();
+    }
+  });
+
   it('tracks at most usageTables.maxProjects projects, folding the least recently counted into "(evicted)"', async () => {
     const gateway = createImageGateway({ usageTables: { maxProjects: 3, maxKeys: 3 } });
     try {
