@@ -461,3 +461,33 @@ describe('authentication', () => {
     }
   });
 });
+
+describe('messages without content, through the official openai SDK', () => {
+  it('are a BadRequestError whose param names the message, as OpenAI answers', async () => {
+    const { default: OpenAI } = await import('openai');
+    const client = new OpenAI({
+      apiKey: 'unused-by-open-access',
+      baseURL: 'http://gateway.test/v1',
+      maxRetries: 0,
+      fetch: (input: string | URL | Request, init?: RequestInit) => gateway.fetch(new Request(input, init)),
+    });
+    const refused = async (messages: unknown) => {
+      try {
+        await client.chat.completions.create({ model: 'local-image', messages } as never);
+      } catch (error) {
+        return error as { status: number; param: string; code: string };
+      }
+      throw new Error('answered 200');
+    };
+    expect(await refused([{ role: 'user' }])).toMatchObject({
+      status: 400,
+      param: 'messages[0].content',
+      code: 'missing_required_parameter',
+    });
+    expect(await refused([{ role: 'user', content: [] }])).toMatchObject({
+      status: 400,
+      param: 'messages[0].content',
+      code: 'empty_array',
+    });
+  });
+});
