@@ -77,6 +77,32 @@ if (values.server) {
       '1.5 M messages',
       () => Buffer.from(`{"model":"local-image","messages":[${new Array(1_500_000).fill('{"role":"user","content":"a"}').join(',')}]}`),
     ],
+    [
+      '1000 messages of 5 text parts of 350 characters (near every limit: the costliest body let through)',
+      () =>
+        Buffer.from(
+          JSON.stringify({
+            model: 'local-image',
+            messages: Array.from({ length: 1000 }, () => ({
+              role: 'user',
+              content: Array.from({ length: 5 }, () => ({ type: 'text', text: 'a'.repeat(350) })),
+            })),
+          }),
+        ),
+    ],
+    [
+      '1000 messages of 70 text parts',
+      () =>
+        Buffer.from(
+          JSON.stringify({
+            model: 'local-image',
+            messages: Array.from({ length: 1000 }, () => ({
+              role: 'user',
+              content: Array.from({ length: 70 }, () => ({ type: 'text', text: 'a' })),
+            })),
+          }),
+        ),
+    ],
     ['8 MB project_id', () => Buffer.from(`${chat},"project_id":"${'p'.repeat(8_000_000)}"}`)],
     [
       '3 MB prompt, no image',

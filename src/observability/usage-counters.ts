@@ -23,7 +23,6 @@ export const defaultUsageTableLimits: Readonly<UsageTableLimits> = Object.freeze
  */
 export const evictedRow = '(evicted)';
 
-
 /**
  * Per-project and per-key counters, kept in memory for `gateway.stats()`.
  * Maps, because project ids come from clients: "__proto__" must be a name

@@ -127,6 +127,16 @@ describe('a request that carries too much structure', () => {
     );
   });
 
+  it('with too many values in all, each object and array within its own limits, gets a 400', async () => {
+    const part = { type: 'text', text: 'a' };
+    const messages = Array.from({ length: 1000 }, () => ({ role: 'user', content: [part, part, part, part, part, part, part] }));
+    const answer = await postRaw(base, '/v1/chat/completions', JSON.stringify({ model: 'local-image', messages }));
+    expect(answer.status).toBe(400);
+    expect(answer.json.error.message).toBe(
+      'The request body holds more than 20000 values (objects, arrays and their members); at most 20000 are allowed (option requestLimits.maxMembers).',
+    );
+  });
+
   it('within the limits is served', async () => {
     const gateway = createImageGateway({ requestLimits: { maxKeysPerObject: 64 } });
     try {

@@ -10,6 +10,11 @@ export interface JsonShapeLimits {
   maxKeysPerObject: number;
   /** Items of one array. */
   maxArrayItems: number;
+  /**
+   * Members and items of the whole document, counted as its objects,
+   * arrays and commas: what bounds the work of parsing and validating it.
+   */
+  maxMembers: number;
 }
 
 /** Which bound a document crossed, the bound, and where: the path of the object or array at fault. */
@@ -31,14 +36,24 @@ interface Frame {
   isObject: boolean;
   /** Commas seen: the members or items so far, less one. */
   commas: number;
-  /** The key of the member being read (objects), when it was short enough to keep. */
-  key: string | undefined;
+  /**
+   * The key of the member being read (objects): where it lies in the chunk
+   * that held it whole (decoded only for an error message), or its text when
+   * a chunk boundary cut it; undefined between members or when too long.
+   */
+  keyChunk: Buffer | undefined;
+  keyStart: number;
+  keyEnd: number;
+  keyEscaped: boolean;
+  keyText: string | undefined;
   expectingKey: boolean;
 }
 
 const quote = 0x22;
 const backslash = 0x5c;
 const noMarker = Buffer.from([0]);
+/** Keys longer than this do not name a place in an error message. */
+const maxKeyLength = 128;
 
 /**
  * Counts the structure of JSON text chunk by chunk as it arrives, and throws
@@ -58,8 +73,15 @@ export class JsonShapeGuard {
   readonly #frames: Frame[] = [];
   readonly #search = new ChunkSearch([quote, backslash], noMarker);
   readonly #key = new JsonKeyText();
+  /** Objects, arrays and commas so far. */
+  #members = 0;
   #inString = false;
   #inKey = false;
+  /** Where the current chunk's part of the key being read starts. */
+  #keyPieceStart = 0;
+  /** A chunk boundary cut the key being read: `#key` collects its parts. */
+  #keyCut = false;
+  #keyEscaped = false;
   #escapePending = false;
 
   constructor(limits: JsonShapeLimits) {
@@ -73,6 +95,8 @@ export class JsonShapeGuard {
     while (position < chunk.length) {
       position = this.#inString ? this.#skipString(chunk, position) : this.#scanStructure(chunk, position);
     }
+    // A key opened by the chunk's last byte: the chunk is not kept, so its (empty) part is collected now.
+    if (this.#inString && this.#inKey && !this.#keyCut) this.#cutKey(chunk);
   }
 
   #scanStructure(chunk: Buffer, start: number): number {
@@ -83,12 +107,26 @@ export class JsonShapeGuard {
         this.#inString = true;
         const frame = frames[frames.length - 1];
         this.#inKey = frame?.isObject === true && frame.expectingKey;
-        if (this.#inKey) this.#key.start();
+        if (this.#inKey) {
+          this.#keyPieceStart = position + 1;
+          this.#keyCut = false;
+          this.#keyEscaped = false;
+        }
         return position + 1;
       }
       if (byte === 0x7b || byte === 0x5b) {
         if (frames.length >= this.#limits.maxDepth) throw this.#exceeded('maxDepth', this.#limits.maxDepth);
-        frames.push({ isObject: byte === 0x7b, commas: 0, key: undefined, expectingKey: byte === 0x7b });
+        if (++this.#members > this.#limits.maxMembers) throw this.#exceeded('maxMembers', this.#limits.maxMembers);
+        frames.push({
+          isObject: byte === 0x7b,
+          commas: 0,
+          keyChunk: undefined,
+          keyStart: 0,
+          keyEnd: 0,
+          keyEscaped: false,
+          keyText: undefined,
+          expectingKey: byte === 0x7b,
+        });
       } else if (byte === 0x7d || byte === 0x5d) frames.pop();
       else if (byte === 0x2c) this.#nextMember();
     }
@@ -98,61 +136,109 @@ export class JsonShapeGuard {
   #nextMember(): void {
     const frame = this.#frames[this.#frames.length - 1];
     if (!frame) return;
+    if (++this.#members > this.#limits.maxMembers) throw this.#exceeded('maxMembers', this.#limits.maxMembers);
     frame.commas += 1;
     if (frame.isObject) {
-      frame.key = undefined;
+      frame.keyChunk = undefined;
+      frame.keyText = undefined;
       frame.expectingKey = true;
       if (frame.commas >= this.#limits.maxKeysPerObject) throw this.#exceeded('maxKeysPerObject', this.#limits.maxKeysPerObject);
     } else if (frame.commas >= this.#limits.maxArrayItems) throw this.#exceeded('maxArrayItems', this.#limits.maxArrayItems);
   }
 
-  /** Inside a string: to its closing quote, stepping over escapes; a key's bytes are kept to name paths. */
+  /**
+   * Inside a string: to its closing quote, stepping over escapes. A key is
+   * only located, not copied, unless a chunk boundary cuts it: its text is
+   * needed only to name the place of an error.
+   */
   #skipString(chunk: Buffer, start: number): number {
     let position = start;
+    if (this.#inKey && this.#keyCut) this.#keyPieceStart = start;
     if (this.#escapePending) {
       this.#escapePending = false;
-      if (this.#inKey) this.#key.add(chunk, position, position + 1);
       position += 1;
     }
     while (position < chunk.length) {
       const closing = this.#search.find(quote, position);
       const escapeAt = this.#search.find(backslash, position);
       if (escapeAt !== -1 && (closing === -1 || escapeAt < closing)) {
-        if (this.#inKey) {
-          this.#key.markEscape();
-          this.#key.add(chunk, position, escapeAt + 2);
-        }
+        if (this.#inKey) this.#keyEscaped = true;
         if (escapeAt + 1 >= chunk.length) {
           this.#escapePending = true;
+          this.#cutKey(chunk);
           return chunk.length;
         }
         position = escapeAt + 2;
         continue;
       }
-      const end = closing === -1 ? chunk.length : closing;
-      if (this.#inKey) this.#key.add(chunk, position, end);
-      if (closing === -1) return chunk.length;
-      this.#inString = false;
-      if (this.#inKey) {
-        const frame = this.#frames[this.#frames.length - 1] as Frame;
-        frame.key = this.#key.finish();
-        frame.expectingKey = false;
+      if (closing === -1) {
+        this.#cutKey(chunk);
+        return chunk.length;
       }
+      this.#inString = false;
+      if (this.#inKey) this.#endKey(chunk, closing);
       return closing + 1;
     }
+    this.#cutKey(chunk);
     return position;
+  }
+
+  /** The chunk ends inside a key: what it holds of the key is collected, since the chunk is not kept. */
+  #cutKey(chunk: Buffer): void {
+    if (!this.#inKey) return;
+    if (!this.#keyCut) {
+      this.#key.start();
+      this.#keyCut = true;
+    }
+    this.#key.add(chunk, this.#keyPieceStart, chunk.length);
+  }
+
+  #endKey(chunk: Buffer, closing: number): void {
+    const frame = this.#frames[this.#frames.length - 1] as Frame;
+    frame.expectingKey = false;
+    frame.keyEscaped = this.#keyEscaped;
+    if (!this.#keyCut) {
+      frame.keyChunk = chunk;
+      frame.keyStart = this.#keyPieceStart;
+      frame.keyEnd = closing;
+      frame.keyText = undefined;
+      return;
+    }
+    this.#key.add(chunk, this.#keyPieceStart, closing);
+    if (this.#keyEscaped) this.#key.markEscape();
+    frame.keyChunk = undefined;
+    frame.keyText = this.#key.finish();
+    this.#keyCut = false;
   }
 
   /** The error, naming the object or array at fault: the path from the root to it. */
   #exceeded(limit: keyof JsonShapeLimits, allowed: number): JsonShapeLimitError {
     const path: Array<string | number> = [];
     // The last frame is the container at fault; the ones before it say where it sits.
+    if (limit === 'maxMembers') return new JsonShapeLimitError(limit, allowed, path);
     for (let index = 0; index < this.#frames.length - (limit === 'maxDepth' ? 0 : 1); index++) {
       const frame = this.#frames[index] as Frame;
-      if (!frame.isObject) path.push(frame.commas);
-      else if (frame.key === undefined) break;
-      else path.push(frame.key);
+      if (!frame.isObject) {
+        path.push(frame.commas);
+        continue;
+      }
+      const key = keyOf(frame);
+      if (key === undefined) break;
+      path.push(key);
     }
     return new JsonShapeLimitError(limit, allowed, path);
+  }
+}
+
+/** The text of a frame's current key, decoded as JSON.parse would; undefined when there is none or it is not valid. */
+function keyOf(frame: Frame): string | undefined {
+  if (!frame.keyChunk) return frame.keyText;
+  if (frame.keyEnd - frame.keyStart > maxKeyLength) return undefined;
+  const raw = frame.keyChunk.toString('utf8', frame.keyStart, frame.keyEnd);
+  if (!frame.keyEscaped) return raw;
+  try {
+    return JSON.parse(`"${raw}"`) as string;
+  } catch {
+    return undefined;
   }
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { JsonShapeGuard, JsonShapeLimitError } from '../../../src/lib/json/json-shape-guard.js';
 
-const limits = { maxDepth: 4, maxKeysPerObject: 3, maxArrayItems: 3 };
+const limits = { maxDepth: 4, maxKeysPerObject: 3, maxArrayItems: 3, maxMembers: 12 };
 
 /** What the guard says of `text` fed in pieces of `size` bytes: undefined when it passes. */
 function verdict(text: string, size: number): JsonShapeLimitError | undefined {
@@ -23,6 +23,8 @@ describe('JsonShapeGuard', () => {
     { text: '{"list":[1,2,3]}' },
     { text: '{"m":[{"x":[1,2,3,4]}]}', limit: 'maxArrayItems', path: ['m', 0, 'x'] },
     { text: '[[[[1]]]]' },
+    { text: '{"a":{"b":[1,2],"c":[1,2]},"d":{"e":1}}' },
+    { text: '{"a":{"b":[1,2],"c":[1,2]},"d":{"e":[1,2],"f":[1,2]}}', limit: 'maxMembers', path: [] },
     { text: '{"a":[[[{}]]]}', limit: 'maxDepth', path: ['a', 0, 0, 0] },
     // Structure inside strings and keys, escapes included, is text: it counts for nothing.
     { text: '{"k\\"{[,":"{[,,,,\\\\","v":"\\"],,,,"}' },
