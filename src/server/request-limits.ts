@@ -19,13 +19,13 @@ export interface RequestLimits extends JsonShapeLimits {
 /**
  * The defaults, generous for what clients send: a chat request is a few
  * dozen keys, tens of messages and a prompt of at most a few thousand
- * words (image models take 32 K tokens at most, about 128 KB of text).
- * 20 000 values bound the work of parsing and validating what the other
- * limits let through (1000 messages of 70 text parts blocked the event
- * loop for 320 ms; a long conversation of 1000 messages is about 3000
- * values); nesting depth 32
- * leaves room for JSON schemas in `tools` and `response_format`; 1000 is
- * also OpenAI's limit on an `enum` in a structured-output schema.
+ * words (image models take 32 K tokens at most, about 128 KB of text):
+ * 2 MiB of text is fifteen times that. 20 000 values bound the work of
+ * parsing and validating what the other limits let through (1000 messages
+ * of 70 text parts blocked the event loop for 320 ms; a long conversation
+ * of 1000 messages is about 3000 values). Nesting depth 32 leaves room for
+ * JSON schemas in `tools` and `response_format`; 1000 is also OpenAI's
+ * limit on an `enum` in a structured-output schema.
  */
 export const defaultRequestLimits: Readonly<RequestLimits> = Object.freeze({
   maxDepth: 32,
