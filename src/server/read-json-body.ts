@@ -23,9 +23,11 @@ const liftingThreshold = 64 * 1024;
  * whole. Everything else reads exactly as JSON.parse reads it, errors included.
  *
  * Every chunk is also counted against `limits` as it arrives: too many keys,
- * items or levels is a 400 `request_too_complex`, and more than
- * `limits.maxTextBytes` outside the strings at the lifting paths (all of the
- * body without `lifting`) a 413, both before anything is parsed.
+ * items, values or levels is a 400 `request_too_complex`, and, for a surface
+ * that names its image paths in `lifting`, more than `limits.maxTextBytes`
+ * outside the strings at those paths a 413, both before anything is parsed.
+ * (Without `lifting` the gateway cannot tell images from text, so only
+ * `limit` bounds the size.)
  */
 export async function readJsonBody(
   call: IncomingCall,
@@ -80,7 +82,7 @@ class ReceivedBody {
       this.#reader = new JsonLiftingReader(this.#lifting);
       for (const held of this.chunks) this.#reader.push(held);
     }
-    if (this.size > this.#maxTextBytes) {
+    if (this.#lifting && this.size > this.#maxTextBytes) {
       const text = this.size - (this.#reader?.liftableBytes() ?? 0);
       if (text > this.#maxTextBytes) throw tooMuchTextError(text, this.#maxTextBytes);
     }

@@ -10,8 +10,10 @@ import { formatPath } from '../lib/property-path.js';
  */
 export interface RequestLimits extends JsonShapeLimits {
   /**
-   * Bytes of the body outside image data (the strings at a surface's image
-   * paths). A body without images is held to this, far below `maxBodyBytes`.
+   * Bytes of the body outside image data (the strings at the image paths a
+   * surface gives `readJsonBody` as `lifting`; a surface that gives none is
+   * bounded by `maxBodyBytes` alone). A body without images is held to
+   * this, far below `maxBodyBytes`.
    */
   maxTextBytes: number;
 }
