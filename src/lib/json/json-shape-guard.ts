@@ -71,7 +71,9 @@ const maxKeyLength = 128;
 export class JsonShapeGuard {
   readonly #limits: JsonShapeLimits;
   readonly #frames: Frame[] = [];
-  readonly #search = new ChunkSearch([quote, backslash], noMarker);
+  /** For strings longer than `nearWindow`; made and reset for a chunk only when one is met. */
+  #search: ChunkSearch | undefined;
+  #searchChunk: Buffer | undefined;
   readonly #key = new JsonKeyText();
   /** Objects, arrays and commas so far. */
   #members = 0;
@@ -90,7 +92,6 @@ export class JsonShapeGuard {
 
   push(bytes: Uint8Array): void {
     const chunk = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    this.#search.reset(chunk);
     let position = 0;
     while (position < chunk.length) {
       position = this.#inString ? this.#skipString(chunk, position) : this.#scanStructure(chunk, position);
@@ -159,9 +160,11 @@ export class JsonShapeGuard {
       position += 1;
     }
     while (position < chunk.length) {
-      const closing = this.#search.find(quote, position);
-      const escapeAt = this.#search.find(backslash, position);
-      if (escapeAt !== -1 && (closing === -1 || escapeAt < closing)) {
+      const near = nearQuoteOrBackslash(chunk, position);
+      const search = near === -1 ? this.#searchIn(chunk) : undefined;
+      const closing = search ? search.find(quote, position) : chunk[near] === quote ? near : -2;
+      const escapeAt = search ? search.find(backslash, position) : chunk[near] === backslash ? near : -1;
+      if (escapeAt !== -1 && (closing < 0 || escapeAt < closing)) {
         if (this.#inKey) this.#keyEscaped = true;
         if (escapeAt + 1 >= chunk.length) {
           this.#escapePending = true;
@@ -181,6 +184,15 @@ export class JsonShapeGuard {
     }
     this.#cutKey(chunk);
     return position;
+  }
+
+  #searchIn(chunk: Buffer): ChunkSearch {
+    this.#search ??= new ChunkSearch([quote, backslash], noMarker);
+    if (this.#searchChunk !== chunk) {
+      this.#search.reset(chunk);
+      this.#searchChunk = chunk;
+    }
+    return this.#search;
   }
 
   /** The chunk ends inside a key: what it holds of the key is collected, since the chunk is not kept. */
@@ -228,6 +240,23 @@ export class JsonShapeGuard {
     }
     return new JsonShapeLimitError(limit, allowed, path);
   }
+}
+
+/** How far ahead a plain loop looks for a string's end before asking Buffer.indexOf. */
+const nearWindow = 64;
+
+/**
+ * The first quote or backslash within `nearWindow` bytes of `start`, or -1:
+ * most keys and values end within a few bytes, where a loop is cheaper
+ * than a native search call; long strings (images) go to the search.
+ */
+function nearQuoteOrBackslash(chunk: Buffer, start: number): number {
+  const end = Math.min(chunk.length, start + nearWindow);
+  for (let position = start; position < end; position++) {
+    const byte = chunk[position];
+    if (byte === quote || byte === backslash) return position;
+  }
+  return -1;
 }
 
 /** The text of a frame's current key, decoded as JSON.parse would; undefined when there is none or it is not valid. */
