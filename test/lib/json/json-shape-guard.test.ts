@@ -29,6 +29,13 @@ describe('JsonShapeGuard', () => {
     // Structure inside strings and keys, escapes included, is text: it counts for nothing.
     { text: '{"k\\"{[,":"{[,,,,\\\\","v":"\\"],,,,"}' },
     { text: '{"k\\"y":{"a":1,"b":2,"c":3,"d":4}}', limit: 'maxKeysPerObject', path: ['k"y'] },
+    // Strings longer than the loop's window go to the native search, escapes and structure inside them included.
+    { text: `{"${'k'.repeat(90)}":"${'x'.repeat(100)}\\"{[,${'y'.repeat(100)}","a":1,"b":2}` },
+    {
+      text: `{"${'k'.repeat(90)}\\"":{"v":"${'x'.repeat(100)}\\\\","a":1,"b":2,"c":3}}`,
+      limit: 'maxKeysPerObject',
+      path: [`${'k'.repeat(90)}"`],
+    },
   ];
 
   for (const { text, limit, path } of cases) {
