@@ -101,11 +101,20 @@ export const gatewayOptionsSchema = z
         failureThreshold: z.int().min(1).default(3),
         /** Error rate over the recent window that opens the circuit (with at least 10 calls). */
         errorRateThreshold: z.number().min(0).max(1).default(0.5),
-        /** How long an open circuit keeps an instance out, in ms. */
+        /** The longest an open circuit keeps an instance out, in ms. */
         cooldownMs: z.int().min(0).max(maxTimerMs).default(30_000),
+        /** How long a circuit first stays open, in ms; each failed probe doubles it up to `cooldownMs`. */
+        firstCooldownMs: z.int().min(0).max(maxTimerMs).default(2_000),
       })
       .strict()
-      .default({ maxAttempts: 3, totalTimeoutMs: 600_000, failureThreshold: 3, errorRateThreshold: 0.5, cooldownMs: 30_000 }),
+      .default({
+        maxAttempts: 3,
+        totalTimeoutMs: 600_000,
+        failureThreshold: 3,
+        errorRateThreshold: 0.5,
+        cooldownMs: 30_000,
+        firstCooldownMs: 2_000,
+      }),
     /** Public model names mapped to provider models ("nano-banana" → "gemini-2.5-flash-image"). */
     aliases: z.record(z.string(), z.string()).default({}),
     /** Make `project_id` (or the x-gateway-project-id header) mandatory. */

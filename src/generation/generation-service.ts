@@ -17,7 +17,7 @@ export interface GenerationServiceOptions {
   providers: readonly ImageProvider[];
   /** Public model names mapped to provider models. */
   aliases: Readonly<Record<string, string>>;
-  queue: Omit<SchedulerOptions, 'now'>;
+  queue: Omit<SchedulerOptions, 'now' | 'gate'>;
   routing: Omit<HealthOptions, 'now'> & { maxAttempts: number };
   /** Per-instance `inputFormat`, from the provider configs or a custom provider's own. */
   inputFormats: ReadonlyMap<string, 'jpeg' | 'original'>;
@@ -66,9 +66,10 @@ export class GenerationService {
 
   constructor(options: GenerationServiceOptions) {
     this.#options = options;
-    this.scheduler = new SlotScheduler({ ...options.queue, now: options.now });
-    for (const provider of options.providers) this.scheduler.register(provider.id, provider.concurrency);
     this.health = new InstanceHealth({ ...options.routing, now: options.now });
+    // The circuits gate the slots: a cooling instance's waiters are served when it reopens.
+    this.scheduler = new SlotScheduler({ ...options.queue, gate: this.health, now: options.now });
+    for (const provider of options.providers) this.scheduler.register(provider.id, provider.concurrency);
     this.registry = new ModelRegistry(options.providers, options.aliases);
     this.#planner = new RoutePlanner(this.registry, this.health, this.scheduler);
   }

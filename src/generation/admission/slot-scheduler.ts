@@ -1,17 +1,33 @@
-import { queueFullError, queueTimeoutError, shuttingDownError } from '../../errors/admission-errors.js';
+import { providerUnavailableError, queueFullError, queueTimeoutError, shuttingDownError } from '../../errors/admission-errors.js';
 import type { CancelSignal } from '../../lib/cancel-signal.js';
 import { createMemorySlotStore, type SlotStore } from './slot-store.js';
 import { TimingWindow } from './timing-window.js';
+import { type WaitKind, WaitLedger } from './wait-ledger.js';
 
 export interface SchedulerOptions {
   /** Non-stream requests that may wait per instance; undefined: the instance's concurrency. */
   maxWaiting?: number;
   /** Streams that may wait per instance. */
   maxStreamWaiting: number;
-  /** Longest a request may wait for a slot, in ms. */
+  /** Longest a request may wait for slots, in ms, all its attempts together. */
   maxWaitMs: number;
   store?: SlotStore;
+  /** Whether an instance may take work (its circuit, an upstream retry delay); default: always. */
+  gate?: InstanceGate;
   now?: () => number;
+}
+
+/**
+ * What keeps an instance out for a while: its circuit breaker, an upstream
+ * retry delay. The scheduler hands an instance's slot only to a request the
+ * gate admits, and wakes its waiters when the gate reopens.
+ */
+export interface InstanceGate {
+  isAvailable(instanceId: string): boolean;
+  /** Claims the instance for a request about to run (a half-open circuit's one probe); false: not now. */
+  admit(instanceId: string): boolean;
+  /** Epoch ms from which it may take work; now or earlier when it may now, or when a running probe decides. */
+  reopensAt(instanceId: string): number;
 }
 
 /** A taken slot. Release it exactly once when the upstream call ends. */
@@ -27,6 +43,14 @@ export interface SlotRequest {
   candidates: readonly string[];
   stream: boolean;
   signal: CancelSignal;
+  /**
+   * For a fallback after a failed attempt: when the request first joined the
+   * queue. It was admitted then, so it is not refused for room now, and it
+   * keeps its place in line among those who came after it.
+   */
+  arrivedAt?: number;
+  /** Time already spent waiting by earlier attempts, in ms: it comes off `maxWaitMs`. */
+  waitedMs?: number;
 }
 
 /** A place in the queue; `slot` settles when a slot is taken or the wait fails. */
@@ -39,6 +63,7 @@ export interface QueueTicket {
 export interface InstanceQueueStats {
   concurrency: number;
   active: number;
+  /** Waiters counted against this instance's room: each waiter is counted on exactly one of its candidates. */
   waiting: { stream: number; nonStream: number };
   completed: number;
   failed: number;
@@ -48,29 +73,44 @@ export interface InstanceQueueStats {
 
 interface InstanceState {
   concurrency: number;
-  waitingStream: number;
-  waitingNonStream: number;
   completed: number;
   failed: number;
   generation: TimingWindow;
   queue: TimingWindow;
+  /** Wakes this instance's waiters when its gate reopens. */
+  wake: ReturnType<typeof setTimeout> | undefined;
+  wakeAt: number;
 }
 
 interface Waiter {
   request: SlotRequest;
+  kind: WaitKind;
+  /** When this wait began (for the slot's queueMs). */
   enqueuedAt: number;
+  /** Its place in line: when the request first joined the queue. */
+  arrivedAt: number;
+  /** When its wait budget runs out. */
+  deadlineAt: number;
+  /** The candidate whose room it takes. */
+  chargedTo: string;
   resolve(slot: Slot): void;
   reject(error: unknown): void;
   cleanup(): void;
   position: number;
 }
 
+const alwaysOpen: InstanceGate = { isAvailable: () => true, admit: () => true, reopensAt: () => 0 };
+
 /**
  * Per-instance concurrency with one FIFO wait list across instances: a
  * request that several instances can serve takes the first slot that frees
- * on any of them. Non-stream requests are refused (429 QUEUE_FULL) when
- * every candidate already has `maxWaiting` waiters; streams wait up to a
- * high safety cap. Every wait ends: served, aborted, timed out or shut down.
+ * on any of them, or on one whose cooldown ends while it waits. A waiter
+ * takes room once, on the candidate with the most room left, so a request
+ * that three instances can serve is refused (429 QUEUE_FULL, non-stream
+ * only) only when all three have `maxWaiting` waiters; streams have room of
+ * their own (`maxStreamWaiting`) and never take non-stream room. Every wait
+ * ends: served, aborted, timed out, its instances out for longer than it
+ * may wait, or shut down.
  *
  * p-limit has no way to take one aborted waiter out of its queue nor to
  * serve a waiter from whichever of several limiters frees first, so this
@@ -79,8 +119,10 @@ interface Waiter {
 export class SlotScheduler {
   readonly #options: SchedulerOptions;
   readonly #store: SlotStore;
+  readonly #gate: InstanceGate;
   readonly #now: () => number;
   readonly #instances = new Map<string, InstanceState>();
+  readonly #ledger = new WaitLedger();
   readonly #waiters: Waiter[] = [];
   #positionsAt = -1;
   #positionsDirty = true;
@@ -89,25 +131,36 @@ export class SlotScheduler {
   constructor(options: SchedulerOptions) {
     this.#options = options;
     this.#store = options.store ?? createMemorySlotStore();
+    this.#gate = options.gate ?? alwaysOpen;
     this.#now = options.now ?? Date.now;
   }
 
   register(instanceId: string, concurrency: number): void {
     this.#instances.set(instanceId, {
       concurrency,
-      waitingStream: 0,
-      waitingNonStream: 0,
       completed: 0,
       failed: 0,
       generation: new TimingWindow(),
       queue: new TimingWindow(),
+      wake: undefined,
+      wakeAt: 0,
+    });
+    this.#ledger.register(instanceId, {
+      nonStream: this.#options.maxWaiting ?? concurrency,
+      stream: this.#options.maxStreamWaiting,
     });
   }
 
-  /** Free slots of an instance right now (for load-aware routing). */
+  /** Free slots of an instance right now (for load-aware routing); none while its gate is shut. */
   freeSlots(instanceId: string): number {
     const state = this.#instances.get(instanceId);
-    return state ? Math.max(0, state.concurrency - this.#store.active(instanceId)) : 0;
+    if (!state || !this.#gate.isAvailable(instanceId)) return 0;
+    return Math.max(0, state.concurrency - this.#store.active(instanceId));
+  }
+
+  /** Whether an instance reopens before a request that already waited `waitedMs` must stop waiting. */
+  reopensInTime(instanceId: string, waitedMs: number): boolean {
+    return this.#gate.reopensAt(instanceId) <= this.#now() + this.#options.maxWaitMs - waitedMs;
   }
 
   enqueue(request: SlotRequest): QueueTicket {
@@ -121,49 +174,68 @@ export class SlotScheduler {
     if (request.signal.aborted) throw request.signal.reason;
     const startedAt = this.#now();
     for (const instanceId of request.candidates) {
-      const state = this.#instances.get(instanceId);
-      if (state && this.#store.tryAcquire(instanceId, state.concurrency)) return this.#slot(instanceId, startedAt);
+      if (this.#tryStart(instanceId)) return this.#slot(instanceId, startedAt);
     }
-    this.#admit(request);
+    const budget = this.#options.maxWaitMs - (request.waitedMs ?? 0);
+    if (budget <= 0) throw queueTimeoutError(this.#options.maxWaitMs);
+    const kind: WaitKind = request.stream ? 'stream' : 'nonStream';
+    const fallback = request.arrivedAt !== undefined;
+    const chargedTo = this.#ledger.charge(request.candidates, kind, fallback);
+    if (chargedTo === undefined) throw queueFullError(this.#retryAfterSeconds(request.candidates));
     return new Promise<Slot>((resolve, reject) => {
       const waiter: Waiter = {
         request,
+        kind,
         enqueuedAt: startedAt,
-        position: this.#waiters.length + 1,
+        arrivedAt: request.arrivedAt ?? startedAt,
+        deadlineAt: startedAt + budget,
+        chargedTo,
+        position: 0,
         resolve,
         reject,
         cleanup: () => {},
       };
-      const timer = setTimeout(() => this.#drop(waiter, queueTimeoutError(this.#options.maxWaitMs)), this.#options.maxWaitMs);
+      const timer = setTimeout(() => this.#drop(waiter, queueTimeoutError(this.#options.maxWaitMs)), budget);
       const onAbort = () => this.#drop(waiter, request.signal.reason);
       request.signal.addEventListener('abort', onAbort, { once: true });
       waiter.cleanup = () => {
         clearTimeout(timer);
         request.signal.removeEventListener('abort', onAbort);
       };
-      this.#waiters.push(waiter);
-      this.#count(waiter, +1);
+      this.#insert(waiter, fallback);
       holder.waiter = waiter;
-      this.#positionsDirty = true;
+      // A candidate that is cooling down serves this waiter when it reopens.
+      for (const instanceId of request.candidates) this.#wakeWhenOpen(instanceId);
     });
   }
 
-  #admit(request: SlotRequest): void {
-    const states = request.candidates.map((id) => this.#instances.get(id)).filter((state) => state !== undefined);
-    const room = states.some((state) =>
-      request.stream
-        ? state.waitingStream < this.#options.maxStreamWaiting
-        : state.waitingStream + state.waitingNonStream < (this.#options.maxWaiting ?? state.concurrency),
-    );
-    if (!room) throw queueFullError(this.#retryAfterSeconds(states));
+  /** Appends a newcomer; a fallback goes back to its place among those who came after it. */
+  #insert(waiter: Waiter, fallback: boolean): void {
+    let index = this.#waiters.length;
+    if (fallback) while (index > 0 && (this.#waiters[index - 1] as Waiter).arrivedAt > waiter.arrivedAt) index -= 1;
+    this.#waiters.splice(index, 0, waiter);
+    waiter.position = index + 1;
+    this.#positionsDirty = true;
+  }
+
+  /** Takes a slot of the instance when its gate is open and one is free; the gate's admission makes it the probe when half-open. */
+  #tryStart(instanceId: string): boolean {
+    const state = this.#instances.get(instanceId);
+    if (!state || !this.#gate.isAvailable(instanceId)) return false;
+    if (!this.#store.tryAcquire(instanceId, state.concurrency)) return false;
+    if (this.#gate.admit(instanceId)) return true;
+    this.#store.release(instanceId);
+    return false;
   }
 
   /** Seconds until a slot is likely free: recent median generation time × queue depth per slot. */
-  #retryAfterSeconds(states: InstanceState[]): number {
+  #retryAfterSeconds(candidates: readonly string[]): number {
     let best = Number.POSITIVE_INFINITY;
-    for (const state of states) {
+    for (const instanceId of candidates) {
+      const state = this.#instances.get(instanceId);
+      if (!state) continue;
       const typical = state.generation.percentile(0.5) ?? 5_000;
-      const depth = Math.ceil((state.waitingStream + state.waitingNonStream + 1) / state.concurrency);
+      const depth = Math.ceil((this.#ledger.waiting(instanceId, 'stream') + this.#ledger.waiting(instanceId, 'nonStream') + 1) / state.concurrency);
       best = Math.min(best, (typical * depth) / 1000);
     }
     return Number.isFinite(best) ? Math.max(1, Math.ceil(best)) : 1;
@@ -193,40 +265,75 @@ export class SlotScheduler {
     };
   }
 
-  /** Hands a freed slot of `instanceId` to the first waiter that can use it. */
+  /**
+   * Hands free slots of `instanceId` to the first waiters that can use it,
+   * as many as it has free (a probe that closed a circuit frees them all at
+   * once). While its gate is shut, it waits for the gate to reopen instead.
+   */
   #serve(instanceId: string): void {
+    if (this.#closed) return;
+    for (;;) {
+      const index = this.#waiters.findIndex((waiter) => waiter.request.candidates.includes(instanceId));
+      if (index === -1) return;
+      if (!this.#gate.isAvailable(instanceId)) {
+        this.#wakeWhenOpen(instanceId);
+        return;
+      }
+      if (!this.#tryStart(instanceId)) return;
+      const [waiter] = this.#waiters.splice(index, 1);
+      if (!waiter) return;
+      this.#leave(waiter);
+      waiter.resolve(this.#slot(instanceId, waiter.enqueuedAt));
+    }
+  }
+
+  /**
+   * Sets the instance's wake-up for when its gate reopens. A running probe
+   * has no time: its release serves the waiters. When the reopening moved
+   * later (a probe failed), the waiters that no candidate can reach in time
+   * are answered now rather than at their timeout.
+   */
+  #wakeWhenOpen(instanceId: string): void {
     const state = this.#instances.get(instanceId);
-    if (!state) return;
-    const index = this.#waiters.findIndex((waiter) => waiter.request.candidates.includes(instanceId));
-    if (index === -1) return;
-    if (!this.#store.tryAcquire(instanceId, state.concurrency)) return;
-    const [waiter] = this.#waiters.splice(index, 1);
-    if (!waiter) return;
-    this.#count(waiter, -1);
-    waiter.cleanup();
-    waiter.position = 0;
-    this.#positionsDirty = true;
-    waiter.resolve(this.#slot(instanceId, waiter.enqueuedAt));
+    if (!state || this.#closed) return;
+    const now = this.#now();
+    const at = this.#gate.reopensAt(instanceId);
+    if (at <= now || (state.wake !== undefined && state.wakeAt === at)) return;
+    const later = at > state.wakeAt;
+    if (state.wake !== undefined) clearTimeout(state.wake);
+    state.wakeAt = at;
+    state.wake = setTimeout(() => {
+      state.wake = undefined;
+      this.#serve(instanceId);
+    }, at - now);
+    if (later) this.#dropUnreachable(instanceId);
+  }
+
+  #dropUnreachable(instanceId: string): void {
+    const stranded = this.#waiters.filter(
+      (waiter) =>
+        waiter.request.candidates.includes(instanceId) &&
+        waiter.request.candidates.every((candidate) => this.#gate.reopensAt(candidate) > waiter.deadlineAt),
+    );
+    for (const waiter of stranded) {
+      const seconds = Math.max(1, Math.ceil((Math.min(...waiter.request.candidates.map((id) => this.#gate.reopensAt(id))) - this.#now()) / 1000));
+      this.#drop(waiter, providerUnavailableError('could serve this request is recovering from failures', seconds));
+    }
   }
 
   #drop(waiter: Waiter, reason: unknown): void {
     const index = this.#waiters.indexOf(waiter);
     if (index === -1) return;
     this.#waiters.splice(index, 1);
-    this.#count(waiter, -1);
-    waiter.cleanup();
-    waiter.position = 0;
-    this.#positionsDirty = true;
+    this.#leave(waiter);
     waiter.reject(reason);
   }
 
-  #count(waiter: Waiter, delta: number): void {
-    for (const instanceId of waiter.request.candidates) {
-      const state = this.#instances.get(instanceId);
-      if (!state) continue;
-      if (waiter.request.stream) state.waitingStream += delta;
-      else state.waitingNonStream += delta;
-    }
+  #leave(waiter: Waiter): void {
+    this.#ledger.discharge(waiter.chargedTo, waiter.kind);
+    waiter.cleanup();
+    waiter.position = 0;
+    this.#positionsDirty = true;
   }
 
   /** Positions are recomputed at most every 250 ms: 10 000 waiting streams asking each second stay cheap. */
@@ -246,6 +353,10 @@ export class SlotScheduler {
   /** Stops admitting and answers every waiter with 503 SHUTTING_DOWN. */
   close(): void {
     this.#closed = true;
+    for (const state of this.#instances.values()) {
+      if (state.wake !== undefined) clearTimeout(state.wake);
+      state.wake = undefined;
+    }
     for (const waiter of [...this.#waiters]) this.#drop(waiter, shuttingDownError());
   }
 
@@ -259,7 +370,7 @@ export class SlotScheduler {
       result[instanceId] = {
         concurrency: state.concurrency,
         active: this.#store.active(instanceId),
-        waiting: { stream: state.waitingStream, nonStream: state.waitingNonStream },
+        waiting: { stream: this.#ledger.waiting(instanceId, 'stream'), nonStream: this.#ledger.waiting(instanceId, 'nonStream') },
         completed: state.completed,
         failed: state.failed,
         generationMs: { p50: state.generation.percentile(0.5) ?? null, p95: state.generation.percentile(0.95) ?? null },

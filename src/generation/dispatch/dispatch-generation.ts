@@ -51,10 +51,12 @@ export type DispatchOutcome =
   | (DispatchFigures & { ok: false; error: unknown });
 
 /**
- * Runs a generation: waits for a slot on any of the routes' instances, runs
- * the provider under the request signal plus the provider's timeout, and on
- * a retryable upstream failure moves on to an instance not yet tried, up to
- * `maxAttempts`. An attempt that ends without the image the request needs
+ * Runs a generation: waits for a slot on any of the routes' instances (or
+ * for one of them to reopen after a cooldown), runs the provider under the
+ * request signal plus the provider's timeout, and on a retryable upstream
+ * failure moves on to an instance not yet tried that reopens within the
+ * request's remaining wait budget, up to `maxAttempts`; a fallback keeps its
+ * place in line. An attempt that ends without the image the request needs
  * (`wantsImage`) fails as NO_IMAGE, like any other retryable failure; a
  * network error a provider let through unwrapped counts as the upstream's
  * failure. Every path releases the slot it took. It never throws: the
@@ -68,15 +70,25 @@ export async function dispatchGeneration(options: DispatchOptions): Promise<Disp
   let attempts = 0;
   let queueMs = 0;
   let lastError: unknown;
-  let refused: ModelRoute | undefined;
+  // When the request first joined the queue: a fallback keeps its place in line and its wait budget.
+  let arrivedAt: number | undefined;
 
   while (attempts < options.maxAttempts) {
     const remaining = options.routes.filter(
-      (candidate) => !tried.has(candidate.provider.id) && (attempts === 0 || options.health.isAvailable(candidate.provider.id)),
+      (candidate) =>
+        !tried.has(candidate.provider.id) && (attempts === 0 || options.scheduler.reopensInTime(candidate.provider.id, queueMs)),
     );
     if (remaining.length === 0) break;
     const candidates = [...new Set(remaining.map((candidate) => candidate.provider.id))];
-    const ticket = options.scheduler.enqueue({ candidates, stream: options.request.stream, signal: options.signal });
+    const enqueuedAt = options.now();
+    const ticket = options.scheduler.enqueue({
+      candidates,
+      stream: options.request.stream,
+      signal: options.signal,
+      arrivedAt,
+      waitedMs: queueMs,
+    });
+    arrivedAt ??= enqueuedAt;
     options.hooks.onQueued?.(ticket);
     let slot: Awaited<QueueTicket['slot']>;
     try {
@@ -85,18 +97,14 @@ export async function dispatchGeneration(options: DispatchOptions): Promise<Disp
       return { ok: false, error, route, attempts, queueMs };
     }
     queueMs += slot.queueMs;
-    if (options.signal.aborted) {
-      // The client left between the slot being handed over and this line: do not start the provider.
-      slot.release('aborted');
-      return { ok: false, error: options.signal.reason, route, attempts, queueMs };
-    }
+    // The scheduler admitted the request to the instance's circuit with the slot (as its probe when half-open).
     const served = remaining.find((candidate) => candidate.provider.id === slot.instanceId) as ModelRoute;
     tried.add(served.provider.id);
-    if (!options.health.admit(served.provider.id)) {
-      // Its circuit changed while this request waited (another request is its probe): try elsewhere.
+    if (options.signal.aborted) {
+      // The client left between the slot being handed over and this line: do not start the provider.
+      options.health.onAbandon(served.provider.id);
       slot.release('aborted');
-      refused = served;
-      continue;
+      return { ok: false, error: options.signal.reason, route, attempts, queueMs };
     }
     attempts += 1;
     route = served;
@@ -114,8 +122,9 @@ export async function dispatchGeneration(options: DispatchOptions): Promise<Disp
       );
       const missing = output?.missingImage(served.provider.id);
       if (missing) throw missing;
-      slot.release('completed');
+      // Health first: the release hands the slot to a waiter, which must see the circuit as it now is.
       options.health.onSuccess(served.provider.id);
+      slot.release('completed');
       return { ok: true, route: served, attempts, queueMs, generationMs: options.now() - startedAt };
     } catch (caught) {
       // A provider timeout is an upstream failure like any other: retryable on another instance.
@@ -126,29 +135,29 @@ export async function dispatchGeneration(options: DispatchOptions): Promise<Disp
         options.health,
       );
       if (options.signal.aborted || options.shutdownSignal.aborted) {
-        slot.release('aborted');
         options.health.onAbandon(served.provider.id);
+        slot.release('aborted');
         return { ok: false, error, route, attempts, queueMs };
       }
-      slot.release('failed');
       options.onAttemptFailed?.(served, error, attempts);
       const upstream = UpstreamError.isInstance(error) ? error : undefined;
       if (upstream && countsAgainstHealth(upstream)) options.health.onFailure(served.provider.id, upstream);
       else options.health.onAbandon(served.provider.id);
+      slot.release('failed');
       lastError = error;
       if (!upstream?.retryable || !options.hooks.canRetry()) return { ok: false, error, route, attempts, queueMs };
     } finally {
       link.dispose();
     }
   }
-  return { ok: false, error: lastError ?? unavailable(refused, options.health), route, attempts, queueMs };
+  return { ok: false, error: lastError ?? unavailable(options.routes, options.health), route, attempts, queueMs };
 }
 
-/** Every candidate was refused by its circuit before anything ran. */
-function unavailable(route: ModelRoute | undefined, health: InstanceHealth): GatewayError {
+/** No candidate could be tried (none reopens within the wait budget). */
+function unavailable(routes: readonly ModelRoute[], health: InstanceHealth): GatewayError {
   return providerUnavailableError(
     'could serve this request is recovering from failures',
-    health.secondsUntilAvailable(route ? [route.provider.id] : []),
+    health.secondsUntilAvailable(routes.map((route) => route.provider.id)),
   );
 }
 

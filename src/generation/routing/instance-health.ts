@@ -3,7 +3,10 @@ import type { UpstreamError } from '../../errors/upstream-error.js';
 export interface HealthOptions {
   failureThreshold: number;
   errorRateThreshold: number;
+  /** The longest an open circuit keeps an instance out, in ms. */
   cooldownMs: number;
+  /** How long a circuit first stays open, in ms; each reopening without a success doubles it, up to `cooldownMs`. */
+  firstCooldownMs: number;
   now: () => number;
 }
 
@@ -21,6 +24,8 @@ interface Record_ {
   coolUntil: number;
   probing: boolean;
   opened: boolean;
+  /** Openings since the last success: the backoff's exponent. */
+  openings: number;
 }
 
 const windowSize = 20;
@@ -29,7 +34,10 @@ const minimumSamples = 10;
 /**
  * A circuit breaker per instance: consecutive failures or a high recent
  * error rate open it for a cooldown, after which one probe request may pass
- * (half-open); its outcome closes or reopens the circuit. An upstream 429
+ * (half-open); its outcome closes or reopens the circuit. The cooldown
+ * starts short (`firstCooldownMs`) and doubles with each failed probe up to
+ * `cooldownMs`, so an instance is back about one probe interval after its
+ * upstream is, rather than a whole long cooldown later. An upstream 429
  * with a retry delay cools just that instance for that delay.
  */
 export class InstanceHealth {
@@ -40,7 +48,7 @@ export class InstanceHealth {
   #record(id: string): Record_ {
     let record = this.#records.get(id);
     if (!record) {
-      record = { consecutiveFailures: 0, recent: [], openUntil: 0, coolUntil: 0, probing: false, opened: false };
+      record = { consecutiveFailures: 0, recent: [], openUntil: 0, coolUntil: 0, probing: false, opened: false, openings: 0 };
       this.#records.set(id, record);
     }
     return record;
@@ -53,6 +61,16 @@ export class InstanceHealth {
     if (record.coolUntil > now) return false;
     if (!record.opened) return true;
     return record.openUntil <= now && !record.probing;
+  }
+
+  /**
+   * Epoch ms from which the instance may take work again: now (or earlier)
+   * when it may take it now, or when a running probe will decide; else when
+   * its cooldown or upstream retry delay ends.
+   */
+  reopensAt(id: string): number {
+    const record = this.#record(id);
+    return Math.max(record.coolUntil, record.opened ? record.openUntil : 0);
   }
 
   /**
@@ -73,6 +91,7 @@ export class InstanceHealth {
     record.consecutiveFailures = 0;
     record.opened = false;
     record.probing = false;
+    record.openings = 0;
     this.#push(record, true);
   }
 
@@ -89,9 +108,14 @@ export class InstanceHealth {
     this.#push(record, false);
     const failures = record.recent.filter((ok) => !ok).length;
     const rateTooHigh = record.recent.length >= minimumSamples && failures / record.recent.length >= this.options.errorRateThreshold;
-    if (record.probing || record.consecutiveFailures >= this.options.failureThreshold || rateTooHigh) {
+    // Calls that started before the circuit opened and fail after it add nothing: only a failed probe,
+    // or a closed circuit's threshold, (re)opens it, so ten calls in flight do not back off ten times.
+    const closedButFailing = !record.opened && (record.consecutiveFailures >= this.options.failureThreshold || rateTooHigh);
+    if (record.probing || closedButFailing) {
+      const { cooldownMs, firstCooldownMs } = this.options;
       record.opened = true;
-      record.openUntil = now + this.options.cooldownMs;
+      record.openUntil = now + Math.min(cooldownMs, firstCooldownMs * 2 ** Math.min(record.openings, 30));
+      record.openings += 1;
     }
     record.probing = false;
   }

@@ -17,9 +17,10 @@ export interface RoutePlan {
 
 /**
  * Finds the routes for a model name (or "auto") that can do what the
- * request needs, drops the unhealthy, and orders the rest round robin,
- * busiest last: the instance with the most free slots goes first, and ties
- * rotate so load spreads evenly.
+ * request needs, drops those whose cooldown outlasts the request's wait
+ * budget (a shorter one is a wait in the queue, not an error), and orders
+ * the rest round robin, busiest last: an instance with a free slot goes
+ * first (a cooling one has none), and ties rotate so load spreads evenly.
  */
 export class RoutePlanner {
   #turn = 0;
@@ -51,9 +52,9 @@ export class RoutePlanner {
     // A model the client names is refused only for what its config declares; guesses from a name choose among models.
     const capable = routes.filter((route) => missingCapability(route.model.capabilities, needs, uncheckedFor(model, route)) === undefined);
     if (capable.length === 0) throw this.#incapable(model, routes, needs);
-    const healthy = capable.filter((route) => this.health.isAvailable(route.provider.id));
-    if (healthy.length === 0) throw this.#unavailable(model, capable);
-    return { routes: this.#order(healthy), suffix };
+    const reachable = capable.filter((route) => this.scheduler.reopensInTime(route.provider.id, 0));
+    if (reachable.length === 0) throw this.#unavailable(model, capable);
+    return { routes: this.#order(reachable), suffix };
   }
 
   #order(routes: ModelRoute[]): ModelRoute[] {
