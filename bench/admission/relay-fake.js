@@ -36,14 +36,20 @@ const completion = Buffer.from(
     choices: [
       {
         index: 0,
-        message: { role: 'assistant', content: '', images: [{ type: 'image_url', image_url: { url: `data:image/png;base64,${image.toString('base64')}` } }] },
+        message: {
+          role: 'assistant',
+          content: '',
+          images: [{ type: 'image_url', image_url: { url: `data:image/png;base64,${image.toString('base64')}` } }],
+        },
         finish_reason: 'stop',
       },
     ],
     usage: { prompt_tokens: 9, completion_tokens: 1290, total_tokens: 1299 },
   }),
 );
-const serverError = Buffer.from(JSON.stringify({ error: { message: 'The server had an error', type: 'server_error', param: null, code: null } }));
+const serverError = Buffer.from(
+  JSON.stringify({ error: { message: 'The server had an error', type: 'server_error', param: null, code: null } }),
+);
 
 const received = [];
 function start(index) {

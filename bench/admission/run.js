@@ -87,10 +87,24 @@ ensureBuilt();
 const rows = [];
 if (values.only !== 'faulty') {
   const healthy = await scenario('three healthy instances', []);
-  rows.push(row('admission', `no fault: ${fixed(healthy.successRate * 100, 2)} % success, p99 ${fixed(healthy.p99, 0)} ms`, '>= 99 %', healthy.successRate >= 0.99));
+  rows.push(
+    row(
+      'admission',
+      `no fault: ${fixed(healthy.successRate * 100, 2)} % success, p99 ${fixed(healthy.p99, 0)} ms`,
+      '>= 99 %',
+      healthy.successRate >= 0.99,
+    ),
+  );
 }
 if (values.only !== 'healthy') {
   const faulty = await scenario('one of three instances faulty (500s and resets)', ['--faulty', '0', '--fault', 'mixed']);
-  rows.push(row('admission', `one faulty: ${fixed(faulty.successRate * 100, 2)} % success, p99 ${fixed(faulty.p99, 0)} ms`, '>= 99 %', faulty.successRate >= 0.99));
+  rows.push(
+    row(
+      'admission',
+      `one faulty: ${fixed(faulty.successRate * 100, 2)} % success, p99 ${fixed(faulty.p99, 0)} ms`,
+      '>= 99 %',
+      faulty.successRate >= 0.99,
+    ),
+  );
 }
 emitRows(rows);

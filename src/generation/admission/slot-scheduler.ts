@@ -235,7 +235,9 @@ export class SlotScheduler {
       const state = this.#instances.get(instanceId);
       if (!state) continue;
       const typical = state.generation.percentile(0.5) ?? 5_000;
-      const depth = Math.ceil((this.#ledger.waiting(instanceId, 'stream') + this.#ledger.waiting(instanceId, 'nonStream') + 1) / state.concurrency);
+      const depth = Math.ceil(
+        (this.#ledger.waiting(instanceId, 'stream') + this.#ledger.waiting(instanceId, 'nonStream') + 1) / state.concurrency,
+      );
       best = Math.min(best, (typical * depth) / 1000);
     }
     return Number.isFinite(best) ? Math.max(1, Math.ceil(best)) : 1;
@@ -316,7 +318,10 @@ export class SlotScheduler {
         waiter.request.candidates.every((candidate) => this.#gate.reopensAt(candidate) > waiter.deadlineAt),
     );
     for (const waiter of stranded) {
-      const seconds = Math.max(1, Math.ceil((Math.min(...waiter.request.candidates.map((id) => this.#gate.reopensAt(id))) - this.#now()) / 1000));
+      const seconds = Math.max(
+        1,
+        Math.ceil((Math.min(...waiter.request.candidates.map((id) => this.#gate.reopensAt(id))) - this.#now()) / 1000),
+      );
       this.#drop(waiter, providerUnavailableError('could serve this request is recovering from failures', seconds));
     }
   }
