@@ -23,6 +23,7 @@ const benchmarks = [
   { name: 'big-images', command: [process.execPath, here('big-images/run.js')] },
   { name: 'local-engine', command: [process.execPath, here('local-engine/run.js')] },
   { name: 'faults', command: [process.execPath, here('faults/run.js')] },
+  { name: 'admission', command: [process.execPath, here('admission/run.js')] },
   // Owned by the image-ingest work; a TypeScript script, so it runs through vite-node.
   {
     name: 'image-ingest',
