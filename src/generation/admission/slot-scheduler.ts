@@ -180,7 +180,9 @@ export class SlotScheduler {
     if (budget <= 0) throw queueTimeoutError(this.#options.maxWaitMs);
     const kind: WaitKind = request.stream ? 'stream' : 'nonStream';
     const fallback = request.arrivedAt !== undefined;
-    const chargedTo = this.#ledger.charge(request.candidates, kind, fallback);
+    const chargedTo =
+      this.#ledger.charge(request.candidates, kind, fallback) ??
+      (this.#makeRoom(request.candidates, kind) ? this.#ledger.charge(request.candidates, kind, false) : undefined);
     if (chargedTo === undefined) throw queueFullError(this.#retryAfterSeconds(request.candidates));
     return new Promise<Slot>((resolve, reject) => {
       const waiter: Waiter = {
@@ -207,6 +209,23 @@ export class SlotScheduler {
       // A candidate that is cooling down serves this waiter when it reopens.
       for (const instanceId of request.candidates) this.#wakeWhenOpen(instanceId);
     });
+  }
+
+  /**
+   * Every candidate's room is taken, maybe by waiters that another of their
+   * own candidates has room for (they came when it was full): moves one
+   * there. Runs only on the way to a refusal, over that kind's waiters.
+   */
+  #makeRoom(candidates: readonly string[], kind: WaitKind): boolean {
+    for (const waiter of this.#waiters) {
+      if (waiter.kind !== kind || !candidates.includes(waiter.chargedTo)) continue;
+      const moved = this.#ledger.move(waiter.chargedTo, waiter.request.candidates, kind);
+      if (moved !== undefined) {
+        waiter.chargedTo = moved;
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Appends a newcomer; a fallback goes back to its place among those who came after it. */

@@ -50,6 +50,29 @@ export class WaitLedger {
     return best;
   }
 
+  /**
+   * Moves one waiter's place from `from` to another of its `candidates` with
+   * room left (the most), to make room on `from`; returns where it went, or
+   * undefined when none of them has room.
+   */
+  move(from: string, candidates: readonly string[], kind: WaitKind): string | undefined {
+    let best: Room | undefined;
+    let bestId: string | undefined;
+    for (const instanceId of candidates) {
+      const room = this.#rooms.get(instanceId);
+      if (!room || instanceId === from) continue;
+      if (room.limits[kind] - room.waiting[kind] > (best ? best.limits[kind] - best.waiting[kind] : 0)) {
+        best = room;
+        bestId = instanceId;
+      }
+    }
+    const source = this.#rooms.get(from);
+    if (!best || !source) return undefined;
+    source.waiting[kind] -= 1;
+    best.waiting[kind] += 1;
+    return bestId;
+  }
+
   discharge(instanceId: string, kind: WaitKind): void {
     const room = this.#rooms.get(instanceId);
     if (room && room.waiting[kind] > 0) room.waiting[kind] -= 1;
