@@ -152,3 +152,30 @@ describe('circuit backoff', () => {
     expect(closedFor()).toBe(1_000);
   });
 });
+
+describe('a waiter whose instance moves out of reach', () => {
+  it('is answered 503 PROVIDER_UNAVAILABLE as soon as a failed probe puts the reopening beyond its wait budget', async () => {
+    const failing = createScriptedProvider({
+      id: 'failing',
+      concurrency: 2,
+      auto: () => new UpstreamError({ provider: 'failing', kind: 'server', status: 503, message: 'overloaded' }),
+    });
+    gateway = createImageGateway({
+      providers: [failing.provider],
+      routing: { failureThreshold: 1, firstCooldownMs: 500, cooldownMs: 10_000 },
+      queue: { maxWaitMs: 1_200 },
+    });
+    const draw = { model: 'scripted-image', messages: [{ role: 'user', content: 'draw a cat' }] };
+    expect((await postChat(gateway, draw)).status).toBe(502);
+    // Both wait for the reopening in 500 ms: one becomes the probe and fails, which closes the circuit for 1 s more,
+    // past the other's 1.2 s budget.
+    const startedAt = Date.now();
+    const [probe, waiter] = await Promise.all([postChat(gateway, draw), postChat(gateway, draw)]);
+    const statuses = [probe.status, waiter.status].sort();
+    expect(statuses).toEqual([502, 503]);
+    const refused = probe.status === 503 ? probe : waiter;
+    expect((await refused.json()).error.code).toBe('PROVIDER_UNAVAILABLE');
+    // Answered when the probe failed, not at its timeout (that would be QUEUE_TIMEOUT).
+    expect(Date.now() - startedAt).toBeLessThan(1_150);
+  });
+});
