@@ -20,7 +20,8 @@ export interface RoutePlan {
  * request needs, drops those whose cooldown outlasts the request's wait
  * budget (a shorter one is a wait in the queue, not an error), and orders
  * the rest round robin, busiest last: an instance with a free slot goes
- * first (a cooling one has none), and ties rotate so load spreads evenly.
+ * first, a busy one next, one cooling down last, and ties rotate so load
+ * spreads evenly.
  */
 export class RoutePlanner {
   #turn = 0;
@@ -60,8 +61,14 @@ export class RoutePlanner {
   #order(routes: ModelRoute[]): ModelRoute[] {
     const turn = this.#turn++;
     const rotated = routes.map((_, index) => routes[(index + turn) % routes.length] as ModelRoute);
-    const free = new Map(rotated.map((route) => [route.provider.id, this.scheduler.freeSlots(route.provider.id)]));
-    return rotated.sort((a, b) => Math.min(1, free.get(b.provider.id) ?? 0) - Math.min(1, free.get(a.provider.id) ?? 0));
+    const rank = new Map(rotated.map((route) => [route.provider.id, this.#rank(route.provider.id)]));
+    return rotated.sort((a, b) => (rank.get(a.provider.id) ?? 0) - (rank.get(b.provider.id) ?? 0));
+  }
+
+  /** 0: a free slot now; 1: busy; 2: cooling down (it may still serve the request when it reopens). */
+  #rank(instanceId: string): number {
+    if (this.scheduler.freeSlots(instanceId) > 0) return 0;
+    return this.health.isAvailable(instanceId) ? 1 : 2;
   }
 
   #incapable(model: string, routes: ModelRoute[], needs: RequestNeeds): GatewayError {
