@@ -34,8 +34,9 @@ async function scenario(name, faultyArgs) {
     label: 'relay fake',
   });
   const { ports } = await upstream.ready;
-  // Default options: only what names the three instances.
+  // Default options: only what names the three instances, and /healthz's details for the printout.
   const gateway = await startGateway({
+    healthDetails: true,
     providers: ports.map((port, index) => ({
       type: 'openai-chat',
       name: `relay-${index}`,

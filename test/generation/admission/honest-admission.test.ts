@@ -102,7 +102,7 @@ describe('admission across instances', () => {
   });
 
   it('counts 20 queued streams as 20 in stats() and /healthz, not once per instance', async () => {
-    const url = await start(3, 1);
+    const url = await start(3, 1, { healthDetails: true });
     const streams = Array.from({ length: 23 }, () => post(url, { stream: true }));
     await waitFor(() => held() === 3 && waitingStream() === 20);
     const health = await (await fetch(`${url}/healthz`)).json();
