@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { LiftedString } from '../../lib/json/json-lifted-string.js';
-import { aspectRatioField, got, sizeField } from './chat-request-size.js';
+import { aspectRatioField, got, sizeField } from '../shared/request-size-fields.js';
 
 /**
  * The OpenAI chat completion request as this gateway accepts it. Inbound

@@ -3,10 +3,10 @@ import { GenerationAccumulator } from '../../generation/generation-accumulator.j
 import { usageEvent } from '../../observability/usage-event.js';
 import { type Answer, piecesAnswer } from '../../server/answer.js';
 import { errorAnswer } from '../../server/error-answer.js';
+import { diagnosticHeaders } from '../shared/diagnostic-headers.js';
 import type { SurfaceContext } from '../surface-context.js';
 import { completionBody } from './completion-body.js';
 import { newCompletionIdentity } from './completion-ids.js';
-import { diagnosticHeaders } from './diagnostic-headers.js';
 import type { CompletionExchange } from './prepare-completion.js';
 
 /** Runs a non-stream completion and answers with one `chat.completion` JSON, or the error it ended with. */

@@ -4,10 +4,10 @@ import type { DispatchOutcome } from '../../generation/dispatch/dispatch-generat
 import { usageEvent } from '../../observability/usage-event.js';
 import type { Answer } from '../../server/answer.js';
 import { createSseAnswer, type SseWriter } from '../../server/event-stream.js';
+import { diagnosticHeaders } from '../shared/diagnostic-headers.js';
 import type { SurfaceContext } from '../surface-context.js';
 import { ChunkWriter } from './chunk-writer.js';
 import { newCompletionIdentity } from './completion-ids.js';
-import { diagnosticHeaders } from './diagnostic-headers.js';
 import type { CompletionExchange } from './prepare-completion.js';
 
 /**
