@@ -24,6 +24,7 @@ import { Router } from './server/router.js';
 import { createServeCall } from './server/serve-call.js';
 import { chatCompletionsRoute } from './surfaces/chat-completions/chat-completions-route.js';
 import { healthRoute } from './surfaces/health/health-route.js';
+import { imagesRoutes } from './surfaces/images/images-routes.js';
 import { modelsRoutes } from './surfaces/models/models-route.js';
 import type { SurfaceContext } from './surfaces/surface-context.js';
 
@@ -85,6 +86,11 @@ export function createImageGateway(input: GatewayOptions = {}): ImageGateway {
     options,
     generation,
     ingester: createImageIngester(options.images, { conversionQueue, fetchSlots }),
+    encodeImageAs: {
+      png: createImageOutputEncoder({ ...options.images, outputFormat: 'png' }, conversionQueue),
+      jpeg: createImageOutputEncoder({ ...options.images, outputFormat: 'jpeg' }, conversionQueue),
+      webp: createImageOutputEncoder({ ...options.images, outputFormat: 'webp' }, conversionQueue),
+    },
     inflight,
     report: createUsageReporter(counters, options.logger, options.onUsage),
     redactSecrets,
@@ -95,6 +101,7 @@ export function createImageGateway(input: GatewayOptions = {}): ImageGateway {
   const createdAt = Math.floor(now() / 1000);
   const router = new Router(options.basePath, [
     chatCompletionsRoute(context),
+    ...imagesRoutes(context),
     ...modelsRoutes(generation.registry, createdAt),
     healthRoute({
       providers: () => providerStats({ providers, scheduler: generation.scheduler, health: generation.health }),

@@ -72,6 +72,20 @@ export interface GenerationRequest {
   quality?: string;
   background?: string;
   outputFormat?: string;
+  /** `output_compression` (0–100) for JPEG and WebP, from the Images API. */
+  outputCompression?: number;
+  /** `style` ("vivid" | "natural"), a dall-e-3 option of the Images API. */
+  style?: string;
+  /** `moderation` ("auto" | "low") of the Images API. */
+  moderation?: string;
+  /** `input_fidelity` ("high" | "low") of an Images API edit. */
+  inputFidelity?: string;
+  /** The edit's mask (an Images API `mask`): transparent where `inputImages[0]` may change. */
+  mask?: ImageData;
+  /** Partial images to stream before the final one (0–3), when the caller asked; unset: the provider's own setting. */
+  partialImages?: number;
+  /** The caller's end-user id (`user`), for providers that take one. */
+  user?: string;
   seed?: number;
   temperature?: number;
   maxTokens?: number;

@@ -1,4 +1,5 @@
 import type { GenerationService } from '../generation/generation-service.js';
+import type { ImageOutputEncoder } from '../images/image-output.js';
 import type { ConfigurableImageIngester } from '../images/ingest/image-ingest.js';
 import type { RedactSecrets } from '../lib/secret-redaction.js';
 import type { ReportUsage } from '../observability/usage-reporter.js';
@@ -11,6 +12,8 @@ export interface SurfaceContext {
   /** Routing, admission and dispatch: the surface-independent core. */
   generation: GenerationService;
   ingester: ConfigurableImageIngester;
+  /** Re-encoders to each output format, for surfaces whose client names one per request (`output_format`). */
+  encodeImageAs: Readonly<Record<'png' | 'jpeg' | 'webp', ImageOutputEncoder>>;
   /** Streams register here: their work outlives the call that opened them, and close() waits for it. */
   inflight: InflightTracker;
   /** The usage record of each request that reached dispatch. */

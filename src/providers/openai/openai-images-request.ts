@@ -33,21 +33,29 @@ export function buildImagesCall(request: GenerationRequest, model: ModelInfo, se
     quality: mapQuality(request.quality, family),
     background: gptImage ? request.background : undefined,
     output_format: gptImage ? request.outputFormat : undefined,
-    moderation: gptImage ? settings.moderation : undefined,
+    output_compression: gptImage && request.outputFormat && request.outputFormat !== 'png' ? request.outputCompression : undefined,
+    moderation: gptImage ? (request.moderation ?? settings.moderation) : undefined,
+    style: family === 'dall-e-3' ? request.style : undefined,
+    input_fidelity: gptImage && request.inputImages.length > 0 ? request.inputFidelity : undefined,
+    user: request.user,
     response_format: gptImage ? undefined : settings.dalleResponseFormat,
     stream: stream ? true : undefined,
-    partial_images: stream ? settings.partialImages : undefined,
+    partial_images: stream ? (request.partialImages ?? settings.partialImages) : undefined,
   };
   if (request.inputImages.length === 0) {
     const json: Record<string, unknown> = {};
     for (const [name, value] of Object.entries(fields)) if (value !== undefined) json[name] = value;
     return { path: 'images/generations', body: JSON.stringify(json), contentType: 'application/json', stream, family };
   }
-  return { path: 'images/edits', body: editForm(fields, request.inputImages), contentType: undefined, stream, family };
+  return { path: 'images/edits', body: editForm(fields, request.inputImages, request.mask), contentType: undefined, stream, family };
 }
 
 /** Multipart form of an edit: fields as text, one `image` or several `image[]` (the official SDK's naming). */
-function editForm(fields: Record<string, string | number | boolean | undefined>, images: readonly ImageData[]): FormData {
+function editForm(
+  fields: Record<string, string | number | boolean | undefined>,
+  images: readonly ImageData[],
+  mask: ImageData | undefined,
+): FormData {
   const form = new FormData();
   for (const [name, value] of Object.entries(fields)) if (value !== undefined) form.append(name, String(value));
   const fieldName = images.length === 1 ? 'image' : 'image[]';
@@ -59,6 +67,7 @@ function editForm(fields: Record<string, string | number | boolean | undefined>,
       `image-${index + 1}.${extension}`,
     );
   });
+  if (mask) form.append('mask', new Blob([mask.bytes() as Uint8Array<ArrayBuffer>], { type: mask.mediaType }), 'mask.png');
   return form;
 }
 

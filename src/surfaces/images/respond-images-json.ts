@@ -1,0 +1,59 @@
+import { toGatewayError } from '../../errors/to-gateway-error.js';
+import { GenerationAccumulator } from '../../generation/generation-accumulator.js';
+import type { ModelRoute } from '../../generation/routing/model-registry.js';
+import { usageEvent } from '../../observability/usage-event.js';
+import { type Answer, piecesAnswer } from '../../server/answer.js';
+import { errorAnswer } from '../../server/error-answer.js';
+import { diagnosticHeaders } from '../shared/diagnostic-headers.js';
+import { inOutputFormat } from '../shared/output-image.js';
+import type { SurfaceContext } from '../surface-context.js';
+import { imagesResponseBody } from './images-response-body.js';
+import type { ImagesExchange } from './prepare-images-request.js';
+import { ignoredOptions } from './provider-image-options.js';
+
+/** Runs an Images API request and answers with its images as one JSON, or the error it ended with. */
+export async function respondImagesJson(exchange: ImagesExchange, context: SurfaceContext): Promise<Answer> {
+  const { prepared, caller, deadline } = exchange;
+  let result = new GenerationAccumulator();
+  const outcome = await context.generation.run({
+    request: prepared.generation,
+    routes: prepared.routes,
+    deadline,
+    hooks: {
+      // A failed attempt's partial output must not leak into the next one's answer.
+      onAttempt: () => {
+        result = new GenerationAccumulator();
+      },
+      onEvent: (event) => result.add(event),
+      canRetry: () => true,
+    },
+  });
+  const facts = { caller, model: prepared.model, stream: false, projectId: prepared.projectId, promptEstimate: prepared.promptEstimate };
+  const headers = imagesHeaders(exchange, outcome.route, outcome.attempts);
+  headers['x-gateway-queue-ms'] = String(outcome.queueMs);
+  if (!outcome.ok) {
+    const error = toGatewayError(outcome.error, context.redactSecrets);
+    context.report(usageEvent(facts, { outcome, status: error.status, errorCode: error.code, images: 0 }, context.now()));
+    return errorAnswer(error, headers);
+  }
+  let images = result.images;
+  try {
+    images = await Promise.all(images.map((image) => inOutputFormat(image, prepared.request.output_format, context, deadline.signal)));
+  } catch (error) {
+    const failure = toGatewayError(error, context.redactSecrets);
+    context.report(usageEvent(facts, { outcome, status: failure.status, errorCode: failure.code, images: 0 }, context.now()));
+    return errorAnswer(failure, headers);
+  }
+  const body = imagesResponseBody(images, prepared.request, result.usage, prepared.promptEstimate, context.now());
+  context.report(usageEvent(facts, { outcome, status: 200, images: images.length, usage: result.usage }, context.now()));
+  headers['content-type'] = 'application/json';
+  return piecesAnswer(body, 200, headers);
+}
+
+/** The diagnostic headers, and which options the serving provider will not act on (README's provider support table). */
+export function imagesHeaders(exchange: ImagesExchange, route: ModelRoute | undefined, attempts: number): Record<string, string> {
+  const headers = diagnosticHeaders(exchange.caller.requestId, route, attempts, undefined);
+  const ignored = route ? ignoredOptions(route.provider.type, exchange.prepared.request) : [];
+  if (ignored.length > 0) headers['x-gateway-ignored-options'] = ignored.join(', ');
+  return headers;
+}
