@@ -15,8 +15,12 @@ function asciiBytes(text: string): Uint8Array {
 
 /** Writes Server-Sent Events into a response body. */
 export interface SseWriter {
-  /** `data: <json>\n\n` — the JSON text must already be serialised. */
-  data(json: string): void;
+  /**
+   * `data: <json>\n\n` — the JSON text must already be serialised. With
+   * `event`, an `event: <name>` line goes first, as the Images and Responses
+   * APIs name their events.
+   */
+  data(json: string, event?: string): void;
   /**
    * `data: <json>\n\n` where each `placeholder` in `json` stands for the
    * pieces of `payload`, written as they are: a multi-megabyte data URL needs
@@ -24,11 +28,13 @@ export interface SseWriter {
    * The payload must be ASCII (base64, a data URL header): strings, or
    * bytes that are written as they are (an image held as received).
    */
-  dataWithPayload(json: string, placeholder: string, payload: readonly Piece[]): void;
+  dataWithPayload(json: string, placeholder: string, payload: readonly Piece[], event?: string): void;
   /** `: <text>\n\n` — an SSE comment, ignored by OpenAI clients. */
   comment(text: string): void;
   /** `data: [DONE]\n\n`, then closes the stream. */
   finish(): void;
+  /** Closes the stream without `[DONE]`: the Images and Responses APIs end on their last named event. */
+  end(): void;
   /**
    * Sets what each heartbeat reports besides `: keep-alive`: a comment line
    * written before the keep-alive whenever its text changes (queue position,
@@ -125,16 +131,17 @@ class EventStream implements SseWriter {
     this.#options.onCancel(reason);
   }
 
-  data(json: string): void {
-    this.#write(encoder.encode(`data: ${json}\n\n`));
+  data(json: string, event?: string): void {
+    this.#write(encoder.encode(event ? `event: ${event}\ndata: ${json}\n\n` : `data: ${json}\n\n`));
   }
 
-  dataWithPayload(json: string, placeholder: string, payload: readonly Piece[]): void {
+  dataWithPayload(json: string, placeholder: string, payload: readonly Piece[], event?: string): void {
     if (this.#closed) return;
     const pieces = json.split(placeholder);
     const parts: Piece[] = [];
+    const head = event ? `event: ${event}\ndata: ` : 'data: ';
     pieces.forEach((piece, index) => {
-      parts.push(encoder.encode(index === 0 ? `data: ${piece}` : piece));
+      parts.push(encoder.encode(index === 0 ? `${head}${piece}` : piece));
       // Payload text is ASCII: the paced sink turns each slice of it into bytes as it goes out.
       if (index < pieces.length - 1) for (const part of payload) parts.push(part);
     });
@@ -148,6 +155,10 @@ class EventStream implements SseWriter {
 
   finish(): void {
     this.#write(done);
+    this.#closeAfterWrites();
+  }
+
+  end(): void {
     this.#closeAfterWrites();
   }
 

@@ -8,6 +8,7 @@ import { diagnosticHeaders } from '../shared/diagnostic-headers.js';
 import { inOutputFormat } from '../shared/output-image.js';
 import type { SurfaceContext } from '../surface-context.js';
 import { imagesResponseBody } from './images-response-body.js';
+import { noImageError } from './no-image-error.js';
 import type { ImagesExchange } from './prepare-images-request.js';
 import { ignoredOptions } from './provider-image-options.js';
 
@@ -33,6 +34,11 @@ export async function respondImagesJson(exchange: ImagesExchange, context: Surfa
   headers['x-gateway-queue-ms'] = String(outcome.queueMs);
   if (!outcome.ok) {
     const error = toGatewayError(outcome.error, context.redactSecrets);
+    context.report(usageEvent(facts, { outcome, status: error.status, errorCode: error.code, images: 0 }, context.now()));
+    return errorAnswer(error, headers);
+  }
+  if (result.images.length === 0) {
+    const error = noImageError();
     context.report(usageEvent(facts, { outcome, status: error.status, errorCode: error.code, images: 0 }, context.now()));
     return errorAnswer(error, headers);
   }
