@@ -26,6 +26,7 @@ import { chatCompletionsRoute } from './surfaces/chat-completions/chat-completio
 import { healthRoute } from './surfaces/health/health-route.js';
 import { imagesRoutes } from './surfaces/images/images-routes.js';
 import { modelsRoutes } from './surfaces/models/models-route.js';
+import { responsesRoute } from './surfaces/responses/responses-route.js';
 import type { SurfaceContext } from './surfaces/surface-context.js';
 
 /** The gateway: one Web-standard `fetch` and a graceful `close`. */
@@ -102,6 +103,7 @@ export function createImageGateway(input: GatewayOptions = {}): ImageGateway {
   const router = new Router(options.basePath, [
     chatCompletionsRoute(context),
     ...imagesRoutes(context),
+    responsesRoute(context),
     ...modelsRoutes(generation.registry, createdAt),
     healthRoute({
       providers: () => providerStats({ providers, scheduler: generation.scheduler, health: generation.health }),

@@ -1,0 +1,217 @@
+import { invalidRequest } from '../../errors/gateway-error.js';
+import { wantsImageOutput } from '../../generation/image-intent.js';
+import { estimatePromptTokens } from '../../generation/request-needs.js';
+import type { ModelRoute } from '../../generation/routing/model-registry.js';
+import type { ImageData } from '../../images/image-data.js';
+import { parseImageSize } from '../../images/image-geometry.js';
+import type { ImageReference } from '../../images/ingest/image-ingest-types.js';
+import type { JsonPath } from '../../lib/json/json-lifting-reader.js';
+import type { ConversationMessage, GenerationRequest } from '../../provider.js';
+import type { Exchange } from '../../server/exchange.js';
+import { readJsonBody } from '../../server/read-json-body.js';
+import { checkModelServes } from '../shared/model-surfaces.js';
+import { projectIdOf } from '../shared/project-id.js';
+import { parseRequest } from '../shared/request-validation.js';
+import type { SurfaceContext } from '../surface-context.js';
+import {
+  type ImageGenerationTool,
+  type ResponsesMessage,
+  type ResponsesRequest,
+  responsesRequestSchema,
+} from './responses-request-schema.js';
+
+/** A Responses API request that passed every check and is ready to dispatch. */
+export interface PreparedResponse {
+  request: ResponsesRequest;
+  /** The `image_generation` tool, when the request offers it. */
+  tool?: ImageGenerationTool;
+  generation: Omit<GenerationRequest, 'model'>;
+  routes: ModelRoute[];
+  projectId?: string;
+  promptEstimate: number;
+}
+
+/** One response in flight: the exchange it arrived in, and the request it became. */
+export interface ResponseExchange extends Exchange {
+  readonly prepared: PreparedResponse;
+}
+
+/** Big data URLs of `input[i].content[j].image_url` are lifted out as bytes (see read-json-body.ts). */
+function isResponsesImageUrlPath(path: JsonPath): boolean {
+  return path.length === 5 && path[0] === 'input' && typeof path[1] === 'number' && path[2] === 'content' && path[4] === 'image_url';
+}
+
+/** What needs stored responses (the results store, not built yet): a 400 that says so. */
+function storedResponsesRefusal(what: string, param: string): never {
+  throw invalidRequest(
+    `${what} needs stored responses, which this gateway does not keep yet; send the whole conversation in "input" instead.`,
+    param,
+    'unsupported_value',
+  );
+}
+
+/**
+ * Everything before dispatch: read and validate the body, refuse what needs
+ * stored responses, find capable routes, ingest the input images. All of it
+ * happens before a stream opens, so bad input is always a plain 4xx.
+ */
+export async function prepareResponse(exchange: Exchange, context: SurfaceContext): Promise<PreparedResponse> {
+  const { call, caller, deadline } = exchange;
+  const body = await readJsonBody(call, context.options.maxBodyBytes, deadline, { liftAt: isResponsesImageUrlPath });
+  checkItemTypes(body);
+  const request = parseRequest(responsesRequestSchema, body, '"model" and "input"');
+  if (request.previous_response_id) storedResponsesRefusal('previous_response_id', 'previous_response_id');
+  if (request.store === true) storedResponsesRefusal('store: true', 'store');
+  if (request.background === true) storedResponsesRefusal('background: true (polling a response later)', 'background');
+  const projectId = projectIdOf(call, request.project_id, context.options.requireProjectId);
+  checkModelServes(context.generation, request.model, 'responses');
+
+  const messages: ResponsesMessage[] = typeof request.input === 'string' ? [{ role: 'user', content: request.input }] : request.input;
+  const references = imageReferences(messages);
+  const lastUser = messages.findLastIndex((message) => message.role === 'user');
+  const inputIndexes = references.flatMap((reference, index) => (reference.messageIndex === lastUser ? [index] : []));
+  const tool = request.tools?.find((candidate) => candidate.type === 'image_generation');
+  const forced = request.tool_choice === 'required' || (typeof request.tool_choice === 'object' && request.tool_choice !== null);
+  const prompt = lastUser >= 0 ? messageText(messages[lastUser] as ResponsesMessage) : '';
+  const wantsImage = wantsImageOutput({
+    modalities: tool && forced ? ['image', 'text'] : request.tool_choice === 'none' ? ['text'] : undefined,
+    model: request.model,
+    routes: context.generation.lookup(request.model).routes,
+    imageOptions: false,
+    prompt,
+    hasInputImages: inputIndexes.length > 0,
+  });
+  let characters = request.instructions?.length ?? 0;
+  for (const message of messages) characters += messageText(message).length;
+  const promptEstimate = estimatePromptTokens(characters, references.length);
+  const plan = context.generation.plan(request.model, {
+    imageOutput: wantsImage,
+    imageInputs: references.length,
+    tools: false,
+    jsonMode: false,
+    promptTokens: promptEstimate,
+    images: 1,
+  });
+  const images =
+    references.length === 0
+      ? []
+      : await context.ingester.ingest(references, deadline.signal, { format: context.generation.inputFormatFor(plan.routes) });
+  return {
+    request,
+    tool,
+    generation: toGeneration(request, messages, tool, {
+      requestId: caller.requestId,
+      references,
+      images,
+      inputIndexes,
+      prompt,
+      wantsImage,
+      suffix: plan.suffix,
+    }),
+    routes: plan.routes,
+    projectId,
+    promptEstimate,
+  };
+}
+
+/** Items other than messages: earlier output given back by id needs the results store; the rest is not served here. */
+function checkItemTypes(body: unknown): void {
+  const input = (body as { input?: unknown } | null)?.input;
+  if (!Array.isArray(input)) return;
+  input.forEach((item, index) => {
+    const type = (item as { type?: unknown } | null)?.type;
+    if (type === undefined || type === 'message') return;
+    if (type === 'item_reference') storedResponsesRefusal('An item_reference (an earlier output by id)', `input[${index}]`);
+    throw invalidRequest(
+      `Invalid 'input[${index}].type': item type ${JSON.stringify(type)} is not supported here; send message items {role, content} with "input_text" and "input_image" parts.`,
+      `input[${index}].type`,
+    );
+  });
+}
+
+function imageReferences(messages: readonly ResponsesMessage[]): ImageReference[] {
+  const references: ImageReference[] = [];
+  messages.forEach((message, messageIndex) => {
+    if (typeof message.content === 'string') return;
+    message.content.forEach((part, partIndex) => {
+      if (part.type !== 'input_image' || part.image_url == null) return;
+      references.push({
+        url: part.image_url,
+        param: `input[${messageIndex}].content[${partIndex}].image_url`,
+        messageIndex,
+        partIndex,
+        origin: message.role === 'assistant' ? 'assistant' : 'user',
+      });
+    });
+  });
+  return references;
+}
+
+function messageText(message: ResponsesMessage): string {
+  if (typeof message.content === 'string') return message.content.trim();
+  const texts: string[] = [];
+  for (const part of message.content) if (part.type === 'input_text' || part.type === 'output_text') texts.push(part.text);
+  return texts.join('\n').trim();
+}
+
+interface ConversionFacts {
+  requestId: string;
+  references: readonly ImageReference[];
+  images: readonly ImageData[];
+  inputIndexes: readonly number[];
+  prompt: string;
+  wantsImage: boolean;
+  suffix?: { imageSize?: string; aspectRatio?: string };
+}
+
+function toGeneration(
+  request: ResponsesRequest,
+  items: readonly ResponsesMessage[],
+  tool: ImageGenerationTool | undefined,
+  facts: ConversionFacts,
+): Omit<GenerationRequest, 'model'> {
+  const system: string[] = request.instructions ? [request.instructions] : [];
+  const messages: ConversationMessage[] = [];
+  if (request.instructions) messages.push({ role: 'system', text: request.instructions, images: [] });
+  items.forEach((item, index) => {
+    const role = item.role === 'developer' ? 'system' : item.role;
+    const text = messageText(item);
+    if (role === 'system') system.push(text);
+    const images: ImageData[] = [];
+    facts.references.forEach((reference, position) => {
+      const image = facts.images[position];
+      if (reference.messageIndex === index && image) images.push(image);
+    });
+    messages.push({ role, text, images });
+  });
+  const inputImages: ImageData[] = [];
+  for (const index of facts.inputIndexes) {
+    const image = facts.images[index];
+    if (image) inputImages.push(image);
+  }
+  const stream = request.stream ?? false;
+  return {
+    requestId: facts.requestId,
+    prompt: facts.prompt,
+    system: system.length > 0 ? system.join('\n\n') : undefined,
+    messages,
+    inputImages,
+    n: 1,
+    size: tool?.size && tool.size !== 'auto' ? parseImageSize(tool.size) : undefined,
+    aspectRatio: facts.suffix?.aspectRatio,
+    imageSize: facts.suffix?.imageSize,
+    quality: tool?.quality ?? undefined,
+    background: tool?.background ?? undefined,
+    outputFormat: tool?.output_format ?? undefined,
+    outputCompression: tool?.output_compression ?? undefined,
+    moderation: tool?.moderation ?? undefined,
+    inputFidelity: tool?.input_fidelity ?? undefined,
+    partialImages: stream ? (tool?.partial_images ?? 0) : undefined,
+    user: request.user ?? undefined,
+    temperature: request.temperature ?? undefined,
+    maxTokens: request.max_output_tokens ?? undefined,
+    wantsImage: facts.wantsImage,
+    stream,
+    extra: {},
+  };
+}

@@ -1,0 +1,66 @@
+import { toGatewayError } from '../../errors/to-gateway-error.js';
+import { GenerationAccumulator } from '../../generation/generation-accumulator.js';
+import { base64Pieces } from '../../images/image-json-pieces.js';
+import { PayloadSlots } from '../../lib/json/json-payload-slots.js';
+import { usageEvent } from '../../observability/usage-event.js';
+import { type Answer, piecesAnswer } from '../../server/answer.js';
+import { errorAnswer } from '../../server/error-answer.js';
+import { diagnosticHeaders } from '../shared/diagnostic-headers.js';
+import { inOutputFormat, outputImageFacts } from '../shared/output-image.js';
+import type { SurfaceContext } from '../surface-context.js';
+import type { ResponseExchange } from './prepare-response.js';
+import { imageCallItem, messageItem, newItemId, newResponseIdentity, responseObject } from './response-object.js';
+
+/**
+ * Runs a response and answers with one `response` object: each image as an
+ * `image_generation_call` item (its base64 in `result`, written as the
+ * pieces it is held in), then the text as an assistant `message`; or the
+ * error it ended with.
+ */
+export async function respondResponseJson(exchange: ResponseExchange, context: SurfaceContext): Promise<Answer> {
+  const { prepared, caller, deadline } = exchange;
+  let result = new GenerationAccumulator();
+  const outcome = await context.generation.run({
+    request: prepared.generation,
+    routes: prepared.routes,
+    deadline,
+    hooks: {
+      onAttempt: () => {
+        result = new GenerationAccumulator();
+      },
+      onEvent: (event) => result.add(event),
+      canRetry: () => true,
+    },
+  });
+  const model = prepared.request.model;
+  const facts = { caller, model, stream: false, projectId: prepared.projectId, promptEstimate: prepared.promptEstimate };
+  const headers = diagnosticHeaders(caller.requestId, outcome.route, outcome.attempts, undefined);
+  headers['x-gateway-queue-ms'] = String(outcome.queueMs);
+  let failure = outcome.ok ? undefined : toGatewayError(outcome.error, context.redactSecrets);
+  let images = result.images;
+  if (!failure) {
+    try {
+      const format = prepared.tool?.output_format;
+      images = await Promise.all(images.map((image) => inOutputFormat(image, format, context, deadline.signal)));
+    } catch (error) {
+      failure = toGatewayError(error, context.redactSecrets);
+    }
+  }
+  if (failure || !outcome.ok) {
+    const error = failure ?? toGatewayError(undefined, context.redactSecrets);
+    context.report(usageEvent(facts, { outcome, status: error.status, errorCode: error.code, images: 0 }, context.now()));
+    return errorAnswer(error, headers);
+  }
+  const identity = newResponseIdentity(model === 'auto' ? outcome.route.model.id : model, context.now());
+  const slots = new PayloadSlots();
+  const output: Record<string, unknown>[] = images.map((image) =>
+    imageCallItem(newItemId('ig'), slots.slot(base64Pieces(image)), outputImageFacts(image), prepared.tool),
+  );
+  if (result.text !== '' || images.length === 0) output.push(messageItem(newItemId('msg'), result.text, 'completed'));
+  const body = slots.stringify(
+    responseObject(identity, prepared.request, 'completed', output, result.usage, prepared.promptEstimate, null),
+  );
+  context.report(usageEvent(facts, { outcome, status: 200, images: images.length, usage: result.usage }, context.now()));
+  headers['content-type'] = 'application/json';
+  return piecesAnswer(body, 200, headers);
+}
