@@ -2,10 +2,13 @@ import { GatewayError } from '../../errors/gateway-error.js';
 import type { ModelRegistry } from '../../generation/routing/model-registry.js';
 import { jsonAnswer } from '../../server/answer.js';
 import type { Route } from '../../server/router.js';
+import { surfacesOf } from '../shared/model-surfaces.js';
 
 /**
- * GET /v1/models in OpenAI's list shape, plus what each model can do and
- * which instances serve it (never keys or base URLs), and GET
+ * GET /v1/models in OpenAI's list shape, plus what each model can do, the
+ * surfaces it serves (`surfaces`: "chat.completions", "responses",
+ * "images.generations", "images.edits") and which instances serve it
+ * (never keys or base URLs), and GET
  * /v1/models/{model}: one entry of the list (a model id or an alias), as
  * OpenAI's `models.retrieve()` reads it, or OpenAI's 404 `model_not_found`.
  * The id may hold slashes ("google/gemini-…"), encoded or not.
@@ -46,6 +49,7 @@ function modelEntries(registry: ModelRegistry, createdAt: number): Record<string
       instances: [provider.id],
       aliases: model.aliases ?? [],
       capabilities: model.capabilities,
+      surfaces: surfacesOf(model.capabilities),
     };
     seen.set(model.id, entry);
     data.push(entry);
