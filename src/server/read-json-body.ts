@@ -170,7 +170,8 @@ function emptyBody(): GatewayError {
   });
 }
 
-function tooLarge(size: number, limit: number): GatewayError {
+/** The 413 for a request body over `maxBodyBytes`; the multipart reader answers the same. */
+export function tooLarge(size: number, limit: number): GatewayError {
   return new GatewayError({
     status: 413,
     type: 'invalid_request_error',

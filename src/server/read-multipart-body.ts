@@ -2,6 +2,7 @@ import { Busboy, type BusboyInstance } from '@fastify/busboy';
 import { GatewayError, invalidRequest } from '../errors/gateway-error.js';
 import type { CancelSignal } from '../lib/cancel-signal.js';
 import type { IncomingCall } from './incoming-call.js';
+import { tooLarge } from './read-json-body.js';
 
 /** How much a multipart body may hold; each limit is checked as the parts arrive. */
 export interface MultipartLimits {
@@ -54,7 +55,7 @@ export async function readMultipartBody(call: IncomingCall, limits: MultipartLim
     });
   }
   const declared = Number(call.header('content-length') ?? Number.NaN);
-  if (Number.isFinite(declared) && declared > limits.maxBodyBytes) throw bodyTooLarge(declared, limits.maxBodyBytes);
+  if (Number.isFinite(declared) && declared > limits.maxBodyBytes) throw tooLarge(declared, limits.maxBodyBytes);
   const form = new FormCollector(contentType, limits);
   const body = call.body();
   if (!body) throw malformed('the body is empty');
@@ -67,7 +68,7 @@ export async function readMultipartBody(call: IncomingCall, limits: MultipartLim
       if (signal?.aborted) throw signal.reason;
       if (chunk === undefined) break;
       size += chunk.byteLength;
-      if (size > limits.maxBodyBytes) throw bodyTooLarge(size, limits.maxBodyBytes);
+      if (size > limits.maxBodyBytes) throw tooLarge(size, limits.maxBodyBytes);
       form.write(chunk);
     }
     if (form.failure !== undefined) throw form.failure;
@@ -174,13 +175,4 @@ class FormCollector {
 
 function malformed(reason: string): GatewayError {
   return invalidRequest(`The multipart body cannot be read: ${reason}.`, null, 'invalid_multipart');
-}
-
-function bodyTooLarge(size: number, limit: number): GatewayError {
-  return new GatewayError({
-    status: 413,
-    type: 'invalid_request_error',
-    code: 'request_too_large',
-    message: `The request body is at least ${size} bytes, over the limit of ${limit} bytes (option maxBodyBytes).`,
-  });
 }

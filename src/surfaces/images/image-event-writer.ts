@@ -1,12 +1,14 @@
 import type { GatewayError } from '../../errors/gateway-error.js';
 import type { ImageData } from '../../images/image-data.js';
 import { base64Pieces } from '../../images/image-json-pieces.js';
-import type { GenerationUsage } from '../../provider.js';
+import type { GenerationEvent, GenerationUsage } from '../../provider.js';
 import { errorBody } from '../../server/error-answer.js';
 import type { SseWriter } from '../../server/event-stream.js';
 import { outputImageFacts } from '../shared/output-image.js';
+import type { StreamedOutput } from '../shared/run-generation.js';
 import type { ImagesRequest } from './images-request-schema.js';
 import { imagesUsage } from './images-usage.js';
+import { noImageError } from './no-image-error.js';
 
 /** Stands for an image's base64 in an event; a NUL, which JSON text always escapes, cannot come from elsewhere in it. */
 const imagePlaceholder = '\u0000image\u0000';
@@ -20,21 +22,37 @@ const serialisedPlaceholder = JSON.stringify(imagePlaceholder).slice(1, -1);
  * its `type`, and no `[DONE]`. The last image is held back until the
  * generation ends, so that usage can go with it.
  */
-export class ImageEventWriter {
+export class ImageEventWriter implements StreamedOutput {
   readonly #writer: SseWriter;
   readonly #prefix: 'image_generation' | 'image_edit';
   readonly #request: ImagesRequest;
   readonly #createdAt: number;
+  readonly #promptEstimate: number;
+  /** Puts a provider's image in the asked output format. */
+  readonly #convert: (image: ImageData) => Promise<ImageData>;
   #partials = 0;
   #held: ImageData | undefined;
   #sent = false;
   #images = 0;
 
-  constructor(writer: SseWriter, prefix: 'image_generation' | 'image_edit', request: ImagesRequest, now: number) {
+  constructor(
+    writer: SseWriter,
+    prefix: 'image_generation' | 'image_edit',
+    prepared: { request: ImagesRequest; promptEstimate: number },
+    convert: (image: ImageData) => Promise<ImageData>,
+    now: number,
+  ) {
     this.#writer = writer;
     this.#prefix = prefix;
-    this.#request = request;
+    this.#request = prepared.request;
+    this.#promptEstimate = prepared.promptEstimate;
+    this.#convert = convert;
     this.#createdAt = Math.floor(now / 1000);
+  }
+
+  async event(event: GenerationEvent): Promise<void> {
+    if (event.type === 'image-partial') this.partial(event.image);
+    else if (event.type === 'image') this.image(await this.#convert(event.image));
   }
 
   /** True once an event reached the client (no silent fallback after that). */
@@ -59,11 +77,17 @@ export class ImageEventWriter {
     this.#images += 1;
   }
 
-  /** The last `completed` event, with the usage. */
-  finish(usage: GenerationUsage | undefined, promptEstimate: number): void {
-    if (this.#held) this.#write(`${this.#prefix}.completed`, this.#held, { usage: imagesUsage(usage, promptEstimate) });
+  /** The last `completed` event, with the usage; no image at all is NO_IMAGE, as an error event. */
+  finish(usage: GenerationUsage | undefined): GatewayError | undefined {
+    if (!this.#held) {
+      const error = noImageError();
+      this.fail(error);
+      return error;
+    }
+    this.#write(`${this.#prefix}.completed`, this.#held, { usage: imagesUsage(usage, this.#promptEstimate) });
     this.#held = undefined;
     this.#writer.end();
+    return undefined;
   }
 
   /** A failure after the stream opened: an `error` event (the SDK raises it as an APIError), never a silent close. */

@@ -1,11 +1,12 @@
 import { toGatewayError } from '../../errors/to-gateway-error.js';
-import { GenerationAccumulator } from '../../generation/generation-accumulator.js';
 import type { ModelRoute } from '../../generation/routing/model-registry.js';
+import type { ImageData } from '../../images/image-data.js';
 import { usageEvent } from '../../observability/usage-event.js';
 import { type Answer, piecesAnswer } from '../../server/answer.js';
 import { errorAnswer } from '../../server/error-answer.js';
 import { diagnosticHeaders } from '../shared/diagnostic-headers.js';
 import { inOutputFormat } from '../shared/output-image.js';
+import { runToResult } from '../shared/run-generation.js';
 import type { SurfaceContext } from '../surface-context.js';
 import { imagesResponseBody } from './images-response-body.js';
 import { noImageError } from './no-image-error.js';
@@ -15,40 +16,24 @@ import { ignoredOptions } from './provider-image-options.js';
 /** Runs an Images API request and answers with its images as one JSON, or the error it ended with. */
 export async function respondImagesJson(exchange: ImagesExchange, context: SurfaceContext): Promise<Answer> {
   const { prepared, caller, deadline } = exchange;
-  let result = new GenerationAccumulator();
-  const outcome = await context.generation.run({
-    request: prepared.generation,
-    routes: prepared.routes,
-    deadline,
-    hooks: {
-      // A failed attempt's partial output must not leak into the next one's answer.
-      onAttempt: () => {
-        result = new GenerationAccumulator();
-      },
-      onEvent: (event) => result.add(event),
-      canRetry: () => true,
-    },
-  });
+  const { outcome, result } = await runToResult(context, prepared, deadline);
   const facts = { caller, model: prepared.model, stream: false, projectId: prepared.projectId, promptEstimate: prepared.promptEstimate };
   const headers = imagesHeaders(exchange, outcome.route, outcome.attempts);
   headers['x-gateway-queue-ms'] = String(outcome.queueMs);
-  if (!outcome.ok) {
-    const error = toGatewayError(outcome.error, context.redactSecrets);
+  const refuse = (failure: unknown): Answer => {
+    const error = toGatewayError(failure, context.redactSecrets);
     context.report(usageEvent(facts, { outcome, status: error.status, errorCode: error.code, images: 0 }, context.now()));
     return errorAnswer(error, headers);
-  }
-  if (result.images.length === 0) {
-    const error = noImageError();
-    context.report(usageEvent(facts, { outcome, status: error.status, errorCode: error.code, images: 0 }, context.now()));
-    return errorAnswer(error, headers);
-  }
-  let images = result.images;
+  };
+  if (!outcome.ok) return refuse(outcome.error);
+  if (result.images.length === 0) return refuse(noImageError());
+  let images: ImageData[];
   try {
-    images = await Promise.all(images.map((image) => inOutputFormat(image, prepared.request.output_format, context, deadline.signal)));
+    images = await Promise.all(
+      result.images.map((image) => inOutputFormat(image, prepared.request.output_format, context, deadline.signal)),
+    );
   } catch (error) {
-    const failure = toGatewayError(error, context.redactSecrets);
-    context.report(usageEvent(facts, { outcome, status: failure.status, errorCode: failure.code, images: 0 }, context.now()));
-    return errorAnswer(failure, headers);
+    return refuse(error);
   }
   const body = imagesResponseBody(images, prepared.request, result.usage, prepared.promptEstimate, context.now());
   context.report(usageEvent(facts, { outcome, status: 200, images: images.length, usage: result.usage }, context.now()));

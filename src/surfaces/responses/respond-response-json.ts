@@ -1,5 +1,4 @@
 import { toGatewayError } from '../../errors/to-gateway-error.js';
-import { GenerationAccumulator } from '../../generation/generation-accumulator.js';
 import { base64Pieces } from '../../images/image-json-pieces.js';
 import { PayloadSlots } from '../../lib/json/json-payload-slots.js';
 import { usageEvent } from '../../observability/usage-event.js';
@@ -7,6 +6,7 @@ import { type Answer, piecesAnswer } from '../../server/answer.js';
 import { errorAnswer } from '../../server/error-answer.js';
 import { diagnosticHeaders } from '../shared/diagnostic-headers.js';
 import { inOutputFormat, outputImageFacts } from '../shared/output-image.js';
+import { runToResult } from '../shared/run-generation.js';
 import type { SurfaceContext } from '../surface-context.js';
 import type { ResponseExchange } from './prepare-response.js';
 import { imageCallItem, messageItem, newItemId, newResponseIdentity, responseObject } from './response-object.js';
@@ -19,35 +19,22 @@ import { imageCallItem, messageItem, newItemId, newResponseIdentity, responseObj
  */
 export async function respondResponseJson(exchange: ResponseExchange, context: SurfaceContext): Promise<Answer> {
   const { prepared, caller, deadline } = exchange;
-  let result = new GenerationAccumulator();
-  const outcome = await context.generation.run({
-    request: prepared.generation,
-    routes: prepared.routes,
-    deadline,
-    hooks: {
-      onAttempt: () => {
-        result = new GenerationAccumulator();
-      },
-      onEvent: (event) => result.add(event),
-      canRetry: () => true,
-    },
-  });
+  const { outcome, result } = await runToResult(context, prepared, deadline);
   const model = prepared.request.model;
   const facts = { caller, model, stream: false, projectId: prepared.projectId, promptEstimate: prepared.promptEstimate };
   const headers = diagnosticHeaders(caller.requestId, outcome.route, outcome.attempts, undefined);
   headers['x-gateway-queue-ms'] = String(outcome.queueMs);
-  let failure = outcome.ok ? undefined : toGatewayError(outcome.error, context.redactSecrets);
   let images = result.images;
-  if (!failure) {
-    try {
-      const format = prepared.tool?.output_format;
-      images = await Promise.all(images.map((image) => inOutputFormat(image, format, context, deadline.signal)));
-    } catch (error) {
-      failure = toGatewayError(error, context.redactSecrets);
-    }
+  let failure: unknown = outcome.ok ? undefined : outcome.error;
+  if (outcome.ok) {
+    const format = prepared.tool?.output_format;
+    images = await Promise.all(images.map((image) => inOutputFormat(image, format, context, deadline.signal))).catch((error) => {
+      failure = error;
+      return images;
+    });
   }
-  if (failure || !outcome.ok) {
-    const error = failure ?? toGatewayError(undefined, context.redactSecrets);
+  if (!outcome.ok || failure !== undefined) {
+    const error = toGatewayError(failure, context.redactSecrets);
     context.report(usageEvent(facts, { outcome, status: error.status, errorCode: error.code, images: 0 }, context.now()));
     return errorAnswer(error, headers);
   }

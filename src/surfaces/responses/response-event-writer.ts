@@ -3,9 +3,10 @@ import type { ImageData } from '../../images/image-data.js';
 import { base64Pieces } from '../../images/image-json-pieces.js';
 import type { Piece } from '../../lib/body-pieces.js';
 import { PayloadSlots } from '../../lib/json/json-payload-slots.js';
-import type { GenerationUsage } from '../../provider.js';
+import type { GenerationEvent, GenerationUsage } from '../../provider.js';
 import type { SseWriter } from '../../server/event-stream.js';
 import { outputImageFacts } from '../shared/output-image.js';
+import type { StreamedOutput } from '../shared/run-generation.js';
 import type { PreparedResponse } from './prepare-response.js';
 import { imageCallItem, messageItem, newItemId, outputTextPart, type ResponseIdentity, responseObject } from './response-object.js';
 
@@ -18,10 +19,12 @@ import { imageCallItem, messageItem, newItemId, outputTextPart, type ResponseIde
  * `response.completed` with the whole response; every event named on an
  * `event:` line and numbered by `sequence_number`, with no `[DONE]`.
  */
-export class ResponseEventWriter {
+export class ResponseEventWriter implements StreamedOutput {
   readonly #writer: SseWriter;
   readonly #identity: ResponseIdentity;
   readonly #prepared: PreparedResponse;
+  /** Puts a provider's image in the tool's output format. */
+  readonly #convert: (image: ImageData) => Promise<ImageData>;
   #sequence = 0;
   #sent = false;
   /** Finished output items, for the final response; images as their stand-ins in `#slots`. */
@@ -32,10 +35,22 @@ export class ResponseEventWriter {
   #message: { id: string; outputIndex: number; text: string } | undefined;
   #images = 0;
 
-  constructor(writer: SseWriter, identity: ResponseIdentity, prepared: PreparedResponse) {
+  constructor(
+    writer: SseWriter,
+    identity: ResponseIdentity,
+    prepared: PreparedResponse,
+    convert: (image: ImageData) => Promise<ImageData>,
+  ) {
     this.#writer = writer;
     this.#identity = identity;
     this.#prepared = prepared;
+    this.#convert = convert;
+  }
+
+  async event(event: GenerationEvent): Promise<void> {
+    if (event.type === 'text-delta') this.text(event.text);
+    else if (event.type === 'image-partial') this.partial(event.image);
+    else if (event.type === 'image') this.image(await this.#convert(event.image));
   }
 
   /** True once anything beyond the opening events reached the client (no silent fallback after that). */
@@ -105,7 +120,7 @@ export class ResponseEventWriter {
   }
 
   /** Closes the message, then `response.completed` with the whole response. */
-  finish(usage: GenerationUsage | undefined): void {
+  finish(usage: GenerationUsage | undefined): undefined {
     if (!this.#message && this.#images === 0) this.text(' ');
     const message = this.#message;
     if (message) {
