@@ -36,14 +36,22 @@ const honouredBy: Readonly<Record<string, readonly OptionalField[]>> = {
  * the `x-gateway-ignored-options` warning header; empty when it honours all.
  *
  * @example
- * ignoredOptions('gemini', { prompt: 'a cat', quality: 'high', style: 'vivid' }); // ['quality', 'style']
+ * ignoredOptions('gemini', { prompt: 'a cat', quality: 'high', style: 'vivid' }, false); // ['quality', 'style']
  */
-export function ignoredOptions(providerType: string, request: ImagesRequest): string[] {
+export function ignoredOptions(providerType: string, request: ImagesRequest, hasMask: boolean): string[] {
   const honoured = honouredBy[providerType];
   if (!honoured) return [];
   const ignored: string[] = [];
   for (const field of optionalFields) {
-    const value = field === 'partial_images' ? (request.stream ? request.partial_images : undefined) : request[field];
+    // A multipart mask is a file, not a field of the request.
+    const value =
+      field === 'mask'
+        ? hasMask || undefined
+        : field === 'partial_images'
+          ? request.stream
+            ? request.partial_images
+            : undefined
+          : request[field];
     // "auto" asks for nothing in particular: no provider ignores it.
     if (value === undefined || value === null || value === 'auto' || value === 0) continue;
     if (!honoured.includes(field)) ignored.push(field);

@@ -44,7 +44,9 @@ export async function respondImagesJson(exchange: ImagesExchange, context: Surfa
 /** The diagnostic headers, and which options the serving provider will not act on (README's provider support table). */
 export function imagesHeaders(exchange: ImagesExchange, route: ModelRoute | undefined, attempts: number): Record<string, string> {
   const headers = diagnosticHeaders(exchange.caller.requestId, route, attempts, undefined);
-  const ignored = route ? ignoredOptions(route.provider.type, exchange.prepared.request) : [];
+  const ignored = route
+    ? ignoredOptions(route.provider.type, exchange.prepared.request, exchange.prepared.generation.mask !== undefined)
+    : [];
   if (ignored.length > 0) headers['x-gateway-ignored-options'] = ignored.join(', ');
   return headers;
 }

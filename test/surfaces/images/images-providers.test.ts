@@ -1,9 +1,10 @@
+import { toFile } from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FluxFake, startFluxFake } from '../../fakes/flux-fake.js';
 import { type GeminiFake, startGeminiFake } from '../../fakes/gemini-fake.js';
 import { type OpenAIChatFake, startOpenAIChatFake } from '../../fakes/openai-chat-fake.js';
 import { type OpenAIImagesFake, startOpenAIImagesFake } from '../../fakes/openai-images-fake.js';
-import { decodeBase64Image, serveGateway } from '../served-gateway.js';
+import { decodeBase64Image, serveGateway, solidPng } from '../served-gateway.js';
 
 let openai: OpenAIImagesFake;
 let gemini: GeminiFake;
@@ -69,5 +70,26 @@ describe('images.generate over each provider (fake upstreams)', () => {
     const image = await decodeBase64Image(data.data?.[0]?.b64_json as string);
     expect(image.format).toBe('webp');
     expect(data.size).toBe(`${image.width}x${image.height}`);
+  });
+});
+
+describe('images.edit over each provider (fake upstreams)', () => {
+  it.each([
+    ['Gemini', 'gemini-3-pro-image-preview', 'gemini'],
+    ['an OpenAI-compatible relay', 'gpt-4o-image', 'openai-chat'],
+    ['FLUX', 'flux-kontext-pro', 'flux'],
+  ])('%s: edits two toFile PNGs, names the mask it cannot use, answers the asked format', async (_name, model, type) => {
+    const { client } = await gatewayOverFakes();
+    const image = [
+      await toFile(await solidPng(96, 64), 'a.png', { type: 'image/png' }),
+      await toFile(await solidPng(96, 64, { r: 200, g: 30, b: 30 }), 'b.png', { type: 'image/png' }),
+    ];
+    const mask = await toFile(await solidPng(96, 64), 'mask.png', { type: 'image/png' });
+    const { data, response } = await client.images
+      .edit({ model, image, mask, prompt: 'put them side by side', output_format: 'jpeg' })
+      .withResponse();
+    expect(response.headers.get('x-gateway-provider')).toBe(type);
+    expect(response.headers.get('x-gateway-ignored-options')).toBe('mask');
+    expect(await decodeBase64Image(data.data?.[0]?.b64_json as string)).toMatchObject({ format: 'jpeg' });
   });
 });
