@@ -2,12 +2,18 @@ import { createOpenAI } from '@ai-sdk/openai';
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import { generateImage } from 'ai';
 import { describe, expect, it } from 'vitest';
+import { startOpenAIChatFake } from '../fakes/openai-chat-fake.js';
 import { decodeBase64Image, gatewayKey, serveGateway } from './served-gateway.js';
 
 const relayOnly = {
   providers: [
     { type: 'local' as const },
-    { type: 'openai-chat' as const, apiKey: 'sk-relay-key-0001', baseURL: 'http://127.0.0.1:9/v1', models: ['gpt-4o-mini'] },
+    {
+      type: 'openai-chat' as const,
+      apiKey: 'sk-relay-key-0001',
+      baseURL: 'http://127.0.0.1:9/v1',
+      models: [{ id: 'gpt-4o-mini', capabilities: { imageOutput: false, imageInput: false, text: true } }],
+    },
   ],
 };
 
@@ -30,6 +36,22 @@ describe('models and the surfaces they serve', () => {
     expect(error.status).toBe(400);
     expect(error.error).toMatchObject({ param: 'model', code: 'MODEL_SURFACE_UNSUPPORTED' });
     expect(error.error.message).toMatch(/^Model gpt-4o-mini cannot serve POST \/v1\/images\/generations \(images\.generations\)/);
+  });
+});
+
+describe('a named model whose abilities are guessed from its name', () => {
+  it('is not refused on a surface for a guess: the relay listed by id only gets the images request', async () => {
+    const relay = await startOpenAIChatFake();
+    try {
+      const { client } = await serveGateway({
+        providers: [{ type: 'openai-chat', apiKey: 'sk-relay-key-0001', baseURL: relay.url, models: ['house-model-7'] }],
+      });
+      const answer = await client.images.generate({ model: 'house-model-7', prompt: 'draw a lighthouse' });
+      expect(answer.data?.[0]?.b64_json?.length).toBeGreaterThan(0);
+      expect(relay.requests).toHaveLength(1);
+    } finally {
+      await relay.close();
+    }
   });
 });
 

@@ -154,7 +154,14 @@ describe('POST /v1/images/edits refuses bad multipart with a 400 naming the fiel
 
   it('refuses a model that cannot edit, naming the model and the surface', async () => {
     const { server } = await serveGateway({
-      providers: [{ type: 'openai-chat', apiKey: 'sk-relay-key-0001', baseURL: 'http://127.0.0.1:9/v1', models: ['gpt-4o-mini'] }],
+      providers: [
+        {
+          type: 'openai-chat',
+          apiKey: 'sk-relay-key-0001',
+          baseURL: 'http://127.0.0.1:9/v1',
+          models: [{ id: 'gpt-4o-mini', capabilities: { imageOutput: false, imageInput: false, text: true } }],
+        },
+      ],
     });
     const gateway = server.gateway;
     const form = new FormData();
