@@ -110,7 +110,11 @@ class FormCollector {
     }
     this.#finished = new Promise<void>((resolve, reject) => {
       this.#parser.on('finish', () => (this.failure ? reject(this.failure) : resolve()));
-      this.#parser.on('error', (error: unknown) => reject(this.failure ?? malformed((error as Error)?.message ?? String(error))));
+      this.#parser.on('error', (error: unknown) => {
+        // Set as the failure too, so the reading loop stops at once instead of feeding a parser that gave up.
+        this.#fail(malformed((error as Error)?.message ?? String(error)));
+        reject(this.failure);
+      });
     });
     this.#finished.catch(() => {});
     this.#parser.on('field', (name, value, nameTruncated, valueTruncated) => {

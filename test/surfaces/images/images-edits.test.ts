@@ -128,6 +128,12 @@ describe('POST /v1/images/edits refuses bad multipart with a 400 naming the fiel
     expect((await noBoundary.json()).error).toMatchObject({ code: 'invalid_multipart' });
     expect((await postForm(gateway, 'x', { 'content-type': 'multipart/form-data' })).status).toBe(400);
 
+    const cutOff = await postForm(gateway, '--b\r\ncontent-disposition: form-data; name="prompt"\r\n\r\nedit', {
+      'content-type': 'multipart/form-data; boundary=b',
+    });
+    expect(cutOff.status).toBe(400);
+    expect((await cutOff.json()).error).toMatchObject({ code: 'invalid_multipart' });
+
     const manyFiles = new FormData();
     manyFiles.append('prompt', 'edit');
     for (let index = 0; index < 5; index += 1) manyFiles.append('image[]', png, `${index}.png`);
