@@ -69,7 +69,10 @@ export async function readMultipartBody(call: IncomingCall, limits: MultipartLim
       if (chunk === undefined) break;
       size += chunk.byteLength;
       if (size > limits.maxBodyBytes) throw tooLarge(size, limits.maxBodyBytes);
-      form.write(chunk);
+      // The parser's backpressure is honoured: no more is read until it has taken what it holds, so a limit it
+      // meets stops the upload there, not after the rest has been read ahead.
+      if (!form.write(chunk) && form.failure === undefined) await form.drained(signal);
+      if (signal?.aborted) throw signal.reason;
     }
     if (form.failure !== undefined) throw form.failure;
     return await form.end();
@@ -157,8 +160,24 @@ class FormCollector {
     );
   }
 
-  write(chunk: Uint8Array): void {
-    this.#parser.write(chunk);
+  /** False when the parser holds more than it has parsed: wait for `drained()` before writing again. */
+  write(chunk: Uint8Array): boolean {
+    return this.#parser.write(chunk);
+  }
+
+  /** Settles when the parser has taken what it holds, has failed, or the request's deadline passed (the loop then throws). */
+  drained(signal: CancelSignal | undefined): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        this.#parser.off('drain', done);
+        this.#parser.off('error', done);
+        signal?.removeEventListener('abort', done);
+        resolve();
+      };
+      this.#parser.on('drain', done);
+      this.#parser.on('error', done);
+      signal?.addEventListener('abort', done, { once: true });
+    });
   }
 
   async end(): Promise<MultipartBody> {

@@ -158,6 +158,34 @@ describe('POST /v1/images/edits refuses bad multipart with a 400 naming the fiel
     expect((await (await postForm(gateway, longField)).json()).error).toMatchObject({ param: 'prompt', code: 'field_too_large' });
   });
 
+  it('stops reading an upload at the file over the limit instead of reading the rest first', async () => {
+    const { server } = await serveGateway({ images: { maxImageBytes: 256 * 1024 } });
+    const form = new FormData();
+    form.append('prompt', 'edit');
+    form.append('image', new Blob([new Uint8Array(16 * 1024 * 1024)], { type: 'image/png' }), 'big.png');
+    const template = new Request('http://gateway.test/', { method: 'POST', body: form });
+    const bytes = new Uint8Array(await template.arrayBuffer());
+    let sent = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent >= bytes.length) return controller.close();
+        controller.enqueue(bytes.subarray(sent, sent + 64 * 1024));
+        sent += 64 * 1024;
+      },
+    });
+    const response = await server.gateway.fetch(
+      new Request('http://gateway.test/v1/images/edits', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${gatewayKey}`, 'content-type': template.headers.get('content-type') as string },
+        body,
+        duplex: 'half',
+      } as RequestInit),
+    );
+    expect(response.status).toBe(400);
+    expect((await response.json()).error).toMatchObject({ param: 'image', code: 'IMAGE_TOO_LARGE' });
+    expect(sent).toBeLessThan(2 * 1024 * 1024);
+  });
+
   it('refuses a model that cannot edit, naming the model and the surface', async () => {
     const { server } = await serveGateway({
       providers: [
