@@ -63,7 +63,13 @@ export async function readImagesRequest(
     );
     return fromForm(form, context.options.images.maxImages);
   }
-  const body = await readJsonBody(call, context.options.maxBodyBytes, deadline, { liftAt: isImagesRequestImageUrlPath });
+  const body = await readJsonBody(
+    call,
+    context.options.maxBodyBytes,
+    deadline,
+    { liftAt: isImagesRequestImageUrlPath },
+    context.options.requestLimits,
+  );
   const request = parseRequest(imagesRequestSchema, body, '"prompt"');
   if (operation === 'generation') {
     if (request.images)

@@ -57,7 +57,13 @@ function storedResponsesRefusal(what: string, param: string): never {
  */
 export async function prepareResponse(exchange: Exchange, context: SurfaceContext): Promise<PreparedResponse> {
   const { call, caller, deadline } = exchange;
-  const body = await readJsonBody(call, context.options.maxBodyBytes, deadline, { liftAt: isResponsesImageUrlPath });
+  const body = await readJsonBody(
+    call,
+    context.options.maxBodyBytes,
+    deadline,
+    { liftAt: isResponsesImageUrlPath },
+    context.options.requestLimits,
+  );
   checkItemTypes(body);
   const request = parseRequest(responsesRequestSchema, body, '"model" and "input"');
   if (request.previous_response_id) storedResponsesRefusal('previous_response_id', 'previous_response_id');

@@ -60,6 +60,10 @@ describe('POST /v1/images/generations with the official openai SDK and the local
     expect((await badN.json()).error).toMatchObject({ param: 'n', message: "Invalid 'n': must be an integer from 1 to 10." });
     const transparentJpeg = await post({ prompt: 'x', background: 'transparent', output_format: 'jpeg' });
     expect((await transparentJpeg.json()).error).toMatchObject({ param: 'background' });
+    const badProject = await post({ prompt: 'x', project_id: 'a project\nwith a newline' });
+    expect((await badProject.json()).error).toMatchObject({ param: 'project_id', code: 'invalid_value' });
+    const deep = await post({ prompt: 'x', metadata: JSON.parse(`${'['.repeat(200)}${']'.repeat(200)}`) });
+    expect((await deep.json()).error).toMatchObject({ code: 'request_too_complex' });
     const withImages = await post({ prompt: 'x', images: [{ image_url: 'https://example.com/a.png' }] });
     expect((await withImages.json()).error).toMatchObject({ param: 'images' });
   });
