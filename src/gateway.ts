@@ -15,13 +15,12 @@ import type { ImageProvider } from './provider.js';
 import { buildProviders } from './providers/build-providers.js';
 import { defaultProviderContext } from './providers/shared/provider-context.js';
 import { providerSecrets } from './providers/shared/provider-secrets.js';
-import { answerToResponse } from './server/answer.js';
 import { createAuthenticator } from './server/auth.js';
 import { registerHostEntry } from './server/host-entry.js';
-import { callFromRequest } from './server/incoming-call.js';
 import { InflightTracker } from './server/inflight-tracker.js';
 import { Router } from './server/router.js';
 import { createServeCall } from './server/serve-call.js';
+import { serveRequest } from './server/unread-body.js';
 import { chatCompletionsRoute } from './surfaces/chat-completions/chat-completions-route.js';
 import { healthRoute } from './surfaces/health/health-route.js';
 import { imagesRoutes } from './surfaces/images/images-routes.js';
@@ -128,7 +127,7 @@ export function createImageGateway(input: GatewayOptions = {}): ImageGateway {
 
   const gateway: ImageGateway = {
     handles: (request) => router.match(request) !== undefined,
-    fetch: async (request) => answerToResponse(await serve(callFromRequest(request))),
+    fetch: (request) => serveRequest(serve, request, options.unreadBody),
     close() {
       closing ??= (async () => {
         generation.stopAdmitting();
@@ -143,7 +142,7 @@ export function createImageGateway(input: GatewayOptions = {}): ImageGateway {
     stats,
     models: () => generation.registry.names(),
   };
-  registerHostEntry(gateway, { serve, writeStallTimeoutMs: options.writeStallTimeoutMs });
+  registerHostEntry(gateway, { serve, writeStallTimeoutMs: options.writeStallTimeoutMs, unreadBody: options.unreadBody });
   return gateway;
 }
 

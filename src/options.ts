@@ -151,6 +151,22 @@ export const gatewayOptionsSchema = z
      * would otherwise hold its answer (and socket) for good.
      */
     writeStallTimeoutMs: z.int().min(10).max(maxTimerMs).default(60_000),
+    /**
+     * An answer given before the upload was read (401, 404, 413, 415) waits
+     * for the rest of it, read and discarded, before the connection closes:
+     * closed mid-upload, the client's next write fails and Node's fetch
+     * loses the answer. Past `maxBytes` more bytes or `maxMs`, it closes anyway.
+     */
+    unreadBody: z
+      .object({
+        maxBytes: z
+          .int()
+          .min(0)
+          .default(16 * 1024 * 1024),
+        maxMs: z.int().min(0).max(maxTimerMs).default(5_000),
+      })
+      .strict()
+      .default({ maxBytes: 16 * 1024 * 1024, maxMs: 5_000 }),
     /** How long close() lets running generations finish before aborting them, in ms. */
     shutdownGraceMs: z.int().min(0).max(maxTimerMs).default(30_000),
     /** Clock in epoch ms for queue, health and timings (tests inject one). */

@@ -1,13 +1,21 @@
 import type { ServerResponse } from 'node:http';
 import { byteLengthOf } from '../../src/lib/body-pieces.js';
 import type { Answer } from '../../src/server/answer.js';
+import type { UnreadBodyLimits } from '../../src/server/unread-body.js';
 import { writeBodyPieces } from './node-body-writer.js';
 import type { NodeCall } from './node-call.js';
 import { WriteStallGuard } from './node-write-stall.js';
 
+/** How the Node path writes answers: the write-stall bound, and what an early answer discards of the upload. */
+export interface AnswerWriting {
+  stallTimeoutMs: number;
+  unreadBody: UnreadBodyLimits;
+}
+
 /** Writes an answer; `call.ended` settles when the response finished or the client left. */
-export function writeAnswer(answer: Answer, call: NodeCall, outgoing: ServerResponse, stallTimeoutMs: number): void {
+export function writeAnswer(answer: Answer, call: NodeCall, outgoing: ServerResponse, writing: AnswerWriting): void {
   if (outgoing.destroyed) return;
+  const { stallTimeoutMs } = writing;
   // Unread bytes left on the connection would be read and discarded before the next request: close it instead.
   const headers = call.bodyUnread ? { ...answer.headers, connection: 'close' } : answer.headers;
   if (answer.stream) {
@@ -46,6 +54,18 @@ export function writeAnswer(answer: Answer, call: NodeCall, outgoing: ServerResp
     return;
   }
   const body = answer.body ?? '';
+  if (typeof body === 'string' && call.bodyUnread) {
+    // The answer goes out whole (its length tells the client where it ends); the response ends, and
+    // the connection closes, only once the rest of the upload was discarded or a bound was reached.
+    outgoing.writeHead(answer.status, { ...headers, 'content-length': String(Buffer.byteLength(body)) });
+    outgoing.write(body);
+    call.discardUnreadBody(writing.unreadBody).then(() => {
+      if (outgoing.writableEnded || outgoing.destroyed) return;
+      outgoing.end();
+      WriteStallGuard.after(outgoing, stallTimeoutMs);
+    });
+    return;
+  }
   if (typeof body === 'string') {
     outgoing.writeHead(answer.status, { ...headers, 'content-length': String(Buffer.byteLength(body)) });
     outgoing.end(body);

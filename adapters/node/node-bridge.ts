@@ -24,11 +24,11 @@ export type NodeBridge = (incoming: IncomingMessage, outgoing: ServerResponse, p
  * http.createServer((request, response) => bridge(request, response));
  */
 export function createNodeBridge(gateway: ImageGateway): NodeBridge {
-  const { serve, writeStallTimeoutMs } = hostEntryOf(gateway);
+  const { serve, writeStallTimeoutMs, unreadBody } = hostEntryOf(gateway);
   return async (incoming, outgoing, parsedBody) => {
     const call = new NodeCall(incoming, outgoing, parsedBody);
     const answer = await serve(call);
-    writeAnswer(answer, call, outgoing, writeStallTimeoutMs);
+    writeAnswer(answer, call, outgoing, { stallTimeoutMs: writeStallTimeoutMs, unreadBody });
     await call.ended;
   };
 }

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { IncomingBody, IncomingCall } from '../../src/server/incoming-call.js';
+import type { UnreadBodyLimits } from '../../src/server/unread-body.js';
 import { clientClosed, NodeRequestBody } from './node-request-body.js';
 
 /** An IncomingCall over a Node request; its signal follows the response's socket. */
@@ -43,6 +44,11 @@ export class NodeCall implements IncomingCall {
   /** Whether bytes of this request may still be unread on the connection. */
   get bodyUnread(): boolean {
     return this.#body.unread;
+  }
+
+  /** Reads and discards what is left of the body, within `limits` (see NodeRequestBody.discardRest). */
+  discardUnreadBody(limits: UnreadBodyLimits): Promise<void> {
+    return this.#body.discardRest(limits);
   }
 
   /** Made on first use: most requests only need `clientGone`. */

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { nextChunk } from '../../src/lib/readable-next-chunk.js';
 import type { IncomingBody } from '../../src/server/incoming-call.js';
+import type { UnreadBodyLimits } from '../../src/server/unread-body.js';
 
 /** Why a call ends when its client went away: an AbortError, answered as 499. */
 export const clientClosed = () => new DOMException('The client closed the request.', 'AbortError');
@@ -32,6 +33,40 @@ export class NodeRequestBody {
   /** Whether bytes of this request may still be unread on the connection. */
   get unread(): boolean {
     return this.abandoned || !this.#incoming.complete;
+  }
+
+  /**
+   * Reads and discards what is left of the body, up to `limits.maxBytes` more
+   * bytes and `limits.maxMs`; resolves when the body ended, the client left,
+   * or a bound was reached. What an early answer (401, 404, 413) waits for
+   * before the connection closes: closed with bytes still arriving, the
+   * kernel resets it, and a client still writing its upload (Node's fetch,
+   * the openai SDK) fails with EPIPE and loses the answer it was sent.
+   */
+  discardRest(limits: UnreadBodyLimits): Promise<void> {
+    const incoming = this.#incoming;
+    if (incoming.complete || incoming.destroyed) return Promise.resolve();
+    // Nothing reads the body any more: no chunk is kept for a second reader.
+    this.#log = undefined;
+    return new Promise((resolve) => {
+      let discarded = 0;
+      const finish = () => {
+        clearTimeout(timer);
+        incoming.off('data', onData);
+        incoming.off('end', finish);
+        incoming.off('close', finish);
+        resolve();
+      };
+      const onData = (chunk: Buffer) => {
+        discarded += chunk.length;
+        if (discarded > limits.maxBytes) finish();
+      };
+      const timer = setTimeout(finish, limits.maxMs);
+      incoming.on('data', onData);
+      incoming.once('end', finish);
+      incoming.once('close', finish);
+      incoming.resume();
+    });
   }
 
   /** The core's reader. */

@@ -1,10 +1,13 @@
 import type { ServeCall } from './serve-call.js';
+import type { UnreadBodyLimits } from './unread-body.js';
 
 /** What a host that writes answers itself (the Node adapters) needs from a gateway. */
 export interface HostEntry {
   serve: ServeCall;
   /** How long a response may wait for its client to take bytes before the connection is dropped. */
   writeStallTimeoutMs: number;
+  /** How much of an upload an early answer (401, 404, 413) reads and discards before the connection closes. */
+  unreadBody: UnreadBodyLimits;
 }
 
 /**

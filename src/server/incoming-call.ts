@@ -38,8 +38,17 @@ export interface IncomingBody {
   cancel(reason?: unknown): void;
 }
 
+/** A call over a Web Request, which can say what of its body the core left unread. */
+export interface WebCall extends IncomingCall {
+  /** The body stream when the core did not read it to its end (never read, or stopped at a size limit). */
+  unreadBody(): ReadableStream<Uint8Array> | undefined;
+}
+
 /** The call for a Web Request. */
-export function callFromRequest(request: Request): IncomingCall {
+export function callFromRequest(request: Request): WebCall {
+  let taken = false;
+  let released = false;
+  let ended = false;
   return {
     method: request.method,
     url: request.url,
@@ -58,10 +67,12 @@ export function callFromRequest(request: Request): IncomingCall {
     body() {
       if (!request.body) return undefined;
       const reader = request.body.getReader();
+      taken = true;
       return {
         read: async () => {
           try {
             const { done, value } = await reader.read();
+            if (done) ended = true;
             return done ? undefined : value;
           } catch (error) {
             // A body stream fails when its client left mid-upload (Node's Readable.toWeb errors it with
@@ -73,10 +84,25 @@ export function callFromRequest(request: Request): IncomingCall {
           }
         },
         cancel: (reason) => {
+          // A size limit (no reason) only stops reading: the rest is discarded after the 413 went out.
+          if (reason === undefined) {
+            try {
+              reader.releaseLock();
+              released = true;
+              return;
+            } catch {
+              // A read still pending: cancel instead.
+            }
+          }
           reader.cancel(reason).catch(() => {});
         },
       };
     },
     request: () => request,
+    unreadBody() {
+      const body = request.body;
+      if (!body || ended || (taken && !released) || body.locked) return undefined;
+      return body;
+    },
   };
 }

@@ -7,7 +7,7 @@ describe('the host entry', () => {
     const second = await import('../../src/server/host-entry.js');
     expect(second).not.toBe(first);
     const gateway = {};
-    const entry = { serve: async () => ({ status: 204, headers: {} }), writeStallTimeoutMs: 1000 };
+    const entry = { serve: async () => ({ status: 204, headers: {} }), writeStallTimeoutMs: 1000, unreadBody: { maxBytes: 0, maxMs: 0 } };
     first.registerHostEntry(gateway, entry);
     expect(second.hostEntryOf(gateway)).toBe(entry);
   });
