@@ -6,6 +6,7 @@ const exposed = [
   'x-gateway-model',
   'x-gateway-attempts',
   'x-gateway-request-id',
+  'x-request-id',
   'x-gateway-reasoning-effort',
   'x-gateway-queue-ms',
   'retry-after',

@@ -62,12 +62,14 @@ export function createServeCall(options: ServeCallOptions): ServeCall {
   return async (call) => {
     const requestId = requestIdFor(call);
     const cors = corsHeaders(options.cors, call);
-    if (call.method === 'OPTIONS' && options.cors !== false && router.match(call)) return { status: 204, headers: cors };
+    if (call.method === 'OPTIONS' && options.cors !== false && router.match(call)) {
+      return withRequestId({ status: 204, headers: cors }, requestId);
+    }
     const done = inflight.begin(call);
     try {
       const answer = await handle(call, requestId);
       done();
-      return withHeaders(answer, { 'x-gateway-request-id': requestId, ...cors });
+      return withRequestId(withHeaders(answer, cors), requestId);
     } catch (caught) {
       done();
       const error = toGatewayError(caught, options.redactSecrets);
@@ -77,7 +79,7 @@ export function createServeCall(options: ServeCallOptions): ServeCall {
       } else if (error.logDetail) {
         logger?.info({ requestId, status: error.status, code: error.code, detail: error.logDetail }, 'request rejected');
       } else logger?.info({ requestId, status: error.status, code: error.code }, 'request rejected');
-      return errorAnswer(error, { 'x-gateway-request-id': requestId, ...cors });
+      return withRequestId(errorAnswer(error, cors), requestId);
     }
   };
 }
@@ -96,6 +98,18 @@ async function acceptedKey(authenticator: Authenticator, call: IncomingCall): Pr
   }
 }
 
+/**
+ * The request id under both names: `x-request-id` is what the OpenAI SDKs
+ * read into `request_id` (and `APIError.requestID`), `x-gateway-request-id`
+ * the gateway's own name for it.
+ */
+function withRequestId(answer: Answer, requestId: string): Answer {
+  answer.headers['x-request-id'] = requestId;
+  answer.headers['x-gateway-request-id'] = requestId;
+  return answer;
+}
+
+/** The client's `x-request-id` when it is a plain token of at most 128 characters; otherwise a new one. */
 function requestIdFor(call: IncomingCall): string {
   const incoming = call.header('x-request-id');
   if (incoming && /^[\w.:-]{1,128}$/.test(incoming)) return incoming;
