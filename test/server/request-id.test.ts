@@ -18,7 +18,7 @@ describe('x-request-id on every answer', () => {
     expect(completion._request_id).toMatch(/^req_[\da-f]{20}$/);
     const { data: stream, request_id } = await client.chat.completions.create({ ...draw, stream: true } as never).withResponse();
     expect(request_id).toMatch(/^req_[\da-f]{20}$/);
-    for await (const _chunk of stream as AsyncIterable<unknown>) {
+    for await (const _chunk of stream as unknown as AsyncIterable<unknown>) {
       // Read to the end.
     }
   });
