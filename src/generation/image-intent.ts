@@ -36,6 +36,33 @@ function textAsksForEdit(text: string): boolean {
   return editVerbs.test(text);
 }
 
+const questionStart =
+  /^(what|what's|whats|who|whom|whose|why|how|when|where|which|is|are|am|was|were|do|does|did|can|could|would|will|should|shall|may|might|have|has|tell me|explain)\b/i;
+const greeting =
+  /^(hi|hello|hey|hiya|howdy|yo|greetings|good (morning|afternoon|evening|day|night)|thanks|thank you|thx|bye|goodbye|你好|您好|嗨|谢谢)(\s+(there|all|everyone|again|so much|a lot))?$/i;
+
+/**
+ * Whether a text is clearly conversation rather than something to draw: a
+ * greeting on its own ("hello!", "thanks"), or a question without a drawing
+ * verb (it ends with "?" or starts with a question word such as "what",
+ * "how", "can", "is", "tell me" or "explain"; "can you draw a cat?" draws). What an image model
+ * answers in text; everything else it draws ("a red circle").
+ *
+ * @example
+ * readsAsConversation('hello!'); // true
+ * readsAsConversation('What can you do?'); // true
+ * readsAsConversation('a cozy cabin in snowy mountains at dusk'); // false
+ */
+export function readsAsConversation(text: string): boolean {
+  // Only the start and the end are read: a text of any length costs a few regex steps.
+  const trimmed = text.trim();
+  if (trimmed === '') return true;
+  const bare = trimmed.replace(/[\s!.,~。！，?？]+$/u, '');
+  if (bare.length <= 40 && greeting.test(bare)) return true;
+  if (!/[?？]$/.test(trimmed) && !questionStart.test(trimmed)) return false;
+  return !drawVerb.test(trimmed);
+}
+
 /** What a request says, one way or another, about wanting an image back. */
 export interface ImageWish {
   /** The output modalities the client named (`modalities`), when it named any. */
@@ -54,7 +81,9 @@ export interface ImageWish {
  * The one place that decides whether an image is wanted. Explicit signals
  * first (`modalities`, a model that only draws, image options), then the
  * words: "generate a cat" draws, "make it brighter" with an image edits,
- * "what is in this image?" answers in text. Providers read the verdict as
+ * "what is in this image?" answers in text. An image model the client named
+ * draws what it is given ("a red circle") unless the text reads as
+ * conversation (`readsAsConversation`: a greeting, or a question). Providers read the verdict as
  * `GenerationRequest.wantsImage`, so routing, the answer and the engine
  * never disagree.
  *
@@ -67,5 +96,7 @@ export function wantsImageOutput(wish: ImageWish): boolean {
   if (wish.model !== 'auto' && wish.routes.length > 0 && wish.routes.every(onlyDraws)) return true;
   if (wish.imageOptions) return true;
   if (wish.hasInputImages) return textAsksForEdit(wish.prompt) || textAsksForImage(wish.prompt);
-  return textAsksForImage(wish.prompt);
+  if (textAsksForImage(wish.prompt)) return true;
+  const draws = (route: ModelRoute) => route.model.capabilities.imageOutput;
+  return wish.model !== 'auto' && wish.routes.length > 0 && wish.routes.every(draws) && !readsAsConversation(wish.prompt);
 }
