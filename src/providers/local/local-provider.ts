@@ -125,13 +125,15 @@ async function* edit({ settings, request, signal, transcript, pause }: Job): Asy
     signal,
   });
   signal.throwIfAborted();
+  // The note comes first, ending in the blank line that separates it from the image: a JSON answer
+  // joins text and images with one, and a stream passes the text on as written, so both read alike.
+  const note = operations.length === 0 ? unknownInstructionNote(request.prompt, result.applied) : appliedNote(result.applied);
+  yield { type: 'text-delta', text: `${note}\n\n` };
   // Edits are deterministic, so n > 1 returns copies of the same result.
   for (let index = 0; index < imageCount(request.n); index++) {
     transcript.images.push(result);
     yield { type: 'image', image: ImageData.fromBytes(result.bytes, result.mediaType) };
   }
-  if (operations.length === 0) yield { type: 'text-delta', text: unknownInstructionNote(request.prompt, result.applied) };
-  else yield { type: 'text-delta', text: appliedNote(result.applied) };
 }
 
 async function* answer({ pause }: Job): AsyncGenerator<GenerationEvent> {

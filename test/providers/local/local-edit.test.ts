@@ -19,7 +19,7 @@ describe('local provider: image-to-image', () => {
     const { image, note } = await editOnce('make it black and white');
     expect(await decode(image)).toMatchObject({ format: 'jpeg', width: 320, height: 200 });
     expect(await meanSpread(image)).toBeLessThan(2);
-    expect(note).toBe('Applied: grayscale.');
+    expect(note).toBe('Applied: grayscale.\n\n');
   });
 
   it('a red theme makes red dominate', async () => {
@@ -83,7 +83,7 @@ describe('local provider: image-to-image', () => {
 
   it('applies several operations in the order written', async () => {
     const { image, note } = await editOnce('rotate 90 degrees, then crop to 16:9');
-    expect(note).toBe('Applied: rotate 90°, crop to 16:9.');
+    expect(note).toBe('Applied: rotate 90°, crop to 16:9.\n\n');
     // 320×200 turned to 200×320, then the widest 16:9 area: 200×113.
     expect(await decode(image)).toMatchObject({ width: 200, height: 113 });
   });
