@@ -56,17 +56,22 @@ export function createImageGateway(input: GatewayOptions = {}): ImageGateway {
   const now = options.now ?? Date.now;
   // Client image URLs and image URLs in model answers share one bound on fetches in flight.
   const fetchSlots = new FetchSlots(options.images.maxConcurrentFetches);
-  const providers = buildProviders(
-    options.providers,
-    defaultProviderContext({ fetch: options.fetch, now, downloadImage: createGuardedImageDownloader(options.images, { fetchSlots }) }),
-  );
-  const secrets = providerSecrets(options.providers);
-  const redactSecrets = createSecretRedactor(secrets);
-  // Ingest and output conversions share one bound on concurrent sharp work.
+  // Ingest, output conversions and the local engine share one bound on concurrent sharp work.
   const conversionQueue = createConversionQueue(
     conversionConcurrency(options.images.maxConcurrentConversions),
     options.images.maxQueuedConversions,
   );
+  const providers = buildProviders(
+    options.providers,
+    defaultProviderContext({
+      fetch: options.fetch,
+      now,
+      downloadImage: createGuardedImageDownloader(options.images, { fetchSlots }),
+      conversions: conversionQueue,
+    }),
+  );
+  const secrets = providerSecrets(options.providers);
+  const redactSecrets = createSecretRedactor(secrets);
   const generation = new GenerationService({
     providers,
     aliases: options.aliases,

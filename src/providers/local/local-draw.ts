@@ -2,7 +2,7 @@ import sharp from 'sharp';
 import type { PixelSize } from '../../images/image-geometry.js';
 import { findColor, hueOf } from './local-colors.js';
 import type { LocalOutputFormat } from './local-config.js';
-import { type EncodedImage, encodeImage } from './local-encode.js';
+import { type EncodedImage, encodeImage, type RunSharp, runSharpNow } from './local-encode.js';
 import { cellWidth, lineHeight, textPath, toDrawableText, wrapText } from './local-font.js';
 import { createRandom, hashString } from './local-random.js';
 import { makePalette, type SceneName, scenes } from './local-scene.js';
@@ -16,6 +16,8 @@ export interface DrawOptions {
   size: PixelSize;
   format: LocalOutputFormat;
   quality: number;
+  /** Where the encoding runs (the gateway's conversion queue); at once when absent. */
+  runSharp?: RunSharp;
 }
 
 /** Words that steer the composition, so "a sunset over hills" looks like a landscape. */
@@ -38,7 +40,7 @@ const sceneHints: readonly [RegExp, SceneName][] = [
  */
 export async function drawPicture(options: DrawOptions): Promise<EncodedImage> {
   const svg = pictureSvg(options.prompt, options.seed, options.variant, options.size);
-  return encodeImage(sharp(Buffer.from(svg)), options.format, options.quality);
+  return encodeImage(sharp(Buffer.from(svg)), options.format, options.quality, options.runSharp ?? runSharpNow);
 }
 
 /** The picture as SVG; exported so tests can look at what is drawn without decoding. */

@@ -1,5 +1,7 @@
+import { invalidRequest } from '../../errors/gateway-error.js';
 import { ImageData } from '../../images/image-data.js';
 import type { PixelSize } from '../../images/image-geometry.js';
+import { toAbortSignal } from '../../lib/cancel-signal.js';
 import type { GenerationEvent, GenerationRequest, GenerationSignal, ImageProvider, ModelCapabilities, ModelInfo } from '../../provider.js';
 import { imageModelCapabilities, resolveModels } from '../shared/model-catalog.js';
 import type { ProviderConfig } from '../shared/provider-config.js';
@@ -9,8 +11,8 @@ import { type LocalSettings, readLocalSettings } from './local-config.js';
 import { waitWithProgress } from './local-delay.js';
 import { drawPicture } from './local-draw.js';
 import { editImages } from './local-edit.js';
-import { chooseFormat } from './local-encode.js';
-import { describeOperation, parseInstructions } from './local-instructions.js';
+import { chooseFormat, type RunSharp, runSharpNow } from './local-encode.js';
+import { describeOperation, maxEditSteps, parseInstructions } from './local-instructions.js';
 import { appliedNote, conversationReply, unknownInstructionNote } from './local-replies.js';
 import { outputSize } from './local-size.js';
 import { estimateUsage } from './local-usage.js';
@@ -63,6 +65,8 @@ interface Job {
   signal: GenerationSignal;
   transcript: Transcript;
   pause: () => AsyncGenerator<GenerationEvent>;
+  /** Where the job's sharp pipelines run: the gateway's conversion queue, when it has one. */
+  runSharp: RunSharp;
 }
 
 async function* generate(
@@ -73,7 +77,12 @@ async function* generate(
 ): AsyncGenerator<GenerationEvent> {
   signal.throwIfAborted();
   const transcript: Transcript = { text: '', reasoning: '', images: [] };
-  const job: Job = { settings, request, signal, transcript, pause: () => waitWithProgress(settings.delayMs, context.sleep, signal) };
+  const conversions = context.conversions;
+  // The queue takes an AbortSignal: made once per generation, and only when a pipeline runs.
+  let abortSignal: AbortSignal | undefined;
+  const runSharp: RunSharp = conversions ? (task) => conversions.run(task, (abortSignal ??= toAbortSignal(signal))) : runSharpNow;
+  const pause = () => waitWithProgress(settings.delayMs, context.sleep, signal);
+  const job: Job = { settings, request, signal, transcript, pause, runSharp };
   const work = request.inputImages.length > 0 ? edit(job) : request.wantsImage ? draw(job) : answer(job);
   for await (const event of work) {
     if (event.type === 'text-delta') transcript.text += event.text;
@@ -85,7 +94,7 @@ async function* generate(
   yield { type: 'finish', reason: 'stop' };
 }
 
-async function* draw({ settings, request, signal, transcript, pause }: Job): AsyncGenerator<GenerationEvent> {
+async function* draw({ settings, request, signal, transcript, pause, runSharp }: Job): AsyncGenerator<GenerationEvent> {
   const size = outputSize(request);
   const count = imageCount(request.n);
   const what = count === 1 ? 'a' : `${count}`;
@@ -101,6 +110,7 @@ async function* draw({ settings, request, signal, transcript, pause }: Job): Asy
       size,
       format,
       quality: settings.quality,
+      runSharp,
     });
     signal.throwIfAborted();
     transcript.images.push(encoded);
@@ -108,8 +118,15 @@ async function* draw({ settings, request, signal, transcript, pause }: Job): Asy
   }
 }
 
-async function* edit({ settings, request, signal, transcript, pause }: Job): AsyncGenerator<GenerationEvent> {
+async function* edit({ settings, request, signal, transcript, pause, runSharp }: Job): AsyncGenerator<GenerationEvent> {
   const operations = parseInstructions(request.prompt);
+  if (operations.length > maxEditSteps) {
+    throw invalidRequest(
+      `The instruction asks for more than ${maxEditSteps} edit steps; the local engine applies at most ${maxEditSteps} per request.`,
+      'messages',
+      'too_many_edit_steps',
+    );
+  }
   const inputs = request.inputImages.length;
   const plan = operations.length > 0 ? operations.map(describeOperation).join(', ') : 'no edit recognised';
   const combining = inputs > 1 ? `Combining ${inputs} images side by side, then ` : 'Editing the image: ';
@@ -123,6 +140,7 @@ async function* edit({ settings, request, signal, transcript, pause }: Job): Asy
     format: chooseFormat(request.outputFormat, settings.outputFormat),
     quality: settings.quality,
     signal,
+    runSharp,
   });
   signal.throwIfAborted();
   // The note comes first, ending in the blank line that separates it from the image: a JSON answer

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { ConversionQueue } from '../../images/image-conversion-queue.js';
 import type { ImageData } from '../../images/image-data.js';
 import { toAbortSignal } from '../../lib/cancel-signal.js';
 import type { GenerationSignal } from '../../provider.js';
@@ -19,6 +20,12 @@ export interface ProviderContext {
    * through `http`.
    */
   downloadImage?: (url: string, signal: AbortSignal) => Promise<ImageData>;
+  /**
+   * The gateway's bound on concurrent sharp work, shared with input ingest
+   * and output encoding; the local engine runs its pipelines through it.
+   * Absent (a provider built on its own), pipelines run at once.
+   */
+  conversions?: ConversionQueue;
 }
 
 /**
@@ -35,6 +42,7 @@ export function defaultProviderContext(overrides: Partial<ProviderContext> & { f
     now: overrides.now ?? Date.now,
     sleep: overrides.sleep ?? sleepUntilAborted,
     downloadImage: overrides.downloadImage,
+    conversions: overrides.conversions,
   };
 }
 
