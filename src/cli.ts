@@ -23,6 +23,32 @@ the embedded local engine (model local-image).`);
   process.exit(0);
 }
 
+/**
+ * Ends start-up with one clear line on stderr and a non-zero exit: what a
+ * newcomer, systemd or Docker shows, instead of a stack trace.
+ */
+function failToStart(message: string): never {
+  console.error(`image-gateway: ${message}`);
+  process.exit(1);
+}
+
+const port = parsePort(process.env.PORT);
+const configPath = values.config ?? process.env.GATEWAY_CONFIG;
+let fileOptions: GatewayOptions | undefined;
+if (configPath) {
+  let text: string;
+  try {
+    text = readFileSync(configPath, 'utf8');
+  } catch (error) {
+    failToStart(`cannot read the config file ${configPath}: ${(error as Error).message}`);
+  }
+  try {
+    fileOptions = JSON.parse(text) as GatewayOptions;
+  } catch (error) {
+    failToStart(`the config file ${configPath} is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
 // Asynchronous writes: lines logged while a write is in flight go out together, instead of one
 // blocking write per request line. Each line still leaves at once when the log is quiet.
 const logDestination = pino.destination({ sync: false });
@@ -34,31 +60,28 @@ process.on('exit', () => {
     // A closed or full pipe: nothing more can be written.
   }
 });
-const configPath = values.config ?? process.env.GATEWAY_CONFIG;
-let fileOptions: GatewayOptions | undefined;
-if (configPath) {
-  try {
-    fileOptions = JSON.parse(readFileSync(configPath, 'utf8')) as GatewayOptions;
-  } catch (error) {
-    logger.fatal({ configPath, error: (error as Error).message }, 'cannot read the config file');
-    process.exit(1);
-  }
-}
 
 const options = { ...optionsFromEnvironment(process.env, fileOptions), logger };
 let server: ReturnType<typeof createServer>;
 try {
   server = createServer(options);
 } catch (error) {
-  logger.fatal({ error: (error as Error).message }, 'invalid configuration');
-  process.exit(1);
+  // The options' own message names the bad option and what it got, on one line.
+  failToStart(`invalid configuration: ${(error as Error).message.replace(/\s*\n\s*/g, ' ')}`);
 }
 
-const port = Number(process.env.PORT ?? 3000);
 // From the options in force (a config file's "apiKeys": [] overrides the environment), not from raw variables.
 const authOn = (options.apiKeys?.length ?? 0) > 0;
 // Open access is only safe on this machine: bind to loopback unless keys protect the gateway.
 const host = process.env.HOST ?? (authOn ? '0.0.0.0' : '127.0.0.1');
+
+server.once('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EADDRINUSE') failToStart(`port ${port} on ${host} is already in use; stop what uses it or set PORT to another port.`);
+  if (error.code === 'EACCES') failToStart(`no permission to listen on port ${port} on ${host}; use a port above 1023 or set PORT.`);
+  if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND')
+    failToStart(`cannot listen on HOST=${host}: no such address on this machine.`);
+  failToStart(`cannot listen on ${host}:${port}: ${error.message}`);
+});
 
 server.listen(port, host, () => {
   const url = `http://${host === '0.0.0.0' ? 'localhost' : host}:${port}`;
@@ -70,7 +93,12 @@ server.listen(port, host, () => {
   console.log(
     authOn ? 'auth: on (Bearer keys required)' : 'auth: off (open access, bound to 127.0.0.1; set GATEWAY_API_KEYS to expose it)',
   );
-  console.log(`try: curl ${url}/v1/models`);
+  // The key itself is never printed: the hint names where it comes from.
+  console.log(
+    authOn
+      ? `try: curl -H "Authorization: Bearer $GATEWAY_KEY" ${url}/v1/models   (GATEWAY_KEY: one of your gateway keys)`
+      : `try: curl ${url}/v1/models`,
+  );
 });
 
 const shutdown = (signal: string) => {
@@ -81,3 +109,12 @@ const shutdown = (signal: string) => {
 };
 process.on('SIGINT', () => shutdown('SIGINT'));
 process.on('SIGTERM', () => shutdown('SIGTERM'));
+
+/** PORT as a TCP port (default 3000); anything else ends start-up with a line saying what is allowed. */
+function parsePort(value: string | undefined): number {
+  if (value === undefined || value.trim() === '') return 3000;
+  const port = Number(value);
+  if (!/^\d+$/.test(value.trim()) || port > 65_535)
+    failToStart(`PORT must be a whole number from 0 to 65535 (got ${JSON.stringify(value.slice(0, 40))}).`);
+  return port;
+}
