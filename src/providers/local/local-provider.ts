@@ -80,7 +80,12 @@ async function* generate(
   const conversions = context.conversions;
   // The queue takes an AbortSignal: made once per generation, and only when a pipeline runs.
   let abortSignal: AbortSignal | undefined;
-  const runSharp: RunSharp = conversions ? (task) => conversions.run(task, (abortSignal ??= toAbortSignal(signal))) : runSharpNow;
+  const runSharp: RunSharp = conversions
+    ? (task) => {
+        abortSignal ??= toAbortSignal(signal);
+        return conversions.run(task, abortSignal);
+      }
+    : runSharpNow;
   const pause = () => waitWithProgress(settings.delayMs, context.sleep, signal);
   const job: Job = { settings, request, signal, transcript, pause, runSharp };
   const work = request.inputImages.length > 0 ? edit(job) : request.wantsImage ? draw(job) : answer(job);
