@@ -44,7 +44,7 @@ const greeting =
 /**
  * Whether a text is clearly conversation rather than something to draw: a
  * greeting on its own ("hello!", "thanks"), or a question without a drawing
- * verb (it ends with "?" or starts with a question word such as "what",
+ * verb (it has a "?" or starts with a question word such as "what",
  * "how", "can", "is", "tell me" or "explain"; "can you draw a cat?" draws). What an image model
  * answers in text; everything else it draws ("a red circle").
  *
@@ -59,7 +59,7 @@ export function readsAsConversation(text: string): boolean {
   if (trimmed === '') return true;
   const bare = trimmed.replace(/[\s!.,~。！，?？]+$/u, '');
   if (bare.length <= 40 && greeting.test(bare)) return true;
-  if (!/[?？]$/.test(trimmed) && !questionStart.test(trimmed)) return false;
+  if (!/[?？]/.test(trimmed) && !questionStart.test(trimmed)) return false;
   return !drawVerb.test(trimmed);
 }
 
