@@ -24,8 +24,8 @@ export interface SchedulerOptions {
  */
 export interface InstanceGate {
   isAvailable(instanceId: string): boolean;
-  /** Claims the instance for a request about to run (a half-open circuit's one probe); false: not now. */
-  admit(instanceId: string): boolean;
+  /** Claims the instance for a request about to run: `'probe'` when it is a half-open circuit's one probe; `'refused'`: not now. */
+  admit(instanceId: string): 'refused' | 'admitted' | 'probe';
   /** Epoch ms from which it may take work; now or earlier when it may now, or when a running probe decides. */
   reopensAt(instanceId: string): number;
 }
@@ -35,6 +35,8 @@ export interface Slot {
   readonly instanceId: string;
   /** How long the request waited for this slot, in ms. */
   readonly queueMs: number;
+  /** Whether the gate admitted this request as its instance's probe: only the probe's outcome decides a half-open circuit. */
+  readonly probe: boolean;
   release(outcome: 'completed' | 'failed' | 'aborted'): void;
 }
 
@@ -99,7 +101,7 @@ interface Waiter {
   position: number;
 }
 
-const alwaysOpen: InstanceGate = { isAvailable: () => true, admit: () => true, reopensAt: () => 0 };
+const alwaysOpen: InstanceGate = { isAvailable: () => true, admit: () => 'admitted', reopensAt: () => 0 };
 
 /**
  * Per-instance concurrency with one FIFO wait list across instances: a
@@ -174,7 +176,8 @@ export class SlotScheduler {
     if (request.signal.aborted) throw request.signal.reason;
     const startedAt = this.#now();
     for (const instanceId of request.candidates) {
-      if (this.#tryStart(instanceId)) return this.#slot(instanceId, startedAt);
+      const admission = this.#tryStart(instanceId);
+      if (admission !== 'refused') return this.#slot(instanceId, startedAt, admission === 'probe');
     }
     const budget = this.#options.maxWaitMs - (request.waitedMs ?? 0);
     if (budget <= 0) throw queueTimeoutError(this.#options.maxWaitMs);
@@ -238,13 +241,13 @@ export class SlotScheduler {
   }
 
   /** Takes a slot of the instance when its gate is open and one is free; the gate's admission makes it the probe when half-open. */
-  #tryStart(instanceId: string): boolean {
+  #tryStart(instanceId: string): 'refused' | 'admitted' | 'probe' {
     const state = this.#instances.get(instanceId);
-    if (!state || !this.#gate.isAvailable(instanceId)) return false;
-    if (!this.#store.tryAcquire(instanceId, state.concurrency)) return false;
-    if (this.#gate.admit(instanceId)) return true;
-    this.#store.release(instanceId);
-    return false;
+    if (!state || !this.#gate.isAvailable(instanceId)) return 'refused';
+    if (!this.#store.tryAcquire(instanceId, state.concurrency)) return 'refused';
+    const admission = this.#gate.admit(instanceId);
+    if (admission === 'refused') this.#store.release(instanceId);
+    return admission;
   }
 
   /** Seconds until a slot is likely free: recent median generation time × queue depth per slot. */
@@ -262,7 +265,7 @@ export class SlotScheduler {
     return Number.isFinite(best) ? Math.max(1, Math.ceil(best)) : 1;
   }
 
-  #slot(instanceId: string, enqueuedAt: number): Slot {
+  #slot(instanceId: string, enqueuedAt: number, probe: boolean): Slot {
     const takenAt = this.#now();
     const queueMs = takenAt - enqueuedAt;
     this.#instances.get(instanceId)?.queue.add(queueMs);
@@ -270,6 +273,7 @@ export class SlotScheduler {
     return {
       instanceId,
       queueMs,
+      probe,
       release: (outcome) => {
         if (released) return;
         released = true;
@@ -300,11 +304,12 @@ export class SlotScheduler {
         this.#wakeWhenOpen(instanceId);
         return;
       }
-      if (!this.#tryStart(instanceId)) return;
+      const admission = this.#tryStart(instanceId);
+      if (admission === 'refused') return;
       const [waiter] = this.#waiters.splice(index, 1);
       if (!waiter) return;
       this.#leave(waiter);
-      waiter.resolve(this.#slot(instanceId, waiter.enqueuedAt));
+      waiter.resolve(this.#slot(instanceId, waiter.enqueuedAt, admission === 'probe'));
     }
   }
 

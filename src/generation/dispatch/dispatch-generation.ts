@@ -102,7 +102,7 @@ export async function dispatchGeneration(options: DispatchOptions): Promise<Disp
     tried.add(served.provider.id);
     if (options.signal.aborted) {
       // The client left between the slot being handed over and this line: do not start the provider.
-      options.health.onAbandon(served.provider.id);
+      options.health.onAbandon(served.provider.id, slot.probe);
       slot.release('aborted');
       return { ok: false, error: options.signal.reason, route, attempts, queueMs };
     }
@@ -123,7 +123,7 @@ export async function dispatchGeneration(options: DispatchOptions): Promise<Disp
       const missing = output?.missingImage(served.provider.id);
       if (missing) throw missing;
       // Health first: the release hands the slot to a waiter, which must see the circuit as it now is.
-      options.health.onSuccess(served.provider.id);
+      options.health.onSuccess(served.provider.id, slot.probe);
       slot.release('completed');
       return { ok: true, route: served, attempts, queueMs, generationMs: options.now() - startedAt };
     } catch (caught) {
@@ -135,14 +135,14 @@ export async function dispatchGeneration(options: DispatchOptions): Promise<Disp
         options.health,
       );
       if (options.signal.aborted || options.shutdownSignal.aborted) {
-        options.health.onAbandon(served.provider.id);
+        options.health.onAbandon(served.provider.id, slot.probe);
         slot.release('aborted');
         return { ok: false, error, route, attempts, queueMs };
       }
       options.onAttemptFailed?.(served, error, attempts);
       const upstream = UpstreamError.isInstance(error) ? error : undefined;
-      if (upstream && countsAgainstHealth(upstream)) options.health.onFailure(served.provider.id, upstream);
-      else options.health.onAbandon(served.provider.id);
+      if (upstream && countsAgainstHealth(upstream)) options.health.onFailure(served.provider.id, upstream, slot.probe);
+      else options.health.onAbandon(served.provider.id, slot.probe);
       slot.release('failed');
       lastError = error;
       if (!upstream?.retryable || !options.hooks.canRetry()) return { ok: false, error, route, attempts, queueMs };

@@ -17,6 +17,9 @@ export interface InstanceHealthState {
   unavailableUntil: number | null;
 }
 
+/** What `admit` decided: refused, admitted to a closed circuit, or admitted as a half-open circuit's one probe. */
+export type Admission = 'refused' | 'admitted' | 'probe';
+
 interface Record_ {
   consecutiveFailures: number;
   recent: boolean[];
@@ -75,43 +78,55 @@ export class InstanceHealth {
 
   /**
    * Called when a request is about to run on the instance. A closed circuit
-   * admits it; a half-open one admits it as its single probe; otherwise
+   * admits it; a half-open one admits it as its single probe (`'probe'`: the
+   * caller reports that request's outcome with `probe` true); otherwise
    * (still open, cooling after a 429, or a probe already running) it is
    * refused, and the request must go elsewhere.
    */
-  admit(id: string): boolean {
-    if (!this.isAvailable(id)) return false;
+  admit(id: string): Admission {
+    if (!this.isAvailable(id)) return 'refused';
     const record = this.#record(id);
-    if (record.opened) record.probing = true;
-    return true;
+    if (!record.opened) return 'admitted';
+    record.probing = true;
+    return 'probe';
   }
 
-  onSuccess(id: string): void {
+  /**
+   * A request succeeded. Only the probe's success closes an open circuit:
+   * a call that started before it opened says little about the upstream now,
+   * and closing under a running probe would let a second request through.
+   */
+  onSuccess(id: string, probe: boolean): void {
     const record = this.#record(id);
+    this.#push(record, true);
+    if (record.opened && !probe) return;
     record.consecutiveFailures = 0;
     record.opened = false;
     record.probing = false;
     record.openings = 0;
-    this.#push(record, true);
   }
 
-  /** Counts a failure that says something about the instance (not content filters or bad requests). */
-  onFailure(id: string, error: UpstreamError): void {
+  /**
+   * Counts a failure that says something about the instance (not content
+   * filters or bad requests). While the circuit is open only the probe's
+   * failure counts: calls that started before it opened and fail after it
+   * add nothing, so ten calls in flight neither back off ten times nor end
+   * the probe that is running.
+   */
+  onFailure(id: string, error: UpstreamError, probe: boolean): void {
     const record = this.#record(id);
     const now = this.options.now();
     if (error.kind === 'rate_limit' && error.retryAfterMs !== undefined) {
       record.coolUntil = Math.max(record.coolUntil, now + error.retryAfterMs);
-      record.probing = false;
+      if (probe) record.probing = false;
       return;
     }
+    if (record.opened && !probe) return;
     record.consecutiveFailures += 1;
     this.#push(record, false);
     const failures = record.recent.filter((ok) => !ok).length;
     const rateTooHigh = record.recent.length >= minimumSamples && failures / record.recent.length >= this.options.errorRateThreshold;
-    // Calls that started before the circuit opened and fail after it add nothing: only a failed probe,
-    // or a closed circuit's threshold, (re)opens it, so ten calls in flight do not back off ten times.
-    const closedButFailing = !record.opened && (record.consecutiveFailures >= this.options.failureThreshold || rateTooHigh);
-    if (record.probing || closedButFailing) {
+    if (probe || record.consecutiveFailures >= this.options.failureThreshold || rateTooHigh) {
       const { cooldownMs, firstCooldownMs } = this.options;
       record.opened = true;
       record.openUntil = now + Math.min(cooldownMs, firstCooldownMs * 2 ** Math.min(record.openings, 30));
@@ -120,9 +135,9 @@ export class InstanceHealth {
     record.probing = false;
   }
 
-  /** A probe that ended without a verdict (client left) must not keep the circuit half-open forever. */
-  onAbandon(id: string): void {
-    this.#record(id).probing = false;
+  /** A probe that ended without a verdict (client left) must not keep the circuit half-open forever; others change nothing. */
+  onAbandon(id: string, probe: boolean): void {
+    if (probe) this.#record(id).probing = false;
   }
 
   #push(record: Record_, ok: boolean): void {
