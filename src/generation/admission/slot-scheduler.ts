@@ -79,7 +79,9 @@ interface InstanceState {
   failed: number;
   generation: TimingWindow;
   queue: TimingWindow;
-  /** Wakes this instance's waiters when its gate reopens. */
+  /** Waiters that list this instance among their candidates (wherever their room is counted). */
+  waiters: number;
+  /** Wakes this instance's waiters when its gate reopens; unref'd, and cleared when its last waiter leaves. */
   wake: ReturnType<typeof setTimeout> | undefined;
   wakeAt: number;
 }
@@ -144,6 +146,7 @@ export class SlotScheduler {
       failed: 0,
       generation: new TimingWindow(),
       queue: new TimingWindow(),
+      waiters: 0,
       wake: undefined,
       wakeAt: 0,
     });
@@ -176,6 +179,8 @@ export class SlotScheduler {
     if (request.signal.aborted) throw request.signal.reason;
     const startedAt = this.#now();
     for (const instanceId of request.candidates) {
+      // Older waiters of a reopened instance whose wake-up has not run yet go first: a newcomer never overtakes them.
+      if ((this.#instances.get(instanceId)?.waiters ?? 0) > 0) this.#serve(instanceId);
       const admission = this.#tryStart(instanceId);
       if (admission !== 'refused') return this.#slot(instanceId, startedAt, admission === 'probe');
     }
@@ -237,6 +242,10 @@ export class SlotScheduler {
     if (fallback) while (index > 0 && (this.#waiters[index - 1] as Waiter).arrivedAt > waiter.arrivedAt) index -= 1;
     this.#waiters.splice(index, 0, waiter);
     waiter.position = index + 1;
+    for (const instanceId of waiter.request.candidates) {
+      const state = this.#instances.get(instanceId);
+      if (state) state.waiters += 1;
+    }
     this.#positionsDirty = true;
   }
 
@@ -296,7 +305,7 @@ export class SlotScheduler {
    * once). While its gate is shut, it waits for the gate to reopen instead.
    */
   #serve(instanceId: string): void {
-    if (this.#closed) return;
+    if (this.#closed || (this.#instances.get(instanceId)?.waiters ?? 0) === 0) return;
     for (;;) {
       const index = this.#waiters.findIndex((waiter) => waiter.request.candidates.includes(instanceId));
       if (index === -1) return;
@@ -332,6 +341,8 @@ export class SlotScheduler {
       state.wake = undefined;
       this.#serve(instanceId);
     }, at - now);
+    // The waiters' own deadlines keep the process up while they wait; this wake-up alone must not.
+    state.wake.unref?.();
     if (later) this.#dropUnreachable(instanceId);
   }
 
@@ -360,6 +371,15 @@ export class SlotScheduler {
 
   #leave(waiter: Waiter): void {
     this.#ledger.discharge(waiter.chargedTo, waiter.kind);
+    for (const instanceId of waiter.request.candidates) {
+      const state = this.#instances.get(instanceId);
+      if (!state || state.waiters === 0) continue;
+      state.waiters -= 1;
+      if (state.waiters === 0 && state.wake !== undefined) {
+        clearTimeout(state.wake);
+        state.wake = undefined;
+      }
+    }
     waiter.cleanup();
     waiter.position = 0;
     this.#positionsDirty = true;
