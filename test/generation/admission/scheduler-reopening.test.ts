@@ -77,3 +77,28 @@ describe('SlotScheduler around a reopening instance', () => {
     scheduler.close();
   });
 });
+
+describe('SlotScheduler costs with many waiters', () => {
+  it('does not look at the waiters of other instances when a slot frees on one that nobody waits for', async () => {
+    const scheduler = new SlotScheduler({ maxStreamWaiting: 10_000, maxWaitMs: 600_000 });
+    for (const id of ['a', 'c']) scheduler.register(id, 1);
+    let looks = 0;
+    const counted = (ids: string[]) =>
+      new Proxy(ids, {
+        get(target, key, receiver) {
+          looks += 1;
+          return Reflect.get(target, key, receiver);
+        },
+      });
+    (await scheduler.enqueue({ candidates: ['a'], stream: true, signal: new AbortController().signal }).slot).probe;
+    const waiting = Array.from({ length: 1_000 }, () =>
+      scheduler.enqueue({ candidates: counted(['a']), stream: true, signal: new AbortController().signal }).slot.catch(() => 'closed'),
+    );
+    const slot = await scheduler.enqueue({ candidates: ['c'], stream: false, signal: new AbortController().signal }).slot;
+    looks = 0;
+    slot.release('completed');
+    expect(looks).toBe(0);
+    scheduler.close();
+    expect(new Set(await Promise.all(waiting))).toEqual(new Set(['closed']));
+  });
+});
