@@ -17,6 +17,8 @@ const minimumGatewayKeyLength = 16;
 const forbiddenFieldNames = new Set(['__proto__', 'constructor', 'prototype']);
 /** Node clamps longer timers to 1 ms: a huge "wait long" would mean "give up now". */
 const maxTimerMs = 2_147_483_647;
+/** A first cooldown shorter than this is no backoff: the failed probe's doubling starts from almost nothing. */
+const minimumFirstCooldownMs = 100;
 const isProviderObject = (value: unknown) =>
   typeof value === 'object' &&
   value !== null &&
@@ -104,7 +106,15 @@ export const gatewayOptionsSchema = z
         /** The longest an open circuit keeps an instance out, in ms. */
         cooldownMs: z.int().min(0).max(maxTimerMs).default(30_000),
         /** How long a circuit first stays open, in ms; each failed probe doubles it up to `cooldownMs`. */
-        firstCooldownMs: z.int().min(0).max(maxTimerMs).default(2_000),
+        firstCooldownMs: z
+          .int()
+          .min(minimumFirstCooldownMs, {
+            error: (issue) =>
+              `must be at least ${minimumFirstCooldownMs} ms (got ${String(issue.input)}): ` +
+              'each failed probe doubles it, and a circuit that opens for 0 ms never backs off an upstream that is down',
+          })
+          .max(maxTimerMs)
+          .default(2_000),
       })
       .strict()
       .default({

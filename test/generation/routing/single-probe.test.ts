@@ -116,3 +116,13 @@ describe('InstanceHealth', () => {
     expect(health.admit('a')).toBe('admitted');
   });
 });
+
+describe('routing.firstCooldownMs', () => {
+  it('is refused at start below 100 ms, which would be no backoff at all', () => {
+    expect(() => createServer({ providers: [{ type: 'local' }], routing: { firstCooldownMs: 0 } })).toThrow(
+      /options\.routing\.firstCooldownMs: must be at least 100 ms \(got 0\)/,
+    );
+    const accepted = createServer({ providers: [{ type: 'local' }], routing: { firstCooldownMs: 100 } });
+    return accepted.gateway.close();
+  });
+});
