@@ -102,3 +102,40 @@ describe('SlotScheduler costs with many waiters', () => {
     expect(new Set(await Promise.all(waiting))).toEqual(new Set(['closed']));
   });
 });
+
+describe('SlotScheduler per-instance lines', () => {
+  it('serves in arrival order past waiters that left, and puts a fallback back at its place', async () => {
+    let time = 1_000;
+    const scheduler = new SlotScheduler({ maxStreamWaiting: 100, maxWaitMs: 600_000, now: () => time });
+    scheduler.register('a', 1);
+    const running = await scheduler.enqueue({ candidates: ['a'], stream: true, signal: new AbortController().signal }).slot;
+    const served: string[] = [];
+    const wait = (name: string, signal: AbortSignal, arrivedAt?: number) => {
+      time += 1;
+      const ticket = scheduler.enqueue({ candidates: ['a'], stream: true, signal, arrivedAt });
+      return {
+        ticket,
+        done: ticket.slot.then(
+          (slot) => {
+            served.push(name);
+            slot.release('completed');
+          },
+          () => served.push(`${name} left`),
+        ),
+      };
+    };
+    const leaving = new AbortController();
+    const first = wait('first', new AbortController().signal);
+    const second = wait('second', leaving.signal);
+    const third = wait('third', new AbortController().signal);
+    // A fallback that first arrived before the third goes back ahead of it.
+    const fallback = wait('fallback', new AbortController().signal, 1_002);
+    expect([first, second, third, fallback].map((waiter) => waiter.ticket.position())).toEqual([1, 2, 4, 3]);
+    leaving.abort(new Error('client left'));
+    await second.done;
+    running.release('completed');
+    await Promise.all([first.done, third.done, fallback.done]);
+    expect(served).toEqual(['second left', 'first', 'fallback', 'third']);
+    scheduler.close();
+  });
+});
