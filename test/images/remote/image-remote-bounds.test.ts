@@ -44,6 +44,30 @@ beforeAll(async () => {
       });
     });
   }
+  for (const name of ['d', 'e', 'f']) {
+    // The same 600 KiB, declared up front in content-length: headers at once, then a chunk per 5 ms.
+    host.route(`/declared/${name}`, (_request, response) => {
+      const stream = { path: name, sent: 0, finished: false, cut: false };
+      streams.push(stream);
+      response.writeHead(200, { 'content-type': 'image/png', 'content-length': 600 * kib });
+      response.flushHeaders();
+      const chunk = Buffer.alloc(16 * kib, 7);
+      const timer = setInterval(() => {
+        if (stream.sent >= 600 * kib) {
+          clearInterval(timer);
+          stream.finished = true;
+          response.end();
+          return;
+        }
+        stream.sent += chunk.length;
+        response.write(stream.sent === chunk.length ? Buffer.concat([png.subarray(0, 16), chunk.subarray(16)]) : chunk);
+      }, 5);
+      response.on('close', () => {
+        clearInterval(timer);
+        if (!stream.finished) stream.cut = true;
+      });
+    });
+  }
   for (const name of ['1', '2', '3', '4']) {
     host.route(`/held/${name}`, (_request, response) => {
       held.push(response);
@@ -73,6 +97,20 @@ describe("a request's remote images", () => {
     // 3 × 600 KiB were on offer: the gateway took a little over 1 MiB and cut every download off.
     expect(streams.map((stream) => stream.cut)).toEqual([true, true, true]);
     expect(streams.reduce((total, stream) => total + stream.sent, 0)).toBeLessThan(1400 * kib);
+  });
+
+  it('are refused at the headers when their declared lengths together pass maxTotalImageBytes', async () => {
+    streams.length = 0;
+    const ingester = createImageIngester({ ...localOptions(), maxImageBytes: 1024 * kib, maxTotalImageBytes: 1024 * kib });
+    const references = ['d', 'e', 'f'].map((name, index) => userReference(`${host.origin}/declared/${name}`, index));
+    const error = await rejection(ingester.ingest(references, never));
+    expect(error).toMatchObject({ status: 400, code: 'IMAGE_TOO_LARGE' });
+    expect(error.message).toMatch(
+      /is 614400 bytes, which brings the request's images to more than 1048576 bytes .*images\.maxTotalImageBytes/,
+    );
+    await Promise.all(streams.map((stream) => waitUntil(() => stream.finished || stream.cut)));
+    // 2 × 600 KiB declared is over 1 MiB: nothing near the limit was read before the refusal.
+    expect(streams.reduce((total, stream) => total + stream.sent, 0)).toBeLessThan(400 * kib);
   });
 });
 
