@@ -27,12 +27,19 @@ async function maskPng(width: number, height: number): Promise<Buffer> {
  * still answers before the upload is read and the client sees EPIPE (the
  * edge work fixes that separately).
  */
-function postForm(gateway: ImageGateway, form: FormData | string, headers: Record<string, string> = {}): Promise<Response> {
+async function postForm(gateway: ImageGateway, form: FormData | string, headers: Record<string, string> = {}): Promise<Response> {
+  // The form is encoded to bytes first: on Node 24, a Request whose body is a
+  // FormData keeps enqueueing after the gateway cancels the upload and throws
+  // an unhandled "ReadableStream is already closed" (undici's extractBody
+  // checks only for an errored stream). A host's request bodies come from its
+  // socket, never from a FormData, so only such in-process tests meet it.
+  const encoded = new Request('http://gateway.test/', { method: 'POST', body: form });
+  const contentType = headers['content-type'] ?? encoded.headers.get('content-type') ?? '';
   return gateway.fetch(
     new Request('http://gateway.test/v1/images/edits', {
       method: 'POST',
-      headers: { authorization: `Bearer ${gatewayKey}`, ...headers },
-      body: form,
+      headers: { ...headers, authorization: `Bearer ${gatewayKey}`, 'content-type': contentType },
+      body: new Uint8Array(await encoded.arrayBuffer()),
     }),
   );
 }
