@@ -31,7 +31,8 @@ export function buildChatBody(request: GenerationRequest, model: ModelInfo, sett
     body.stream_options = { include_usage: true };
   }
   setIfDefined(body, 'temperature', request.temperature);
-  setIfDefined(body, 'max_tokens', request.maxTokens);
+  // A client's max_completion_tokens came in `extra` as sent; reasoning models refuse max_tokens beside or instead of it.
+  if (body.max_completion_tokens === undefined || body.max_completion_tokens === null) setIfDefined(body, 'max_tokens', request.maxTokens);
   setIfDefined(body, 'seed', request.seed);
   setIfDefined(body, 'tools', request.tools);
   setIfDefined(body, 'tool_choice', request.toolChoice);

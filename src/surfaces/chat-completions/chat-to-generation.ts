@@ -18,8 +18,15 @@ export interface NormalizeContext {
 }
 
 /**
- * The fields of OpenAI's chat request that the gateway does not interpret
- * but an OpenAI-compatible relay does: they travel in `extra`, as sent.
+ * The fields of OpenAI's chat request that an OpenAI-compatible relay
+ * understands and the gateway passes on as sent, in `extra`: sampling
+ * fields, legacy function calling (`functions`, `function_call`), and the
+ * fields a relay must see as the client wrote them although the gateway also
+ * reads them for other providers: `max_completion_tokens` (reasoning models
+ * refuse `max_tokens`) and `reasoning_effort` (with `minimal`, which the
+ * gateway's own levels round up). `seed`, `response_format`, `tools`,
+ * `tool_choice`, `temperature` and `max_tokens` travel as request fields; `n`
+ * is the number of images the gateway itself asks for.
  * Everything else a client sends and the gateway does not read is dropped,
  * unless the `forwardFields` option names it: `user`, `metadata`, `store`,
  * `safety_identifier` and `prompt_cache_key` identify or keep the gateway's
@@ -36,6 +43,13 @@ export const forwardedChatFields: readonly string[] = [
   'top_logprobs',
   'parallel_tool_calls',
   'verbosity',
+  'functions',
+  'function_call',
+  'max_completion_tokens',
+  'reasoning_effort',
+  'service_tier',
+  'prediction',
+  'web_search_options',
 ];
 
 /**
