@@ -15,7 +15,11 @@ const imagePlaceholder = '\u0000image\u0000';
 /** The placeholder as it reads in the serialised JSON. */
 const serialisedPlaceholder = JSON.stringify(imagePlaceholder).slice(1, -1);
 
-/** Text held back while an image is awaited, at most: a model that writes more than this is not waiting to draw. */
+/**
+ * Text held back while an image is awaited, at most, in UTF-16 code units
+ * (64 Ki units: 64 to 192 KiB of UTF-8): a model that writes more than this
+ * is not waiting to draw.
+ */
 const heldTextLimit = 64 * 1024;
 
 /**
@@ -26,7 +30,9 @@ const heldTextLimit = 64 * 1024;
  * (`holdTextUntilImage`), the model's text waits (up to 64 KiB) until the
  * first image comes and then goes out before it: an attempt that ends with
  * text only (NO_IMAGE) or breaks has then sent nothing, and the request can
- * still fall back to another instance.
+ * still fall back to another instance. Anything else that goes out (a tool
+ * call, reasoning, a partial image) sends the held text first: once
+ * something was sent there is no fallback, and the order must be the model's.
  */
 export class ChunkWriter {
   #pending: { delta: Delta; payload?: readonly Piece[] } | undefined;
@@ -160,6 +166,7 @@ export class ChunkWriter {
   }
 
   #send(delta: Delta): void {
+    this.#releaseHeldText();
     this.#flush();
     this.#contentSent = true;
     this.#write(delta, null);
