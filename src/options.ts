@@ -63,6 +63,7 @@ export const gatewayOptionsSchema = z
         maxDepth: z.int().min(4).max(1000).default(defaultRequestLimits.maxDepth),
         maxKeysPerObject: z.int().min(16).default(defaultRequestLimits.maxKeysPerObject),
         maxArrayItems: z.int().min(16).default(defaultRequestLimits.maxArrayItems),
+        maxRootArrayItems: z.int().min(16).default(defaultRequestLimits.maxRootArrayItems),
         maxMembers: z.int().min(64).default(defaultRequestLimits.maxMembers),
         maxTextBytes: z.int().min(1024).default(defaultRequestLimits.maxTextBytes),
       })

@@ -18,7 +18,7 @@ if (values.server) {
   const { createServer } = await import(`${values.dist}/node.js`);
   const { monitorEventLoopDelay } = await import('node:perf_hooks');
   const delay = monitorEventLoopDelay({ resolution: 5 });
-  const server = createServer({});
+  const server = createServer(process.env.ROOT_ITEMS ? { requestLimits: { maxRootArrayItems: Number(process.env.ROOT_ITEMS) } } : {});
   server.listen(0, '127.0.0.1', () => process.send({ port: server.address().port }));
   process.on('message', (message) => {
     if (message === 'start') {
@@ -78,7 +78,7 @@ if (values.server) {
       () => Buffer.from(`{"model":"local-image","messages":[${new Array(1_500_000).fill('{"role":"user","content":"a"}').join(',')}]}`),
     ],
     [
-      '1000 messages of 5 text parts of 350 characters (near every limit: the costliest body let through)',
+      '1000 messages of 5 text parts of 350 characters',
       () =>
         Buffer.from(
           JSON.stringify({
@@ -103,6 +103,29 @@ if (values.server) {
           }),
         ),
     ],
+    [
+      '10 000 messages of 170 characters (the longest conversation let through)',
+      () =>
+        Buffer.from(
+          JSON.stringify({
+            model: 'local-image',
+            messages: Array.from({ length: 10_000 }, (_, index) => ({ role: index % 2 ? 'assistant' : 'user', content: 'a'.repeat(170) })),
+          }),
+        ),
+    ],
+    [
+      '2100 messages of 5 text parts of 150 characters (near every limit: the costliest body let through)',
+      () =>
+        Buffer.from(
+          JSON.stringify({
+            model: 'local-image',
+            messages: Array.from({ length: 2100 }, () => ({
+              role: 'user',
+              content: Array.from({ length: 5 }, () => ({ type: 'text', text: 'a'.repeat(150) })),
+            })),
+          }),
+        ),
+    ],
     ['8 MB project_id', () => Buffer.from(`${chat},"project_id":"${'p'.repeat(8_000_000)}"}`)],
     [
       '3 MB prompt, no image',
@@ -111,7 +134,7 @@ if (values.server) {
   ];
   console.log('| case | body | answer | time to answer | longest event-loop block in the gateway | slowest /healthz meanwhile |');
   console.log('| --- | --- | --- | --- | --- | --- |');
-  for (const [name, make] of cases) {
+  for (const [name, make] of cases.filter(([name]) => !process.env.ONLY || name.includes(process.env.ONLY))) {
     const body = make();
     child.send('start');
     let attacking = true;

@@ -9,6 +9,7 @@ import { formatPath } from '../lib/property-path.js';
  * unknown keys used to stall the event loop for 28 s).
  */
 export interface RequestLimits extends JsonShapeLimits {
+  maxRootArrayItems: number;
   /**
    * Bytes of the body outside image data (the strings at the image paths a
    * surface gives `readJsonBody` as `lifting`; a surface that gives none is
@@ -22,10 +23,13 @@ export interface RequestLimits extends JsonShapeLimits {
  * The defaults, generous for what clients send: a chat request is a few
  * dozen keys, tens of messages and a prompt of at most a few thousand
  * words (image models take 32 K tokens at most, about 128 KB of text):
- * 2 MiB of text is fifteen times that. 20 000 values bound the work of
+ * 2 MiB of text is fifteen times that. Long agent conversations pass a
+ * thousand turns, so arrays at the top level (`messages`) take 10 000
+ * items while nested ones take 1000. 40 000 values bound the work of
  * parsing and validating what the other limits let through (1000 messages
- * of 70 text parts blocked the event loop for 320 ms; a long conversation
- * of 1000 messages is about 3000 values). Nesting depth 32 leaves room for
+ * of 70 text parts blocked the event loop for 320 ms unbounded; 10 000
+ * short messages are about 30 000 values and block it for about 70 ms,
+ * bench/request-limits). Nesting depth 32 leaves room for
  * JSON schemas in `tools` and `response_format`; 1000 is also OpenAI's
  * limit on an `enum` in a structured-output schema.
  */
@@ -33,7 +37,8 @@ export const defaultRequestLimits: Readonly<RequestLimits> = Object.freeze({
   maxDepth: 32,
   maxKeysPerObject: 1000,
   maxArrayItems: 1000,
-  maxMembers: 20_000,
+  maxRootArrayItems: 10_000,
+  maxMembers: 40_000,
   maxTextBytes: 2 * 1024 * 1024,
 });
 
@@ -41,6 +46,7 @@ const limitWords: Record<keyof JsonShapeLimits, (allowed: number, where: string)
   maxDepth: (allowed, where) => `${where} is nested more than ${allowed} levels deep; at most ${allowed} levels are allowed`,
   maxKeysPerObject: (allowed, where) => `${where} has more than ${allowed} keys; at most ${allowed} are allowed`,
   maxArrayItems: (allowed, where) => `${where} has more than ${allowed} items; at most ${allowed} are allowed`,
+  maxRootArrayItems: (allowed, where) => `${where} has more than ${allowed} items; at most ${allowed} are allowed`,
   maxMembers: (allowed) =>
     `The request body holds more than ${allowed} values (objects, arrays and their members); at most ${allowed} are allowed`,
 };

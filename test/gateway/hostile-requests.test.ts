@@ -104,7 +104,7 @@ describe('a request that carries too much structure', () => {
     expect(answer.status).toBe(400);
     expect(answer.json.error).toMatchObject({ code: 'request_too_complex', param: 'messages' });
     expect(answer.json.error.message).toBe(
-      "'messages' has more than 1000 items; at most 1000 are allowed (option requestLimits.maxArrayItems).",
+      "'messages' has more than 10000 items; at most 10000 are allowed (option requestLimits.maxRootArrayItems).",
     );
   });
 
@@ -129,11 +129,11 @@ describe('a request that carries too much structure', () => {
 
   it('with too many values in all, each object and array within its own limits, gets a 400', async () => {
     const part = { type: 'text', text: 'a' };
-    const messages = Array.from({ length: 1000 }, () => ({ role: 'user', content: [part, part, part, part, part, part, part] }));
+    const messages = Array.from({ length: 3000 }, () => ({ role: 'user', content: [part, part, part, part, part, part, part] }));
     const answer = await postRaw(base, '/v1/chat/completions', JSON.stringify({ model: 'local-image', messages }));
     expect(answer.status).toBe(400);
     expect(answer.json.error.message).toBe(
-      'The request body holds more than 20000 values (objects, arrays and their members); at most 20000 are allowed (option requestLimits.maxMembers).',
+      'The request body holds more than 40000 values (objects, arrays and their members); at most 40000 are allowed (option requestLimits.maxMembers).',
     );
   });
 

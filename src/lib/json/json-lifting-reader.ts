@@ -17,6 +17,17 @@ const defaultMinimumLength = 64 * 1024;
 const payloadMarker = Buffer.from(';base64,', 'latin1');
 const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
+const imageDataUrlStart = Buffer.from('data:image/', 'latin1');
+/** Longest media type searched for before a `;base64,` marker (`image/svg+xml` is 13 characters). */
+const maxImageHeaderLength = 64;
+
+/** Whether `data:image/<type>` ends where the `;base64,` marker at `marker` starts, within the chunk. */
+function isImageDataUrlHeader(chunk: Buffer, marker: number): boolean {
+  const from = Math.max(0, marker - maxImageHeaderLength);
+  const at = chunk.subarray(from, marker).lastIndexOf(imageDataUrlStart);
+  return at !== -1;
+}
+
 /**
  * Reads JSON text chunk by chunk and lifts big string values out of it,
  * so that a 15 MB base64 image is never decoded into a string, parsed or
@@ -38,6 +49,9 @@ const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 export class JsonLiftingReader {
   readonly #liftAt: (path: JsonPath) => boolean;
   readonly #liftPayloadsAt: ((path: JsonPath) => boolean) | undefined;
+  readonly #countPayloadsAt: ((path: JsonPath) => boolean) | undefined;
+  /** The string being read is a `countPayloadsAt` one: its payloads are counted, not lifted. */
+  #countingPayloads = false;
   readonly #minimumLength: number;
   /** The JSON text so far, as views of the chunks, lifted strings left out. */
   readonly #text: Uint8Array[] = [];
@@ -61,13 +75,14 @@ export class JsonLiftingReader {
   #chunkOffset = 0;
   /** Where the string at a `liftAt` path being read started (offset from the first byte), or -1 outside one. */
   #liftableOpenedAt = -1;
-  /** Bytes of the strings at `liftAt` paths read so far, lifted or not. */
+  /** Bytes of the strings at `liftAt` paths read so far, lifted or not, and of payloads counted at `countPayloadsAt` paths. */
   #liftableBytes = 0;
   readonly #search = new ChunkSearch([quote, backslash], payloadMarker);
 
   constructor(options: JsonLiftingOptions) {
     this.#liftAt = options.liftAt;
     this.#liftPayloadsAt = options.liftPayloadsAt;
+    this.#countPayloadsAt = options.countPayloadsAt;
     this.#minimumLength = options.minimumLength ?? defaultMinimumLength;
   }
 
@@ -88,8 +103,9 @@ export class JsonLiftingReader {
 
   /**
    * Bytes so far of the strings at paths `liftAt` accepts, whether they were
-   * lifted or not (too short, or escaped): what a caller bounding the rest
-   * of a document (everything but its images) leaves out.
+   * lifted or not (too short, or escaped), and of the image payloads
+   * counted inside strings at `countPayloadsAt` paths: what a caller
+   * bounding the rest of a document (everything but its images) leaves out.
    */
   liftableBytes(): number {
     if (this.#liftableOpenedAt === -1) return this.#liftableBytes;
@@ -159,7 +175,13 @@ export class JsonLiftingReader {
     }
     if (path && this.#liftPayloadsAt?.(path)) {
       this.#mode = 'payloads';
+      this.#countingPayloads = false;
       this.#liftPath = path;
+      return;
+    }
+    if (path && this.#countPayloadsAt?.(path)) {
+      this.#mode = 'payloads';
+      this.#countingPayloads = true;
       return;
     }
     this.#mode = 'string';
@@ -263,6 +285,11 @@ export class JsonLiftingReader {
       if (marker !== -1 && marker < limit) {
         // The marker holds neither quote nor backslash, so it ends before `limit` too.
         const payloadStart = marker + payloadMarker.length;
+        if (this.#countingPayloads) {
+          // Only an image's payload is image data; the rest of the string stays text.
+          if (isImageDataUrlHeader(chunk, marker)) this.#mode = 'payload';
+          return payloadStart;
+        }
         this.#emitRun(payloadStart);
         this.#mode = 'payload';
         this.#liftPieces = [];
@@ -288,6 +315,11 @@ export class JsonLiftingReader {
     const chunk = this.#chunk;
     const end = firstNonBase64(chunk, start, chunk.length);
     const stop = end === -1 ? chunk.length : end;
+    if (this.#countingPayloads) {
+      this.#liftableBytes += stop - start;
+      if (end !== -1) this.#mode = 'payloads';
+      return stop;
+    }
     if (stop > start) {
       this.#liftPieces.push(chunk.subarray(start, stop));
       this.#liftLength += stop - start;

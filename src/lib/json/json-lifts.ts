@@ -16,6 +16,14 @@ export interface JsonLiftingOptions {
    * such a string back as a `TextWithLifts`.
    */
   liftPayloadsAt?(path: JsonPath): boolean;
+  /**
+   * Whether the string value at `path` may hold image data URLs whose
+   * payloads count as image data, not text, in `liftableBytes()`: the bytes
+   * after each `data:image/…;base64,` up to the first byte outside the base64
+   * alphabet. They are only counted, never lifted: the string parses as
+   * JSON.parse reads it. Asked only when `liftAt` and `liftPayloadsAt` say no.
+   */
+  countPayloadsAt?(path: JsonPath): boolean;
   /** Shorter strings stay in the JSON text (default 64 KiB): lifting pays off only for big values. */
   minimumLength?: number;
 }

@@ -11,6 +11,12 @@ export interface JsonShapeLimits {
   /** Items of one array. */
   maxArrayItems: number;
   /**
+   * Items of an array that is a member of the root object (`messages`,
+   * `input`, `tools`): a long conversation has far more turns than any
+   * nested array has items. Defaults to `maxArrayItems`.
+   */
+  maxRootArrayItems?: number;
+  /**
    * Members and items of the whole document, counted as its objects,
    * arrays and commas: what bounds the work of parsing and validating it.
    */
@@ -34,6 +40,9 @@ export class JsonShapeLimitError extends Error {
 
 interface Frame {
   isObject: boolean;
+  /** The items this frame may have (arrays), and the limit that says so. */
+  maxItems: number;
+  itemsLimit: 'maxArrayItems' | 'maxRootArrayItems';
   /** Commas seen: the members or items so far, less one. */
   commas: number;
   /**
@@ -70,6 +79,7 @@ const maxKeyLength = 128;
  */
 export class JsonShapeGuard {
   readonly #limits: JsonShapeLimits;
+  readonly #maxRootArrayItems: number;
   readonly #frames: Frame[] = [];
   /** For strings longer than `nearWindow`; made and reset for a chunk only when one is met. */
   #search: ChunkSearch | undefined;
@@ -88,6 +98,7 @@ export class JsonShapeGuard {
 
   constructor(limits: JsonShapeLimits) {
     this.#limits = limits;
+    this.#maxRootArrayItems = limits.maxRootArrayItems ?? limits.maxArrayItems;
   }
 
   push(bytes: Uint8Array): void {
@@ -118,8 +129,11 @@ export class JsonShapeGuard {
       if (byte === 0x7b || byte === 0x5b) {
         if (frames.length >= this.#limits.maxDepth) throw this.#exceeded('maxDepth', this.#limits.maxDepth);
         if (++this.#members > this.#limits.maxMembers) throw this.#exceeded('maxMembers', this.#limits.maxMembers);
+        const isRootArray = byte === 0x5b && frames.length === 1 && frames[0]?.isObject === true;
         frames.push({
           isObject: byte === 0x7b,
+          maxItems: isRootArray ? this.#maxRootArrayItems : this.#limits.maxArrayItems,
+          itemsLimit: isRootArray ? 'maxRootArrayItems' : 'maxArrayItems',
           commas: 0,
           keyChunk: undefined,
           keyStart: 0,
@@ -144,7 +158,7 @@ export class JsonShapeGuard {
       frame.keyText = undefined;
       frame.expectingKey = true;
       if (frame.commas >= this.#limits.maxKeysPerObject) throw this.#exceeded('maxKeysPerObject', this.#limits.maxKeysPerObject);
-    } else if (frame.commas >= this.#limits.maxArrayItems) throw this.#exceeded('maxArrayItems', this.#limits.maxArrayItems);
+    } else if (frame.commas >= frame.maxItems) throw this.#exceeded(frame.itemsLimit, frame.maxItems);
   }
 
   /**

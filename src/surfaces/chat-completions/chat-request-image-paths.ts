@@ -14,3 +14,15 @@ export function isChatRequestImageUrlPath(path: JsonPath): boolean {
   if (path.length === 6) return path[5] === 'url';
   return path[2] === 'content';
 }
+
+/**
+ * Whether a string at `path` of a chat request is message text that may hold
+ * markdown images with data URLs (`messages[i].content`, or a text part's
+ * `text`): an earlier answer of the gateway carries its image this way,
+ * and that image is image data, not text, for the body's text limit.
+ */
+export function isChatRequestTextPath(path: JsonPath): boolean {
+  if (path[0] !== 'messages' || typeof path[1] !== 'number' || path[2] !== 'content') return false;
+  if (path.length === 3) return true;
+  return path.length === 5 && typeof path[3] === 'number' && path[4] === 'text';
+}

@@ -8,11 +8,12 @@ import type { Exchange } from '../../server/exchange.js';
 import { readJsonBody } from '../../server/read-json-body.js';
 import { checkProjectId } from '../../server/request-limits.js';
 import type { SurfaceContext } from '../surface-context.js';
-import { isChatRequestImageUrlPath } from './chat-request-image-paths.js';
+import { isChatRequestImageUrlPath, isChatRequestTextPath } from './chat-request-image-paths.js';
 import type { ChatRequest } from './chat-request-schema.js';
 import { messageText, normalizeRequest } from './chat-to-generation.js';
 import { type ImagePlacement, resolveImagePlacement } from './image-placement.js';
 import { planImageInputs } from './image-references.js';
+import { findMarkdownImages } from './markdown-images.js';
 import { validateChatRequest } from './validate-chat-request.js';
 
 /** A chat request that passed every check and is ready to dispatch. */
@@ -31,6 +32,9 @@ export interface CompletionExchange extends Exchange {
   readonly prepared: PreparedCompletion;
 }
 
+/** Image URLs are lifted out of the body; image data URLs inside message text count as image data, not text. */
+const chatRequestLifting = { liftAt: isChatRequestImageUrlPath, countPayloadsAt: isChatRequestTextPath };
+
 /**
  * Everything before dispatch: read and validate the body, find capable
  * routes, ingest images. All of it happens before a stream opens, so bad
@@ -39,13 +43,7 @@ export interface CompletionExchange extends Exchange {
 export async function prepareCompletion(exchange: Exchange, context: SurfaceContext): Promise<PreparedCompletion> {
   const { call, caller, deadline } = exchange;
   // The deadline's AbortSignal is only made when images are fetched or converted.
-  const body = await readJsonBody(
-    call,
-    context.options.maxBodyBytes,
-    deadline,
-    { liftAt: isChatRequestImageUrlPath },
-    context.options.requestLimits,
-  );
+  const body = await readJsonBody(call, context.options.maxBodyBytes, deadline, chatRequestLifting, context.options.requestLimits);
   const chat = validateChatRequest(body);
   const projectId = projectIdOf(chat, call.header('x-gateway-project-id'));
   if (context.options.requireProjectId && !projectId) {
@@ -108,9 +106,9 @@ function projectIdOf(chat: ChatRequest, header: string | null | undefined): stri
 function needsOf(chat: ChatRequest, imageInputs: number, wantsImage: boolean): RequestNeeds {
   let characters = 0;
   for (const message of chat.messages) {
-    if (typeof message.content === 'string') characters += message.content.length;
+    if (typeof message.content === 'string') characters += textCharacters(message.content);
     else if (Array.isArray(message.content)) {
-      for (const part of message.content) if (part.type === 'text') characters += part.text.length;
+      for (const part of message.content) if (part.type === 'text') characters += textCharacters(part.text);
     }
   }
   return {
@@ -122,4 +120,12 @@ function needsOf(chat: ChatRequest, imageInputs: number, wantsImage: boolean): R
     reasoning: chat.min_reasoning_level ?? undefined,
     images: chat.n ?? 1,
   };
+}
+
+/** Characters of a message text without its markdown images' data URLs: an earlier answer's image is not prompt text. */
+function textCharacters(text: string): number {
+  if (!text.includes('](data:')) return text.length;
+  let characters = text.length;
+  for (const image of findMarkdownImages(text)) if (image.url.startsWith('data:')) characters -= image.url.length;
+  return characters;
 }

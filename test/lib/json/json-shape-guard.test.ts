@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { JsonShapeGuard, JsonShapeLimitError } from '../../../src/lib/json/json-shape-guard.js';
 
-const limits = { maxDepth: 4, maxKeysPerObject: 3, maxArrayItems: 3, maxMembers: 12 };
+const limits = { maxDepth: 4, maxKeysPerObject: 3, maxArrayItems: 3, maxRootArrayItems: 5, maxMembers: 12 };
 
 /** What the guard says of `text` fed in pieces of `size` bytes: undefined when it passes. */
 function verdict(text: string, size: number): JsonShapeLimitError | undefined {
@@ -22,6 +22,10 @@ describe('JsonShapeGuard', () => {
     { text: '{"a":1,"b":2,"c":3,"d":4}', limit: 'maxKeysPerObject', path: [] },
     { text: '{"list":[1,2,3]}' },
     { text: '{"m":[{"x":[1,2,3,4]}]}', limit: 'maxArrayItems', path: ['m', 0, 'x'] },
+    // An array at the root object's top level has its own, larger bound.
+    { text: '{"m":[1,2,3,4,5]}' },
+    { text: '{"m":[1,2,3,4,5,6]}', limit: 'maxRootArrayItems', path: ['m'] },
+    { text: '[1,2,3,4]', limit: 'maxArrayItems', path: [] },
     { text: '[[[[1]]]]' },
     { text: '{"a":{"b":[1,2],"c":[1,2]},"d":{"e":1}}' },
     { text: '{"a":{"b":[1,2],"c":[1,2]},"d":{"e":[1,2],"f":[1,2]}}', limit: 'maxMembers', path: [] },
