@@ -18,6 +18,7 @@ function recordingWriter(): { writer: SseWriter; deltas: Record<string, unknown>
     finish: () => {
       finished = true;
     },
+    end: () => {},
     setProgress: () => {},
     closed: false,
   };
