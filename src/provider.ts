@@ -89,8 +89,20 @@ export interface GenerationRequest {
   seed?: number;
   temperature?: number;
   maxTokens?: number;
-  /** True when the caller asked for an image (modalities, image model, or image intent in the text). */
+  /**
+   * True when the caller may want an image (modalities, image model, or image
+   * intent in the text): a hint to ask the upstream for the image modality.
+   */
   wantsImage: boolean;
+  /**
+   * True when the request cannot be answered without an image (modalities
+   * without text, an image-only model, image options, or a clear drawing
+   * request): only then is a text-only answer an error (`NO_IMAGE`). Unset:
+   * `wantsImage` decides, as before. A provider that checks its own answer
+   * for an image (Gemini) reads it, which is why it is part of the request.
+   * An optional addition to v1: providers and callers written before it keep working.
+   */
+  imageRequired?: boolean;
   tools?: unknown[];
   toolChoice?: unknown;
   responseFormat?: { type: string; [key: string]: unknown };

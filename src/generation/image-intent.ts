@@ -17,11 +17,19 @@ const pictureNoun =
  */
 function textAsksForImage(text: string): boolean {
   if (/^\s*(please\s+)?(draw|paint|sketch|illustrate|generate|render|imagine)\b/i.test(text)) return true;
-  if (/\b(image|picture|photo|illustration|drawing|painting|portrait) of\b/i.test(text)) return true;
+  if (explicitPicture.test(text)) return true;
   if (/画|生成.{0,12}图|图片|照片/.test(text)) return true;
+  // "How do I create a Docker image?" asks how to do something, not for a picture.
+  if (instructionalQuestion.test(text)) return false;
   const verb = drawVerb.exec(text);
   return verb !== null && pictureNoun.test(text.slice(verb.index));
 }
+
+/** Words that ask for a picture whatever the sentence around them: a drawing verb, or "image of". */
+const explicitPicture = /\b(draw|paint|sketch|illustrate)\b|\b(image|picture|photo|illustration|drawing|painting|portrait) of\b/i;
+/** A question about how to do something, or what something is: "how do I…", "what is the best way to…". */
+const instructionalQuestion =
+  /^\s*(how|what|which|why|where|when|is there|are there)\b|^\s*(can|could|should|do|does)\s+(i|we|you|one)\s+(\w+\s+)?(create|make|generate|produce|design|render|use|build|get|export|convert)\b.*\b(in|with|using|from|for|to)\b/i;
 
 const editVerbs =
   /\b(make it|make this|turn it|turn this|change|convert|edit|brighten|brighter|darker|darken|blur|sharpen|rotate|flip|mirror|invert|crop|tint|saturate|vibrant|grayscale|greyscale|black and white|colou?r|remove|add|replace|enhance|restyle)\b/i;
@@ -99,4 +107,37 @@ export function wantsImageOutput(wish: ImageWish): boolean {
   if (textAsksForImage(wish.prompt)) return true;
   const draws = (route: ModelRoute) => route.model.capabilities.imageOutput;
   return wish.model !== 'auto' && wish.routes.length > 0 && wish.routes.every(draws) && !readsAsConversation(wish.prompt);
+}
+
+/**
+ * Whether the request cannot be answered without an image: only then is a
+ * text answer an error (`NO_IMAGE`), does a stream hold the model's text
+ * until the image, and does a text answer count against the instance's
+ * health. Narrower than `wantsImageOutput`, which only hints providers to
+ * ask for the image modality: a model that can also chat may answer
+ * "What is the capital of France?" in text although `modalities` names
+ * `image`. Required on strong signals alone: `modalities` names `image`
+ * without `text`; every route of the named model only draws; image options
+ * (`size`, `aspect_ratio`, `image_config`); or words that clearly ask for a
+ * picture and do not read as conversation, unless they name a drawing
+ * ("can you draw a cat?" requires one; "Can you generate a list of image
+ * formats?" does not).
+ *
+ * @example
+ * imageRequired({ modalities: ['image', 'text'], model: 'gpt-4o', routes, imageOptions: false, prompt: 'draw a red cat', hasInputImages: false }); // true
+ * imageRequired({ modalities: ['image', 'text'], model: 'gpt-4o', routes, imageOptions: false, prompt: 'What is the capital of France?', hasInputImages: false }); // false
+ */
+export function imageRequired(wish: ImageWish): boolean {
+  if (wish.modalities) {
+    if (!wish.modalities.includes('image')) return false;
+    if (!wish.modalities.includes('text')) return true;
+  }
+  const onlyDraws = (route: ModelRoute) => route.model.capabilities.imageOutput && !route.model.capabilities.text;
+  if (wish.model !== 'auto' && wish.routes.length > 0 && wish.routes.every(onlyDraws)) return true;
+  if (wish.imageOptions) return true;
+  const prompt = wish.prompt.trim();
+  const question = /[?？]$/.test(prompt) || questionStart.test(prompt);
+  if ((question || readsAsConversation(prompt)) && !explicitPicture.test(prompt)) return false;
+  if (wish.hasInputImages && textAsksForEdit(prompt)) return true;
+  return textAsksForImage(prompt);
 }

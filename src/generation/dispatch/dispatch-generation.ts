@@ -57,7 +57,7 @@ export type DispatchOutcome =
  * failure moves on to an instance not yet tried that reopens within the
  * request's remaining wait budget, up to `maxAttempts`; a fallback keeps its
  * place in line. An attempt that ends without the image the request needs
- * (`wantsImage`) fails as NO_IMAGE, like any other retryable failure; a
+ * (`imageRequired`; `wantsImage` is only a hint) fails as NO_IMAGE, like any other retryable failure; a
  * network error a provider let through unwrapped counts as the upstream's
  * failure. Every path releases the slot it took. It never throws: the
  * outcome says what happened and what it took.
@@ -113,7 +113,7 @@ export async function dispatchGeneration(options: DispatchOptions): Promise<Disp
     const link = linkSignals([options.signal, options.shutdownSignal], served.provider.timeoutMs);
     const startedAt = options.now();
     try {
-      const output = options.request.wantsImage ? new AttemptOutput() : undefined;
+      const output = (options.request.imageRequired ?? options.request.wantsImage) ? new AttemptOutput() : undefined;
       await runProvider(
         served.provider,
         { ...options.request, model: served.model.id },

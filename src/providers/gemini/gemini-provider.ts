@@ -66,7 +66,12 @@ export function createGeminiProvider(config: ProviderConfig, context: ProviderCo
       http: context.http,
       toError: (failed, bodyText) => geminiHttpError(id, url, failed, bodyText),
     });
-    const reader = new GeminiTurnReader({ provider: id, url, wantsImage: request.wantsImage });
+    const reader = new GeminiTurnReader({
+      provider: id,
+      url,
+      wantsImage: request.wantsImage,
+      imageRequired: request.imageRequired ?? request.wantsImage,
+    });
     const parse = (json: LiftedJson): unknown => {
       try {
         return json.parse();

@@ -15,6 +15,8 @@ export interface GeminiTurnReaderOptions {
   provider: string;
   url: string;
   wantsImage: boolean;
+  /** A turn without an image is NO_IMAGE; otherwise its held text is the answer. */
+  imageRequired: boolean;
 }
 
 /** Maps Gemini's usage onto ours: thoughts count as completion, IMAGE modality as image tokens. */
@@ -49,7 +51,7 @@ function modalityTokens(details: GeminiUsage['promptTokensDetails'], modality: s
  * error instead of a half-sent answer.
  *
  * @example
- * const reader = new GeminiTurnReader({ provider: 'gemini', url, wantsImage: true });
+ * const reader = new GeminiTurnReader({ provider: 'gemini', url, wantsImage: true, imageRequired: true });
  * for (const chunk of chunks) yield* reader.read(chunk);
  * const { events, summary } = reader.end();
  */
@@ -110,14 +112,14 @@ export class GeminiTurnReader {
     return events;
   }
 
-  /** Closing events (held text, fallback image); throws when an image was wanted and none came. */
+  /** Closing events (held text, fallback image); throws when an image was required and none came. */
   end(): { events: GenerationEvent[]; summary: GeminiTurnSummary } {
     const events: GenerationEvent[] = [];
     if (this.options.wantsImage && !this.#imageSeen) {
       if (this.#lastThoughtImage && kindForFinishReason(this.#finishReason) !== 'content_filter') {
         this.#imageSeen = true;
         events.push({ type: 'image', image: this.#lastThoughtImage });
-      } else {
+      } else if (this.options.imageRequired) {
         throw this.#noImageError();
       }
     }

@@ -11,6 +11,8 @@ export interface NormalizeContext {
   /** Ingested images, parallel to `plan.references`. */
   images: readonly ImageData[];
   wantsImage: boolean;
+  /** Whether a text answer is an error (see `imageRequired` in image-intent.ts). */
+  imageRequired: boolean;
   /** Hints read from a model-name suffix (`-2k-16x9`). */
   suffix?: { imageSize?: string; aspectRatio?: string };
   /** Fields beyond `forwardedChatFields` to pass on in `extra` (the `forwardFields` option). */
@@ -107,6 +109,7 @@ export function normalizeRequest(request: ChatRequest, context: NormalizeContext
     temperature: request.temperature ?? undefined,
     maxTokens: request.max_completion_tokens ?? request.max_tokens ?? undefined,
     wantsImage: context.wantsImage,
+    imageRequired: context.imageRequired,
     tools: request.tools ?? undefined,
     toolChoice: request.tool_choice ?? undefined,
     responseFormat: request.response_format ?? undefined,

@@ -1,5 +1,5 @@
 import { invalidRequest } from '../../errors/gateway-error.js';
-import { wantsImageOutput } from '../../generation/image-intent.js';
+import { imageRequired, wantsImageOutput } from '../../generation/image-intent.js';
 import { estimatePromptTokens, type RequestNeeds } from '../../generation/request-needs.js';
 import type { ModelRoute } from '../../generation/routing/model-registry.js';
 import { checkImageCount } from '../../images/ingest/image-ingest-checks.js';
@@ -59,14 +59,17 @@ export async function prepareCompletion(exchange: Exchange, context: SurfaceCont
   checkImageCount(plan.references, context.options.images.maxImages);
   const lastUser = chat.messages.findLast((message) => message.role === 'user');
   const prompt = lastUser ? messageText(lastUser) : '';
-  const wantsImage = wantsImageOutput({
+  const wish = {
     modalities: chat.modalities,
     model: chat.model,
     routes: context.generation.lookup(chat.model).routes,
     imageOptions: Boolean(chat.size || chat.aspect_ratio || chat.image_config),
     prompt,
     hasInputImages: plan.inputIndexes.length > 0,
-  });
+  };
+  const wantsImage = wantsImageOutput(wish);
+  // Only what the request cannot do without makes a text answer an error; a hint never does.
+  const required = wantsImage && imageRequired(wish);
   const needs = needsOf(chat, plan.references.length, wantsImage);
   const routePlan = context.generation.plan(chat.model, needs);
 
@@ -79,6 +82,7 @@ export async function prepareCompletion(exchange: Exchange, context: SurfaceCont
     plan,
     images,
     wantsImage,
+    imageRequired: required,
     suffix: routePlan.suffix,
     forwardFields: context.options.forwardFields,
   });

@@ -31,7 +31,7 @@ export function respondStream(completion: CompletionExchange, context: SurfaceCo
     // One async function for the whole wait: ten thousand streams may wait in the queue, each holding its frame.
     run: async (writer) => {
       const end = context.inflight.begin(completion.call);
-      const chunks = new ChunkWriter(writer, identity, prepared.placement, prepared.generation.wantsImage);
+      const chunks = new ChunkWriter(writer, identity, prepared.placement, prepared.generation.imageRequired === true);
       chunks.role();
       let ticket: QueueTicket | undefined;
       let runningSince: number | undefined;

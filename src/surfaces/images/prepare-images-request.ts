@@ -104,6 +104,8 @@ function toGeneration(
     partialImages: request.stream ? (request.partial_images ?? 0) : undefined,
     user: request.user ?? undefined,
     wantsImage: true,
+    // The Images API has no text answer: an attempt without an image always fails.
+    imageRequired: true,
     stream: request.stream ?? false,
     extra: {},
   };

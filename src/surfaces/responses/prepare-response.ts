@@ -1,5 +1,5 @@
 import { invalidRequest } from '../../errors/gateway-error.js';
-import { wantsImageOutput } from '../../generation/image-intent.js';
+import { imageRequired, wantsImageOutput } from '../../generation/image-intent.js';
 import { estimatePromptTokens } from '../../generation/request-needs.js';
 import type { ModelRoute } from '../../generation/routing/model-registry.js';
 import type { ImageData } from '../../images/image-data.js';
@@ -79,14 +79,17 @@ export async function prepareResponse(exchange: Exchange, context: SurfaceContex
   const tool = request.tools?.find((candidate) => candidate.type === 'image_generation');
   const forced = request.tool_choice === 'required' || (typeof request.tool_choice === 'object' && request.tool_choice !== null);
   const prompt = lastUser >= 0 ? messageText(messages[lastUser] as ResponsesMessage) : '';
-  const wantsImage = wantsImageOutput({
+  const wish = {
     modalities: tool && forced ? ['image', 'text'] : request.tool_choice === 'none' ? ['text'] : undefined,
     model: request.model,
     routes: context.generation.lookup(request.model).routes,
     imageOptions: false,
     prompt,
     hasInputImages: inputIndexes.length > 0,
-  });
+  };
+  const wantsImage = wantsImageOutput(wish);
+  // A forced image_generation tool call must draw; otherwise only a clear drawing request makes a text answer an error.
+  const required = wantsImage && (Boolean(tool && forced) || imageRequired(wish));
   let characters = request.instructions?.length ?? 0;
   for (const message of messages) characters += messageText(message).length;
   const promptEstimate = estimatePromptTokens(characters, references.length);
@@ -112,6 +115,7 @@ export async function prepareResponse(exchange: Exchange, context: SurfaceContex
       inputIndexes,
       prompt,
       wantsImage,
+      imageRequired: required,
       suffix: plan.suffix,
     }),
     routes: plan.routes,
@@ -167,6 +171,7 @@ interface ConversionFacts {
   inputIndexes: readonly number[];
   prompt: string;
   wantsImage: boolean;
+  imageRequired: boolean;
   suffix?: { imageSize?: string; aspectRatio?: string };
 }
 
@@ -217,6 +222,7 @@ function toGeneration(
     temperature: request.temperature ?? undefined,
     maxTokens: request.max_output_tokens ?? undefined,
     wantsImage: facts.wantsImage,
+    imageRequired: facts.imageRequired,
     stream,
     extra: {},
   };
