@@ -136,7 +136,7 @@ export function imageRequired(wish: ImageWish): boolean {
   if (wish.model !== 'auto' && wish.routes.length > 0 && wish.routes.every(onlyDraws)) return true;
   if (wish.imageOptions) return true;
   const prompt = wish.prompt.trim();
-  const question = /[?？]$/.test(prompt) || questionStart.test(prompt);
+  const question = /[?？]/.test(prompt) || questionStart.test(prompt);
   if ((question || readsAsConversation(prompt)) && !explicitPicture.test(prompt)) return false;
   if (wish.hasInputImages && textAsksForEdit(prompt)) return true;
   return textAsksForImage(prompt);
