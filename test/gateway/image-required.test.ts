@@ -56,6 +56,20 @@ describe('a text answer is an error only when the request cannot do without an i
     expect(text).not.toBe('');
   });
 
+  it('on /v1/responses, a question with the image_generation tool offered gets the text answer; a forced tool does not', async () => {
+    const client = await textRelay();
+    const response = await client.responses.create({
+      model: 'gpt-4o',
+      input: 'How do I create a Docker image?',
+      tools: [{ type: 'image_generation' }],
+    });
+    expect(response.output_text.length).toBeGreaterThan(0);
+    const forced = await client.responses
+      .create({ model: 'gpt-4o', input: 'a red cat', tools: [{ type: 'image_generation' }], tool_choice: 'required' })
+      .catch((error: unknown) => error);
+    expect((forced as InstanceType<typeof OpenAI.APIError>).status).toBe(502);
+  });
+
   it('"draw a red cat" with modalities image and text still fails as NO_IMAGE when only text comes back', async () => {
     const client = await textRelay();
     const failure = await client.chat.completions
