@@ -77,6 +77,10 @@ describe('legitimate traffic the request limits let through', () => {
     const answer = await post(base, body);
     expect(answer.json.error?.message).toBeUndefined();
     expect(answer.status).toBe(200);
+    // The same turn from an encoder that escapes "/" (PHP's json_encode): the base64 is still image data.
+    const escaped = await post(base, body.replace(/\//g, '\\/'));
+    expect(escaped.json.error?.message).toBeUndefined();
+    expect(escaped.status).toBe(200);
   });
 
   it('still refuses three megabytes of plain text', async () => {

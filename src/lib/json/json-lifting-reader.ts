@@ -12,20 +12,23 @@ export type { JsonPath } from './json-path-tracker.js';
 
 const quote = 0x22;
 const backslash = 0x5c;
+const slash = 0x2f;
 const defaultMinimumLength = 64 * 1024;
 /** What starts a payload that `liftPayloadsAt` lifts. */
 const payloadMarker = Buffer.from(';base64,', 'latin1');
 const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
 const imageDataUrlStart = Buffer.from('data:image/', 'latin1');
+/** The same, from an encoder that escapes "/". */
+const escapedImageDataUrlStart = Buffer.from('data:image\\/', 'latin1');
 /** Longest media type searched for before a `;base64,` marker (`image/svg+xml` is 13 characters). */
 const maxImageHeaderLength = 64;
 
 /** Whether `data:image/<type>` ends where the `;base64,` marker at `marker` starts, within the chunk. */
 function isImageDataUrlHeader(chunk: Buffer, marker: number): boolean {
   const from = Math.max(0, marker - maxImageHeaderLength);
-  const at = chunk.subarray(from, marker).lastIndexOf(imageDataUrlStart);
-  return at !== -1;
+  const header = chunk.subarray(from, marker);
+  return header.lastIndexOf(imageDataUrlStart) !== -1 || header.lastIndexOf(escapedImageDataUrlStart) !== -1;
 }
 
 /**
@@ -52,6 +55,8 @@ export class JsonLiftingReader {
   readonly #countPayloadsAt: ((path: JsonPath) => boolean) | undefined;
   /** The string being read is a `countPayloadsAt` one: its payloads are counted, not lifted. */
   #countingPayloads = false;
+  /** A counted payload's chunk ended on a backslash: "/" next continues the payload. */
+  #payloadEscapePending = false;
   readonly #minimumLength: number;
   /** The JSON text so far, as views of the chunks, lifted strings left out. */
   readonly #text: Uint8Array[] = [];
@@ -313,13 +318,9 @@ export class JsonLiftingReader {
   /** Inside a payload: keeps views of its bytes up to the first one outside the base64 alphabet. */
   #scanPayload(start: number): number {
     const chunk = this.#chunk;
+    if (this.#countingPayloads) return this.#countPayload(start);
     const end = firstNonBase64(chunk, start, chunk.length);
     const stop = end === -1 ? chunk.length : end;
-    if (this.#countingPayloads) {
-      this.#liftableBytes += stop - start;
-      if (end !== -1) this.#mode = 'payloads';
-      return stop;
-    }
     if (stop > start) {
       this.#liftPieces.push(chunk.subarray(start, stop));
       this.#liftLength += stop - start;
@@ -336,6 +337,47 @@ export class JsonLiftingReader {
     this.#liftPieces = [];
     this.#mode = 'payloads';
     return stop;
+  }
+
+  /**
+   * Inside a payload that is only counted: its bytes count as image data up
+   * to the first byte outside the base64 alphabet. Encoders that escape "/"
+   * (PHP's json_encode) write base64 with "\/" in it: that is still the
+   * payload, also when a chunk boundary falls between the two bytes.
+   */
+  #countPayload(start: number): number {
+    const chunk = this.#chunk;
+    let position = start;
+    if (this.#payloadEscapePending) {
+      this.#payloadEscapePending = false;
+      if (chunk[position] !== slash) {
+        // Some other escape: the string goes on as text, with this byte escaped.
+        this.#escapePending = true;
+        this.#mode = 'payloads';
+        return position;
+      }
+      this.#liftableBytes += 2;
+      position += 1;
+    }
+    while (position < chunk.length) {
+      const end = firstNonBase64(chunk, position, chunk.length);
+      if (end === -1) {
+        this.#liftableBytes += chunk.length - position;
+        return chunk.length;
+      }
+      this.#liftableBytes += end - position;
+      if (chunk[end] === backslash && end + 1 === chunk.length) {
+        this.#payloadEscapePending = true;
+        return chunk.length;
+      }
+      if (chunk[end] !== backslash || chunk[end + 1] !== slash) {
+        this.#mode = 'payloads';
+        return end;
+      }
+      this.#liftableBytes += 2;
+      position = end + 2;
+    }
+    return position;
   }
 
   /** A string at a `liftAt` path ends at `closing` in the current chunk: its bytes count as liftable. */

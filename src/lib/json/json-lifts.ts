@@ -20,8 +20,11 @@ export interface JsonLiftingOptions {
    * Whether the string value at `path` may hold image data URLs whose
    * payloads count as image data, not text, in `liftableBytes()`: the bytes
    * after each `data:image/…;base64,` up to the first byte outside the base64
-   * alphabet. They are only counted, never lifted: the string parses as
-   * JSON.parse reads it. Asked only when `liftAt` and `liftPayloadsAt` say no.
+   * alphabet (an escaped `\/` included). They are only counted, never
+   * lifted: the string parses as JSON.parse reads it. A chunk boundary inside
+   * the `data:image/…;base64,` header leaves that payload counted as text
+   * (rare with 64 KiB chunks: the header is a few dozen bytes). Asked only
+   * when `liftAt` and `liftPayloadsAt` say no.
    */
   countPayloadsAt?(path: JsonPath): boolean;
   /** Shorter strings stay in the JSON text (default 64 KiB): lifting pays off only for big values. */

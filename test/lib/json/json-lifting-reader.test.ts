@@ -224,3 +224,30 @@ ${base64.slice(100)}`,
     });
   });
 });
+
+describe('JsonLiftingReader countPayloadsAt', () => {
+  it('counts the base64 of image data URLs inside text as image data, escaped slashes and chunk cuts inside the payload included', () => {
+    const payload = 'iVBORw0KGgo/AAAA+/bcd/'.repeat(40);
+    const text = `Here it is ![generated](data:image/png;base64,${payload}) and data:text/plain;base64,${payload} too`;
+    const plain = JSON.stringify({ messages: [{ role: 'assistant', content: text }] });
+    for (const json of [plain, plain.replace(/\//g, '\\/')]) {
+      const escaped = json.includes('\\/');
+      const expected = escaped ? payload.replace(/\//g, '\\/').length : payload.length;
+      const bytes = Buffer.from(json);
+      const payloadStart = json.indexOf(';base64,') + ';base64,'.length;
+      // A cut anywhere inside the payload, between a backslash and its slash too; the whole body in one chunk.
+      for (let cut = payloadStart; cut <= payloadStart + expected; cut++) {
+        const reader = new JsonLiftingReader({
+          liftAt: () => false,
+          minimumLength: 16,
+          countPayloadsAt: (path) => path.length === 3 && path[2] === 'content',
+        });
+        reader.push(bytes.subarray(0, cut));
+        reader.push(bytes.subarray(cut));
+        // Only the image's payload counts; the text/plain one stays text.
+        expect(reader.liftableBytes()).toBe(expected);
+        expect(reader.finish().parse()).toEqual(JSON.parse(json));
+      }
+    }
+  });
+});
