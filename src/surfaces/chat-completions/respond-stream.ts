@@ -1,10 +1,10 @@
 import { toGatewayError } from '../../errors/to-gateway-error.js';
-import type { QueueTicket } from '../../generation/admission/slot-scheduler.js';
 import type { DispatchOutcome } from '../../generation/dispatch/dispatch-generation.js';
 import { usageEvent } from '../../observability/usage-event.js';
 import type { Answer } from '../../server/answer.js';
 import { createSseAnswer, type SseWriter } from '../../server/event-stream.js';
 import { diagnosticHeaders } from '../shared/diagnostic-headers.js';
+import { StreamProgress } from '../shared/stream-progress.js';
 import type { SurfaceContext } from '../surface-context.js';
 import { ChunkWriter } from './chunk-writer.js';
 import { newCompletionIdentity } from './completion-ids.js';
@@ -33,25 +33,16 @@ export function respondStream(completion: CompletionExchange, context: SurfaceCo
       const end = context.inflight.begin(completion.call);
       const chunks = new ChunkWriter(writer, identity, prepared.placement, prepared.generation.imageRequired === true);
       chunks.role();
-      let ticket: QueueTicket | undefined;
-      let runningSince: number | undefined;
-      writer.setProgress(() => {
-        if (runningSince !== undefined) return `generating ${Math.round((context.now() - runningSince) / 1000)}s`;
-        const position = ticket?.position() ?? 0;
-        return position > 0 ? `queue position ${position}` : undefined;
-      });
+      const progress = new StreamProgress(writer, context.now);
       try {
         const outcome = await context.generation.run({
           request: prepared.generation,
           routes: prepared.routes,
           deadline,
           hooks: {
-            onQueued: (next) => {
-              ticket = next;
-              runningSince = undefined;
-            },
+            onQueued: (ticket) => progress.queued(ticket),
             onAttempt: () => {
-              runningSince = context.now();
+              progress.started();
               chunks.newAttempt();
             },
             onEvent: (event) => chunks.event(event),
