@@ -14,7 +14,7 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const floors: readonly (readonly string[])[] = [
   ['src/lib/'],
   ['src/errors/'],
-  ['src/images/', 'src/server/'],
+  ['src/images/', 'src/server/', 'src/store/'],
   ['src/provider.ts'],
   ['src/providers/shared/'],
   ['src/providers/gemini/', 'src/providers/openai/', 'src/providers/openai-chat/', 'src/providers/flux/', 'src/providers/local/'],
