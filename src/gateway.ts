@@ -21,6 +21,7 @@ import { InflightTracker } from './server/inflight-tracker.js';
 import { Router } from './server/router.js';
 import { createServeCall } from './server/serve-call.js';
 import { serveRequest } from './server/unread-body.js';
+import { openBlobStore } from './store/open-blob-store.js';
 import { chatCompletionsRoute } from './surfaces/chat-completions/chat-completions-route.js';
 import { healthRoute } from './surfaces/health/health-route.js';
 import { imagesRoutes } from './surfaces/images/images-routes.js';
@@ -87,6 +88,7 @@ export function createImageGateway(input: GatewayOptions = {}): ImageGateway {
   });
   const counters = new UsageCounterTable(options.usageTables);
   const inflight = new InflightTracker();
+  const blobs = openBlobStore(options.blobs, { now });
   const context: SurfaceContext = {
     options,
     generation,
@@ -99,6 +101,7 @@ export function createImageGateway(input: GatewayOptions = {}): ImageGateway {
     inflight,
     report: createUsageReporter(counters, options.logger, options.onUsage),
     redactSecrets,
+    blobs: blobs.store,
     now,
   };
   const stats = () => gatewayStats({ providers, scheduler: generation.scheduler, health: generation.health, counters });
@@ -141,6 +144,8 @@ export function createImageGateway(input: GatewayOptions = {}): ImageGateway {
           generation.abortRunning(shuttingDownError());
           await inflight.drain(5_000);
         }
+        // Only after the running work is done: a finishing stream may still store its image.
+        if (blobs.owned) await blobs.store.close?.();
       })();
       return closing;
     },

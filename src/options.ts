@@ -9,6 +9,7 @@ import type { ImageProvider } from './provider.js';
 import { providerConfigSchema } from './providers/shared/provider-config.js';
 import type { AuthenticationHook } from './server/auth.js';
 import { defaultRequestLimits } from './server/request-limits.js';
+import { blobStoreOptionSchema } from './store/blob-store-options.js';
 
 const isFunction = (value: unknown) => typeof value === 'function';
 /** Shortest gateway key accepted: 16 random characters are beyond guessing, and long enough to redact in part. */
@@ -126,6 +127,11 @@ export const gatewayOptionsSchema = z
         cooldownMs: 30_000,
         firstCooldownMs: 2_000,
       }),
+    /**
+     * Where hosted image files and stored results live: `{ type: 'memory' }` (the default, bounded),
+     * `{ type: 'directory', path }`, or your own `BlobStore` (see README "Storage backends").
+     */
+    blobs: blobStoreOptionSchema.optional(),
     /** Public model names mapped to provider models ("nano-banana" → "gemini-2.5-flash-image"). */
     aliases: z.record(z.string(), z.string()).default({}),
     /** Make `project_id` (or the x-gateway-project-id header) mandatory. */
