@@ -23,6 +23,7 @@ import { createServeCall } from './server/serve-call.js';
 import { serveRequest } from './server/unread-body.js';
 import { openBlobStore } from './store/open-blob-store.js';
 import { chatCompletionsRoute } from './surfaces/chat-completions/chat-completions-route.js';
+import { imageFileRoutes } from './surfaces/files/image-file-route.js';
 import { healthRoute } from './surfaces/health/health-route.js';
 import { imagesRoutes } from './surfaces/images/images-routes.js';
 import { modelsRoutes } from './surfaces/models/models-route.js';
@@ -111,6 +112,7 @@ export function createImageGateway(input: GatewayOptions = {}): ImageGateway {
     chatCompletionsRoute(context),
     ...imagesRoutes(context),
     responsesRoute(context),
+    ...imageFileRoutes(context),
     ...modelsRoutes(generation.registry, createdAt),
     healthRoute({
       providers: () => providerStats({ providers, scheduler: generation.scheduler, health: generation.health }),
