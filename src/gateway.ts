@@ -28,6 +28,8 @@ import { healthRoute } from './surfaces/health/health-route.js';
 import { imagesRoutes } from './surfaces/images/images-routes.js';
 import { modelsRoutes } from './surfaces/models/models-route.js';
 import { responsesRoute } from './surfaces/responses/responses-route.js';
+import { signerOf } from './surfaces/shared/host-image.js';
+import { hostedImageReader } from './surfaces/shared/hosted-image-reader.js';
 import type { SurfaceContext } from './surfaces/surface-context.js';
 
 /** The gateway: one Web-standard `fetch` and a graceful `close`. */
@@ -93,7 +95,11 @@ export function createImageGateway(input: GatewayOptions = {}): ImageGateway {
   const context: SurfaceContext = {
     options,
     generation,
-    ingester: createImageIngester(options.images, { conversionQueue, fetchSlots }),
+    ingester: createImageIngester(options.images, {
+      conversionQueue,
+      fetchSlots,
+      readHostedImage: hostedImageReader(blobs.store, signerOf({ options }), now),
+    }),
     encodeImageAs: {
       png: createImageOutputEncoder({ ...options.images, outputFormat: 'png' }, conversionQueue),
       jpeg: createImageOutputEncoder({ ...options.images, outputFormat: 'jpeg' }, conversionQueue),

@@ -39,7 +39,7 @@ export function imageHostFor(call: IncomingCall, context: SurfaceContext): HostI
 }
 
 /** The URL signer, when `images.urlSigningSecret` is set. */
-export function signerOf(context: SurfaceContext): ImageLinkSigner | undefined {
+export function signerOf(context: Pick<SurfaceContext, 'options'>): ImageLinkSigner | undefined {
   const secret = context.options.images.urlSigningSecret;
   return secret ? new ImageLinkSigner(secret) : undefined;
 }

@@ -13,6 +13,11 @@ const extensionOf: Readonly<Record<string, string>> = {
 };
 const knownExtensions = new Set(Object.values(extensionOf));
 
+/** Whether a URL reads as a hosted image file's link (of this gateway or another); its path ends with one. */
+export function isHostedImageLink(url: string): boolean {
+  return /^https?:\/\/[^\s?#]*\/v1\/files\/images\/img_[0-9a-f]{32}(?:\.[a-z]+)?(?:\?[^\s#]*)?$/.test(url);
+}
+
 /** A new hosted image file id. */
 export function newImageFileId(): string {
   return `img_${randomBytes(16).toString('hex')}`;

@@ -179,6 +179,31 @@ describe('hosted image files (images.delivery "url") with the official openai SD
   });
 });
 
+describe('hosted image links sent back in the next turn', () => {
+  it('are read from the store, not fetched: the gateway’s own private http address needs no SSRF exception', async () => {
+    const { client } = await serveGateway({ images: { delivery: 'url', urlSigningSecret: 'k'.repeat(32) } });
+    const first = await client.chat.completions.create(drawing as never);
+    const answer = first.choices[0]?.message.content as string;
+    expect(markdownUrl(answer)).toMatch(/^http:\/\/127\.0\.0\.1:/);
+    const conversation = [
+      ...drawing.messages,
+      { role: 'assistant' as const, content: answer },
+      { role: 'user' as const, content: 'make it brighter' },
+    ];
+    const second = await client.chat.completions.create({ ...drawing, messages: conversation } as never);
+    const url = markdownUrl(second.choices[0]?.message.content);
+    expect(await decoded(await fetch(url))).toMatchObject({ format: 'jpeg' });
+
+    // A link this store does not hold goes the ordinary way, through the SSRF guard, which refuses a private http address.
+    const unknown = answer.replace(/img_[0-9a-f]{32}/, `img_${'0'.repeat(32)}`);
+    const refused = await client.chat.completions
+      .create({ ...drawing, messages: [drawing.messages[0], { role: 'assistant', content: unknown }, conversation[2]] } as never)
+      .catch((error) => error);
+    expect(refused.status).toBe(400);
+    expect(refused.error.code).toBe('IMAGE_URL_REFUSED');
+  });
+});
+
 describe('the public origin of hosted image links', () => {
   const servers = new Set<Server | GatewayServer>();
   afterEach(async () => {
