@@ -1,5 +1,8 @@
+import { mkdtemp, rm } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import sharp from 'sharp';
@@ -201,6 +204,22 @@ describe('hosted image links sent back in the next turn', () => {
       .catch((error) => error);
     expect(refused.status).toBe(400);
     expect(refused.error.code).toBe('IMAGE_URL_REFUSED');
+  });
+});
+
+describe('hosted image files in a shared directory', () => {
+  it('are served by another gateway on the same directory (another process, a shared volume)', async () => {
+    const path = await mkdtemp(join(tmpdir(), 'hosted-files-'));
+    try {
+      const writer = await serveGateway({ images: { delivery: 'url' }, blobs: { type: 'directory', path } });
+      const reader = await serveGateway({ images: { delivery: 'url' }, blobs: { type: 'directory', path } });
+      const url = markdownUrl((await writer.client.chat.completions.create(drawing as never)).choices[0]?.message.content);
+      const elsewhere = url.replace(new URL(writer.baseURL).origin, new URL(reader.baseURL).origin);
+      expect(elsewhere).not.toBe(url);
+      expect(await decoded(await fetch(elsewhere))).toEqual({ format: 'jpeg', width: 320, height: 240 });
+    } finally {
+      await rm(path, { recursive: true, force: true });
+    }
   });
 });
 
