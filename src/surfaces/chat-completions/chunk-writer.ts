@@ -181,7 +181,7 @@ export class ChunkWriter {
     this.#imageIndex += 1;
     this.#imageCount += 1;
     // The chunk's JSON around its content, the "data: " before it and the line break after, with room to spare.
-    const envelope = this.#chunkJson({ content: '' }, null).length + 'data: \n'.length + 64;
+    const envelope = Buffer.byteLength(this.#chunkJson({ content: '' }, null)) + 'data: \n'.length + 64;
     for (const run of splitPieces(dataUrl, Math.max(1024, maxLineBytes - envelope))) {
       this.#write({ content: imagePlaceholder }, null, run);
     }
