@@ -53,3 +53,17 @@ describe('the blobs option', () => {
     expect(() => resolveGatewayOptions({ blobs: { type: 'memory', maxBytes: -1 } })).toThrow(/options\.blobs/);
   });
 });
+
+describe('the hosted image file options', () => {
+  it('refuse a bad publicUrl, delivery, TTL or signing secret with a TypeError naming the option', () => {
+    expect(() => resolveGatewayOptions({ publicUrl: 'ftp://images.example.com' })).toThrow(/options\.publicUrl: must be an absolute http/);
+    expect(() => resolveGatewayOptions({ publicUrl: 'https://images.example.com/?a=1' })).toThrow(/options\.publicUrl: must have no query/);
+    expect(() => resolveGatewayOptions({ images: { delivery: 'link' as 'url' } })).toThrow(/options\.images\.delivery/);
+    expect(() => resolveGatewayOptions({ images: { urlTtlSeconds: 0 } })).toThrow(/options\.images\.urlTtlSeconds/);
+    expect(() => resolveGatewayOptions({ images: { urlSigningSecret: 'short' } })).toThrow(
+      /options\.images\.urlSigningSecret: must be at least 32/,
+    );
+    expect(() => resolveGatewayOptions({ images: { maxSseLineBytes: 100 } })).toThrow(/options\.images\.maxSseLineBytes/);
+    expect(resolveGatewayOptions({ publicUrl: 'https://images.example.com/gw/' }).publicUrl).toBe('https://images.example.com/gw');
+  });
+});
