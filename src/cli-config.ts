@@ -42,6 +42,8 @@ export function optionsFromEnvironment(environment: Environment, fileOptions: Ga
   const apiKeys = list(environment.GATEWAY_API_KEYS);
   return {
     providers: providersFromEnvironment(environment),
+    // The standalone server is what people try first: its page is on unless PLAYGROUND=0 or the config file says no.
+    playground: environment.PLAYGROUND !== '0',
     ...(apiKeys.length > 0 ? { apiKeys } : {}),
     ...hostedFilesFromEnvironment(environment),
     ...fileOptions,

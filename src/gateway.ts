@@ -27,6 +27,7 @@ import { imageFileRoutes } from './surfaces/files/image-file-route.js';
 import { healthRoute } from './surfaces/health/health-route.js';
 import { imagesRoutes } from './surfaces/images/images-routes.js';
 import { modelsRoutes } from './surfaces/models/models-route.js';
+import { playgroundRoutes } from './surfaces/playground/playground-route.js';
 import { responsesRoute } from './surfaces/responses/responses-route.js';
 import { signerOf } from './surfaces/shared/host-image.js';
 import { hostedImageReader } from './surfaces/shared/hosted-image-reader.js';
@@ -125,6 +126,13 @@ export function createImageGateway(input: GatewayOptions = {}): ImageGateway {
       closing: () => closing !== undefined,
       details: options.healthDetails,
     }),
+    ...(options.playground
+      ? playgroundRoutes({
+          providers: () => providerStats({ providers, scheduler: generation.scheduler, health: generation.health }),
+          closing: () => closing !== undefined,
+          now,
+        })
+      : []),
   ]);
   const serve = createServeCall({
     router,

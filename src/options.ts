@@ -159,6 +159,11 @@ export const gatewayOptionsSchema = z
     /** /healthz shows each instance's type, state and load to every caller, not only to one with an accepted key. */
     healthDetails: z.boolean().default(false),
     /**
+     * Serves the playground page at GET /playground (open: it holds no secrets) and its live figures at
+     * GET /playground/stats (behind the gateway's auth). Off in the middleware; the standalone server turns it on.
+     */
+    playground: z.boolean().default(false),
+    /**
      * One event per completion that reached dispatch, when it ends (success or failure). Requests refused
      * earlier (auth, bad JSON, validation, a bad input image, a client gone mid-upload) are only logged.
      */
