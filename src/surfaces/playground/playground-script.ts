@@ -395,6 +395,8 @@ export const playgroundScript = String.raw`
     sendButton.disabled = true;
     stopButton.disabled = false;
     status('Sending…', true);
+    // Stacked on a phone, the result sits below the form: bring it into view.
+    if (matchMedia('(max-width: 760px)').matches) byId('run').scrollIntoView({ behavior: 'smooth', block: 'start' });
     const clock = setInterval(() => run.meta(), 250);
     try {
       const response = await fetch(api('/v1/chat/completions'), { method: 'POST', headers: requestHeaders(true), body: JSON.stringify(body), signal: controller.signal });
@@ -455,11 +457,15 @@ export const playgroundScript = String.raw`
       item.append(open);
     }
     const caption = element('div', 'caption');
-    caption.append(element('span', 'prompt', (run.hasInput ? '🖼 ' : '') + (run.prompt || '(no prompt)')));
-    caption.append(element('span', 'muted', (run.servedModel || run.model) + ' · ' + run.images.length + (run.images.length === 1 ? ' image' : ' images')));
+    caption.append(element('span', 'prompt', run.prompt || '(no prompt)'));
+    caption.append(element('span', 'muted', (run.hasInput ? 'edit · ' : '') + (run.servedModel || run.model) + ' · ' + run.images.length + (run.images.length === 1 ? ' image' : ' images')));
     caption.append(element('span', 'muted', run.timings()));
-    if (run.id) caption.append(element('span', 'id', run.id));
-    if (run.requestId) caption.append(element('span', 'id', run.requestId));
+    for (const id of [run.id, run.requestId]) {
+      if (!id) continue;
+      const line = element('span', 'id', id);
+      line.title = id;
+      caption.append(line);
+    }
     item.append(caption);
     gallery.prepend(item);
   }

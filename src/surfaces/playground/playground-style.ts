@@ -115,7 +115,7 @@ td.name { overflow-wrap: anywhere; }
 .gallery img { width: 100%; height: 100%; object-fit: cover; display: block; }
 .gallery .caption { padding: 8px 10px; font-size: 0.78rem; display: grid; gap: 2px; }
 .gallery .prompt { font-size: 0.84rem; font-weight: 500; overflow: hidden; display: -webkit-box; -webkit-line-clamp: 2; -webkit-box-orient: vertical; }
-.gallery .id { color: var(--muted); overflow-wrap: anywhere; font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 0.72rem; }
+.gallery .id { color: var(--muted); overflow: hidden; text-overflow: ellipsis; white-space: nowrap; font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 0.72rem; }
 @media (max-width: 760px) {
   .top { padding: 14px 14px 4px; }
   .layout { grid-template-columns: minmax(0, 1fr); padding: 10px 14px 24px; gap: 14px; }

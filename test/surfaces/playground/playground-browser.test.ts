@@ -1,0 +1,186 @@
+import { mkdir } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import sharp from 'sharp';
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
+import { createServer, type GatewayServer } from '../../../adapters/node.js';
+import { chromiumPath, describeWithChromium } from '../../helpers/chromium.js';
+import { createScriptedProvider } from '../../helpers/scripted-provider.js';
+import { gatewayKey } from '../served-gateway.js';
+
+/**
+ * The playground as a person uses it: a real headless Chromium on a real
+ * gateway on 127.0.0.1 (the local engine, and a held provider for the
+ * queue and Stop). One browser and one page for the whole file.
+ */
+describeWithChromium('the playground in a real browser', () => {
+  const held = createScriptedProvider({ id: 'held', concurrency: 1, models: ['held-image'] });
+  let server: GatewayServer;
+  let origin: string;
+  let browser: Browser;
+  let page: Page;
+  const pageErrors: string[] = [];
+  const authorizations: (string | undefined)[] = [];
+
+  beforeAll(async () => {
+    server = createServer({
+      apiKeys: [gatewayKey],
+      playground: true,
+      heartbeatIntervalMs: 100,
+      providers: [{ type: 'local' }, held.provider],
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    browser = await chromium.launch({ executablePath: chromiumPath() as string });
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    // A blocked inline script or style would show here: the CSP must let the page's own through.
+    page.on('console', (message) => {
+      if (/Content Security Policy/i.test(message.text())) pageErrors.push(message.text());
+    });
+    page.on('request', (request) => {
+      if (request.url().includes('/v1/chat/completions')) authorizations.push(request.headers().authorization);
+    });
+    await page.goto(`${origin}/playground`);
+    await page.fill('#key', gatewayKey);
+    await page.dispatchEvent('#key', 'change');
+    await page.waitForSelector('#model option[value="local-image"]', { state: 'attached' });
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    server?.closeAllConnections();
+    await new Promise((resolve) => server?.close(resolve));
+  });
+
+  /** The rendered result's natural size, once the image has decoded. */
+  async function renderedImage(): Promise<{ width: number; height: number }> {
+    const image = await page.waitForSelector('#run-images img');
+    await page.waitForFunction(
+      (element) => (element as HTMLImageElement).complete && (element as HTMLImageElement).naturalWidth > 0,
+      image,
+    );
+    return image.evaluate((element) => ({
+      width: (element as HTMLImageElement).naturalWidth,
+      height: (element as HTMLImageElement).naturalHeight,
+    }));
+  }
+
+  it('lists the models, sends a prompt with Ctrl+Enter, and renders the image at the asked size', async () => {
+    const options = await page.$$eval('#model option', (nodes) => nodes.map((node) => (node as HTMLOptionElement).value));
+    expect(options).toEqual(expect.arrayContaining(['auto', 'local-image', 'held-image']));
+    await page.selectOption('#model', 'local-image');
+    expect(await page.textContent('#model-info')).toContain('images.edits');
+    await page.fill('#prompt', 'a lighthouse at dusk');
+    await page.fill('#size', '320x240');
+    await page.press('#prompt', 'Control+Enter');
+    expect(await renderedImage()).toEqual({ width: 320, height: 240 });
+    await page.waitForSelector('#gallery li');
+    expect(await page.textContent('#run-reasoning')).toContain('Drawing');
+    expect(await page.textContent('#gallery li')).toMatch(/a lighthouse at dusk[\s\S]*total \d+\.\d s[\s\S]*chatcmpl-/);
+    expect(await page.textContent('#run-ids')).toMatch(/id chatcmpl-\w+ · request req_\w+ · served by local/);
+    // The key went as a header, lives in session storage, and never reached the URL.
+    expect(authorizations).toEqual([`Bearer ${gatewayKey}`]);
+    expect(await page.evaluate(() => sessionStorage.getItem('image-gateway.playground.key'))).toBe(gatewayKey);
+    expect(page.url()).toBe(`${origin}/playground`);
+  });
+
+  it('edits an uploaded PNG to grayscale: the rendered pixels are grey', async () => {
+    // Red, green and blue bands: nothing grey in the input.
+    const bands = await sharp({ create: { width: 240, height: 180, channels: 3, background: { r: 220, g: 30, b: 30 } } })
+      .composite([
+        { input: { create: { width: 80, height: 180, channels: 3, background: { r: 30, g: 200, b: 40 } } }, left: 80, top: 0 },
+        { input: { create: { width: 80, height: 180, channels: 3, background: { r: 40, g: 60, b: 230 } } }, left: 160, top: 0 },
+      ])
+      .png()
+      .toBuffer();
+    await page.setInputFiles('#image-file', { name: 'bands.png', mimeType: 'image/png', buffer: bands });
+    await page.waitForSelector('#attachment:not([hidden])');
+    await page.fill('#prompt', 'grayscale');
+    await page.fill('#size', '');
+    await page.click('#send');
+    expect(await renderedImage()).toEqual({ width: 240, height: 180 });
+    const pixels = await page.$eval('#run-images img', (element) => {
+      const image = element as HTMLImageElement;
+      const canvas = document.createElement('canvas');
+      canvas.width = image.naturalWidth;
+      canvas.height = image.naturalHeight;
+      const context = canvas.getContext('2d') as CanvasRenderingContext2D;
+      context.drawImage(image, 0, 0);
+      const { data } = context.getImageData(0, 0, canvas.width, canvas.height);
+      let spread = 0;
+      const levels = new Set<number>();
+      for (let index = 0; index < data.length; index += 4) {
+        const [red, green, blue] = [data[index] as number, data[index + 1] as number, data[index + 2] as number];
+        spread = Math.max(spread, Math.abs(red - green), Math.abs(green - blue), Math.abs(red - blue));
+        levels.add(red >> 4);
+      }
+      return { spread, levels: levels.size };
+    });
+    // Grey everywhere (JPEG rounding aside), and still a picture: the bands are distinct greys.
+    expect(pixels.spread).toBeLessThanOrEqual(3);
+    expect(pixels.levels).toBeGreaterThanOrEqual(3);
+    expect(await page.$$('#gallery li')).toHaveLength(2);
+    // The CI artifact (and the source of docs/playground.png): a text-to-image and an edit in one session.
+    await mkdir('.tmp', { recursive: true });
+    await page.screenshot({ path: '.tmp/playground-desktop.png', fullPage: true });
+    await page.click('#attachment-remove');
+  });
+
+  it('shows the queue position and heartbeats as they come, and Stop aborts the request upstream', async () => {
+    // Another client holds the one slot of the held instance, so the page's request queues.
+    const other = await fetch(`${origin}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${gatewayKey}` },
+      body: JSON.stringify({ model: 'held-image', stream: true, messages: [{ role: 'user', content: 'hold the slot' }] }),
+    });
+    await vi.waitFor(() => expect(held.pending).toHaveLength(1));
+    await page.selectOption('#model', 'held-image');
+    await page.fill('#prompt', 'wait your turn');
+    await page.click('#send');
+    await page.waitForFunction(() => document.querySelector('#run-status')?.textContent?.includes('In the queue: position 1'));
+    held.pending[0]?.succeed();
+    await other.text();
+    await page.waitForFunction(() => document.querySelector('#run-status')?.textContent?.includes('Generating'));
+    await vi.waitFor(() => expect(held.state.active).toBe(1));
+    expect(await page.textContent('#run-meta')).toMatch(/\d+ heartbeats/);
+    await page.click('#stop');
+    await page.waitForFunction(() => document.querySelector('#run-status')?.textContent?.startsWith('Stopped'));
+    await vi.waitFor(() => expect(held.state).toMatchObject({ active: 0, aborted: 1 }));
+    expect(await page.isEnabled('#send')).toBe(true);
+  });
+
+  it('shows the OpenAI error of a wrong key: message, code and status', async () => {
+    await page.fill('#key', 'sk-not-a-valid-key-0123456789');
+    await page.dispatchEvent('#key', 'change');
+    await page.selectOption('#model', 'local-image');
+    await page.fill('#prompt', 'a red square');
+    await page.click('#send');
+    const error = await page.waitForSelector('#run-error:not([hidden])');
+    const text = (await error.textContent()) ?? '';
+    expect(text).toMatch(/key/i);
+    expect(text).toContain('HTTP401');
+    expect(text).toContain('codeUNAUTHORIZED');
+    await page.waitForFunction(() => document.querySelector('#stats-note')?.textContent?.includes('needs a gateway key'));
+    expect(await page.textContent('#run-status')).toMatch(/^Failed after/);
+    await page.fill('#key', gatewayKey);
+    await page.dispatchEvent('#key', 'change');
+  });
+
+  it('stacks on a phone (390 px) without sideways scrolling', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    try {
+      const layout = await page.evaluate(() => ({
+        scrollWidth: document.documentElement.scrollWidth,
+        controls: (document.querySelector('.controls') as HTMLElement).getBoundingClientRect(),
+        results: (document.querySelector('.results') as HTMLElement).getBoundingClientRect(),
+      }));
+      expect(layout.scrollWidth).toBeLessThanOrEqual(390);
+      expect(layout.results.top).toBeGreaterThanOrEqual(layout.controls.bottom);
+      await page.screenshot({ path: '.tmp/playground-phone.png', fullPage: true });
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 900 });
+    }
+    expect(pageErrors).toEqual([]);
+  });
+});
