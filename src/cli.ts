@@ -18,8 +18,8 @@ Usage: image-gateway [--config gateway.json]
 
 Environment: PORT (3000), HOST, GATEWAY_API_KEYS (comma-separated), GATEWAY_CONFIG,
 GEMINI_API_KEY, OPENAI_API_KEY, OPENAI_BASE_URL, OPENAI_CHAT_BASE_URL, OPENAI_CHAT_MODELS,
-OPENAI_CHAT_API_KEY, BFL_API_KEY, LOCAL_ENGINE=1. With no provider configured it serves
-the embedded local engine (model local-image).`);
+OPENAI_CHAT_API_KEY, BFL_API_KEY, LOCAL_ENGINE=1, PLAYGROUND=0 (no /playground page).
+With no provider configured it serves the embedded local engine (model local-image).`);
   process.exit(0);
 }
 
@@ -99,6 +99,7 @@ server.listen(port, host, () => {
       ? `try: curl -H "Authorization: Bearer $GATEWAY_KEY" ${url}/v1/models   (GATEWAY_KEY: one of your gateway keys)`
       : `try: curl ${url}/v1/models`,
   );
+  if (options.playground) console.log(`playground: ${url}/playground${authOn ? '   (paste a gateway key into the page)' : ''}`);
 });
 
 const shutdown = (signal: string) => {

@@ -87,8 +87,8 @@ describe('npm start', () => {
     async () => {
       const port = await freePort();
       const run = start('npm', ['start'], { PORT: String(port) });
-      await waitForOutput(run, /try: curl/, 4 * minutes);
-      // npm's two lines per script, the server's log line and its five lines: no build log.
+      await waitForOutput(run, /playground: .*\n/, 4 * minutes);
+      // npm's two lines per script, the server's log line, its five lines and the playground and metrics URLs: no build log.
       expect(run.output()).not.toMatch(/Build start|Build success|CLI Building|ESM |CJS |DTS /);
       expect(
         run
@@ -96,7 +96,12 @@ describe('npm start', () => {
           .split('\n')
           .filter((line) => line.trim() !== '').length,
         run.output(),
-      ).toBeLessThanOrEqual(10);
+      ).toBeLessThanOrEqual(12);
+      // The page it names is there, with no key to type on an open gateway.
+      expect(run.output()).toContain(`playground: http://127.0.0.1:${port}/playground\n`);
+      const page = await fetch(`http://127.0.0.1:${port}/playground`);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('<title>image-gateway playground</title>');
       run.child.kill('SIGTERM');
       await run.exited;
       // The port is free again only once the server itself is gone (an orphan would keep listening).
@@ -163,8 +168,9 @@ describe('the standalone server at start-up', () => {
     const key = 'sk-cli-hint-key-0123456789';
     const run = cli({ PORT: String(port), HOST: '127.0.0.1', GATEWAY_API_KEYS: key });
     try {
-      await waitForOutput(run, /try: curl/, minutes);
+      await waitForOutput(run, /playground: .*\n/, minutes);
       expect(run.output()).toContain(`try: curl -H "Authorization: Bearer $GATEWAY_KEY" http://127.0.0.1:${port}/v1/models`);
+      expect(run.output()).toContain(`playground: http://127.0.0.1:${port}/playground   (paste a gateway key into the page)`);
       expect(run.output()).not.toContain(key);
     } finally {
       run.child.kill('SIGTERM');
