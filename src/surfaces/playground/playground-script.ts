@@ -73,7 +73,9 @@ export const playgroundScript = String.raw`
     const details = element('dl');
     for (const [name, value] of [['HTTP', error.status], ['code', error.code], ['param', error.param], ['type', error.type]]) {
       if (value === undefined || value === null || value === '') continue;
-      details.append(element('dt', null, name), element('dd', null, value));
+      const pair = element('div');
+      pair.append(element('dt', null, name), element('dd', null, value));
+      details.append(pair);
     }
     if (details.childElementCount > 0) container.append(details);
     container.hidden = false;
@@ -327,7 +329,7 @@ export const playgroundScript = String.raw`
     }
 
     meta() {
-      runMeta.textContent = this.timings() + (this.heartbeats ? ' · ' + this.heartbeats + ' heartbeats' : '');
+      runMeta.textContent = this.timings() + (this.heartbeats ? ' · ' + this.heartbeats + (this.heartbeats === 1 ? ' heartbeat' : ' heartbeats') : '');
     }
 
     ids() {

@@ -95,9 +95,10 @@ td.name { overflow-wrap: anywhere; }
 .error { margin-top: 12px; border: 1px solid var(--danger-border); background: var(--danger-bg); color: var(--danger); border-radius: 10px; padding: 10px 12px; }
 .error[hidden], .answer-text[hidden], .reasoning[hidden] { display: none; }
 .error strong { display: block; margin-bottom: 2px; }
-.error dl { display: flex; flex-wrap: wrap; gap: 2px 14px; margin: 4px 0 0; font-size: 0.8rem; }
+.error dl { display: flex; flex-wrap: wrap; gap: 2px 16px; margin: 4px 0 0; font-size: 0.8rem; }
+.error dl div { display: flex; gap: 5px; }
 .error dt { font-weight: 600; }
-.error dd { margin: 0 0 0 -10px; font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
+.error dd { margin: 0; font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
 .reasoning { margin-top: 12px; }
 .reasoning summary { cursor: pointer; color: var(--muted); font-size: 0.85rem; }
 .reasoning pre { margin: 6px 0 0; white-space: pre-wrap; max-height: 180px; overflow: auto; background: var(--field); border: 1px solid var(--border); border-radius: 8px; padding: 8px 10px; }

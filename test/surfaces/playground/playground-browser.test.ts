@@ -4,6 +4,7 @@ import { type Browser, chromium, type Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { createServer, type GatewayServer } from '../../../adapters/node.js';
+import { UpstreamError } from '../../../src/errors/upstream-error.js';
 import { chromiumPath, describeWithChromium } from '../../helpers/chromium.js';
 import { createScriptedProvider } from '../../helpers/scripted-provider.js';
 import { gatewayKey } from '../served-gateway.js';
@@ -143,11 +144,54 @@ describeWithChromium('the playground in a real browser', () => {
     await other.text();
     await page.waitForFunction(() => document.querySelector('#run-status')?.textContent?.includes('Generating'));
     await vi.waitFor(() => expect(held.state.active).toBe(1));
-    expect(await page.textContent('#run-meta')).toMatch(/\d+ heartbeats/);
+    expect(await page.textContent('#run-meta')).toMatch(/\d+ heartbeats?\b/);
     await page.click('#stop');
     await page.waitForFunction(() => document.querySelector('#run-status')?.textContent?.startsWith('Stopped'));
     await vi.waitFor(() => expect(held.state).toMatchObject({ active: 0, aborted: 1 }));
     expect(await page.isEnabled('#send')).toBe(true);
+  });
+
+  it('shows an error event that arrives mid-stream, after the stream began', async () => {
+    await page.selectOption('#model', 'held-image');
+    await page.fill('#prompt', 'something the upstream refuses');
+    await page.click('#send');
+    await vi.waitFor(() => expect(held.pending).toHaveLength(1));
+    await page.waitForFunction(() => document.querySelector('#run-status')?.textContent?.includes('Generating'));
+    held.pending[0]?.fail(new UpstreamError({ provider: 'held', kind: 'content_filter', message: 'The prompt was refused upstream.' }));
+    const error = await page.waitForSelector('#run-error:not([hidden])');
+    expect(await error.textContent()).toMatch(/refused upstream[\s\S]*code/);
+    expect(await page.textContent('#run-status')).toMatch(/^Failed after/);
+    expect(await page.$$('#gallery li')).toHaveLength(2);
+    await page.screenshot({ path: '.tmp/playground-stream-error.png' });
+  });
+
+  it('takes an input image dropped on the drop zone or pasted into the page', async () => {
+    const png = (
+      await sharp({ create: { width: 8, height: 8, channels: 3, background: '#336699' } })
+        .png()
+        .toBuffer()
+    ).toString('base64');
+    const transfer = (name: string) =>
+      page.evaluateHandle(
+        ({ base64, name }) => {
+          const bytes = Uint8Array.from(atob(base64), (character) => character.charCodeAt(0));
+          const transfer = new DataTransfer();
+          transfer.items.add(new File([bytes], name, { type: 'image/png' }));
+          return transfer;
+        },
+        { base64: png, name },
+      );
+    await page.dispatchEvent('#drop', 'drop', { dataTransfer: await transfer('dropped.png') });
+    await page.waitForFunction(() => document.querySelector('#attachment-name')?.textContent === 'dropped.png');
+    await page.click('#attachment-remove');
+    await page.evaluate(
+      (clipboardData) => document.dispatchEvent(new ClipboardEvent('paste', { clipboardData, bubbles: true })),
+      await transfer('pasted.png'),
+    );
+    await page.waitForFunction(() => document.querySelector('#attachment-name')?.textContent === 'pasted.png');
+    expect(await page.getAttribute('#attachment-preview', 'src')).toMatch(/^data:image\/png;base64,/);
+    await page.click('#attachment-remove');
+    expect(await page.isHidden('#attachment')).toBe(true);
   });
 
   it('shows the OpenAI error of a wrong key: message, code and status', async () => {
