@@ -13,7 +13,7 @@ const body = `
   </div>
   <div class="key-field">
     <label for="key">Gateway key</label>
-    <input id="key" type="password" autocomplete="off" spellcheck="false" placeholder="not needed on an open gateway">
+    <input id="key" type="password" autocomplete="off" spellcheck="false" placeholder="sk-… (not needed on an open gateway)">
     <p class="hint">Kept in this tab's session storage; sent as <code>Authorization: Bearer</code>, never in the URL.</p>
   </div>
 </header>

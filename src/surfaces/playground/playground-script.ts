@@ -88,6 +88,8 @@ export const playgroundScript = String.raw`
     modelInfo.textContent = 'Loading models…';
     try {
       const response = await fetch(api('/v1/models'), { headers: requestHeaders(false) });
+      // A keyed gateway and no key (or a wrong one): point at the field that needs it.
+      keyInput.classList.toggle('needed', response.status === 401);
       if (!response.ok) {
         const error = await errorOf(response);
         modelInfo.textContent = (response.status === 401 ? 'Enter a gateway key to list the models: ' : 'Models: ') + error.message;

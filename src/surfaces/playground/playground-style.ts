@@ -42,6 +42,7 @@ kbd { border: 1px solid var(--border); border-bottom-width: 2px; border-radius: 
 .brand p { margin: 2px 0 0; }
 .logo { width: 34px; height: 34px; border-radius: 9px; flex: none; background: linear-gradient(135deg, #6366f1, #ec4899 55%, #f59e0b); }
 .key-field { width: min(420px, 100%); }
+.key-field input.needed { border-color: var(--bad); }
 .key-field label, .label, .field label { display: block; font-weight: 600; font-size: 0.85rem; margin-bottom: 4px; }
 .layout {
   display: grid; grid-template-columns: minmax(300px, 400px) minmax(0, 1fr); gap: 20px; align-items: start;
