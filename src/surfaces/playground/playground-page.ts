@@ -33,7 +33,7 @@ const body = `
       </div>
       <div class="field">
         <span class="label" id="image-label">Input image <span class="muted">(optional: image-to-image)</span></span>
-        <div id="drop" class="drop" aria-labelledby="image-label">
+        <div id="drop" class="drop" role="group" aria-labelledby="image-label">
           <input id="image-file" class="visually-hidden" type="file" accept="image/*">
           <label for="image-file" class="drop-text">Drop an image here, paste one, or <span class="link">choose a file</span></label>
           <div id="attachment" class="attachment" hidden>
@@ -43,10 +43,16 @@ const body = `
           </div>
         </div>
       </div>
-      <div class="field">
-        <label for="size">Size</label>
-        <input id="size" list="sizes" autocomplete="off" spellcheck="false" placeholder="auto (the model's default)">
-        <datalist id="sizes"><option value="512x512"><option value="1024x1024"><option value="1536x1024"><option value="1024x1536"><option value="1920x1080"></datalist>
+      <div class="row">
+        <div class="field">
+          <label for="size">Size</label>
+          <input id="size" list="sizes" autocomplete="off" spellcheck="false" placeholder="auto (the model's default)">
+          <datalist id="sizes"><option value="512x512"><option value="1024x1024"><option value="1536x1024"><option value="1024x1536"><option value="1920x1080"></datalist>
+        </div>
+        <div class="field count">
+          <label for="count">Images</label>
+          <select id="count"><option>1</option><option>2</option><option>3</option><option>4</option></select>
+        </div>
       </div>
       <div class="actions">
         <button id="send" type="submit" class="primary">Generate</button>

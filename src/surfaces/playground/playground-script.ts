@@ -393,6 +393,8 @@ export const playgroundScript = String.raw`
     const body = { model: modelSelect.value || 'auto', stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content: content }] };
     const size = sizeInput.value.trim();
     if (size && size !== 'auto') body.size = size;
+    const count = Number(byId('count').value);
+    if (count > 1) body.n = count;
     const run = new Run(prompt, body.model, Boolean(attached));
     const controller = new AbortController();
     running = { run: run, controller: controller };

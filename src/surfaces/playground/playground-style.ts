@@ -71,6 +71,9 @@ input:focus-visible, select:focus-visible, textarea:focus-visible, button:focus-
 .attachment[hidden] { display: none; }
 .attachment img { width: 56px; height: 56px; object-fit: cover; border-radius: 6px; border: 1px solid var(--border); }
 .attachment-info { display: grid; flex: 1; min-width: 0; overflow-wrap: anywhere; }
+.row { display: flex; gap: 12px; }
+.row .field { flex: 1; min-width: 0; }
+.row .field.count { flex: 0 0 84px; }
 .actions { display: flex; gap: 10px; }
 button { border-radius: 8px; padding: 8px 16px; border: 1px solid var(--border); background: var(--panel); cursor: pointer; font-weight: 600; }
 button:disabled { opacity: 0.5; cursor: not-allowed; }

@@ -56,15 +56,19 @@ describeWithChromium('the playground in a real browser', () => {
 
   /** The rendered result's natural size, once the image has decoded. */
   async function renderedImage(): Promise<{ width: number; height: number }> {
-    const image = await page.waitForSelector('#run-images img');
-    await page.waitForFunction(
-      (element) => (element as HTMLImageElement).complete && (element as HTMLImageElement).naturalWidth > 0,
-      image,
+    const [first] = await renderedImages(1);
+    return first as { width: number; height: number };
+  }
+
+  /** The natural sizes of the result's images, once `count` of them have decoded. */
+  async function renderedImages(count: number): Promise<{ width: number; height: number }[]> {
+    await page.waitForFunction((count) => {
+      const images = [...document.querySelectorAll<HTMLImageElement>('#run-images img')];
+      return images.length === count && images.every((image) => image.complete && image.naturalWidth > 0);
+    }, count);
+    return page.$$eval('#run-images img', (images) =>
+      images.map((image) => ({ width: (image as HTMLImageElement).naturalWidth, height: (image as HTMLImageElement).naturalHeight })),
     );
-    return image.evaluate((element) => ({
-      width: (element as HTMLImageElement).naturalWidth,
-      height: (element as HTMLImageElement).naturalHeight,
-    }));
   }
 
   it('lists the models, sends a prompt with Ctrl+Enter, and renders the image at the asked size', async () => {
@@ -84,6 +88,19 @@ describeWithChromium('the playground in a real browser', () => {
     expect(authorizations).toEqual([`Bearer ${gatewayKey}`]);
     expect(await page.evaluate(() => sessionStorage.getItem('image-gateway.playground.key'))).toBe(gatewayKey);
     expect(page.url()).toBe(`${origin}/playground`);
+  });
+
+  it('asks for several images with n and renders each', async () => {
+    await page.selectOption('#count', '2');
+    await page.fill('#prompt', 'orange kites over a green meadow');
+    await page.fill('#size', '160x96');
+    await page.click('#send');
+    expect(await renderedImages(2)).toEqual([
+      { width: 160, height: 96 },
+      { width: 160, height: 96 },
+    ]);
+    await page.waitForFunction(() => document.querySelector('#run-status')?.textContent?.startsWith('Done: 2 images'));
+    await page.selectOption('#count', '1');
   });
 
   it('edits an uploaded PNG to grayscale: the rendered pixels are grey', async () => {
@@ -121,7 +138,7 @@ describeWithChromium('the playground in a real browser', () => {
     // Grey everywhere (JPEG rounding aside), and still a picture: the bands are distinct greys.
     expect(pixels.spread).toBeLessThanOrEqual(3);
     expect(pixels.levels).toBeGreaterThanOrEqual(3);
-    expect(await page.$$('#gallery li')).toHaveLength(2);
+    expect(await page.$$('#gallery li')).toHaveLength(3);
     // The CI artifact (and the source of docs/playground.png): a text-to-image and an edit in one session.
     await mkdir('.tmp', { recursive: true });
     await page.screenshot({ path: '.tmp/playground-desktop.png', fullPage: true });
@@ -161,7 +178,7 @@ describeWithChromium('the playground in a real browser', () => {
     const error = await page.waitForSelector('#run-error:not([hidden])');
     expect(await error.textContent()).toMatch(/refused upstream[\s\S]*code/);
     expect(await page.textContent('#run-status')).toMatch(/^Failed after/);
-    expect(await page.$$('#gallery li')).toHaveLength(2);
+    expect(await page.$$('#gallery li')).toHaveLength(3);
     await page.screenshot({ path: '.tmp/playground-stream-error.png' });
   });
 
