@@ -168,6 +168,37 @@ describeWithChromium('the playground in a real browser', () => {
     expect(await page.isEnabled('#send')).toBe(true);
   });
 
+  it('renders a hosted image URL on the gateway origin, given once in content and once in message images', async () => {
+    // What a gateway delivering images as URLs streams: the browser intercepts it, and serves the file too.
+    const hosted = `${origin}/v1/files/img_hosted.png`;
+    const png = await sharp({ create: { width: 96, height: 64, channels: 3, background: '#cc8833' } })
+      .png()
+      .toBuffer();
+    const chunk = (delta: object, finish: string | null = null) =>
+      `data: ${JSON.stringify({ id: 'chatcmpl-hosted', object: 'chat.completion.chunk', created: 1, model: 'local-image', choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
+    await page.route('**/v1/chat/completions', (route) =>
+      route.fulfill({
+        status: 200,
+        headers: { 'content-type': 'text/event-stream', 'x-request-id': 'req_hosted' },
+        body:
+          chunk({ role: 'assistant', content: '' }) +
+          ': keep-alive\n\n' +
+          chunk({ content: `![generated](${hosted})`, images: [{ type: 'image_url', image_url: { url: hosted }, index: 0 }] }, 'stop') +
+          'data: [DONE]\n\n',
+      }),
+    );
+    await page.route('**/v1/files/img_hosted.png', (route) => route.fulfill({ status: 200, contentType: 'image/png', body: png }));
+    try {
+      await page.fill('#prompt', 'a hosted image');
+      await page.click('#send');
+      expect(await renderedImages(1)).toEqual([{ width: 96, height: 64 }]);
+      expect(await page.textContent('#run-images figcaption')).toContain('96×64 · hosted');
+      expect(await page.textContent('#run-ids')).toContain('id chatcmpl-hosted · request req_hosted');
+    } finally {
+      await page.unrouteAll();
+    }
+  });
+
   it('shows an error event that arrives mid-stream, after the stream began', async () => {
     await page.selectOption('#model', 'held-image');
     await page.fill('#prompt', 'something the upstream refuses');
@@ -178,7 +209,7 @@ describeWithChromium('the playground in a real browser', () => {
     const error = await page.waitForSelector('#run-error:not([hidden])');
     expect(await error.textContent()).toMatch(/refused upstream[\s\S]*code/);
     expect(await page.textContent('#run-status')).toMatch(/^Failed after/);
-    expect(await page.$$('#gallery li')).toHaveLength(3);
+    expect(await page.$$('#gallery li')).toHaveLength(4);
     await page.screenshot({ path: '.tmp/playground-stream-error.png' });
   });
 
