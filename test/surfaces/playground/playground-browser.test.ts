@@ -259,6 +259,22 @@ describeWithChromium('the playground in a real browser', () => {
     await page.dispatchEvent('#key', 'change');
   });
 
+  it('follows the system colour scheme: light, or dark', async () => {
+    const background = () =>
+      page.evaluate(() => {
+        const [red, green, blue] = (getComputedStyle(document.body).backgroundColor.match(/\d+/g) ?? []).map(Number);
+        return (red as number) + (green as number) + (blue as number);
+      });
+    await page.emulateMedia({ colorScheme: 'light' });
+    expect(await background()).toBeGreaterThan(600);
+    await page.emulateMedia({ colorScheme: 'dark' });
+    try {
+      expect(await background()).toBeLessThan(100);
+    } finally {
+      await page.emulateMedia({ colorScheme: 'light' });
+    }
+  });
+
   it('stacks on a phone (390 px) without sideways scrolling', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     try {
