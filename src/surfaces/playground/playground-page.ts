@@ -46,7 +46,7 @@ const body = `
       <div class="row">
         <div class="field">
           <label for="size">Size</label>
-          <input id="size" list="sizes" autocomplete="off" spellcheck="false" placeholder="auto (the model's default)">
+          <input id="size" list="sizes" autocomplete="off" spellcheck="false" placeholder="auto">
           <datalist id="sizes"><option value="512x512"><option value="1024x1024"><option value="1536x1024"><option value="1024x1536"><option value="1920x1080"></datalist>
         </div>
         <div class="field count">
