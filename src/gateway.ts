@@ -131,6 +131,7 @@ export function createImageGateway(input: GatewayOptions = {}): ImageGateway {
           providers: () => providerStats({ providers, scheduler: generation.scheduler, health: generation.health }),
           closing: () => closing !== undefined,
           now,
+          publicUrl: options.publicUrl,
         })
       : []),
   ]);

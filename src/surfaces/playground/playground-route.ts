@@ -8,6 +8,8 @@ export interface PlaygroundRouteOptions {
   providers: () => Record<string, ProviderStats>;
   closing: () => boolean;
   now: () => number;
+  /** The `publicUrl` option: hosted image URLs start with it, so the page may load images from its origin. */
+  publicUrl?: string;
 }
 
 /**
@@ -21,32 +23,32 @@ export interface PlaygroundRouteOptions {
  * new Router('', [...playgroundRoutes({ providers: () => providerStats(sources), closing: () => false, now: Date.now })]);
  */
 export function playgroundRoutes(options: PlaygroundRouteOptions): Route[] {
+  let headers: Promise<Record<string, string>> | undefined;
+  const pageAnswer = async (): Promise<Answer> => {
+    headers ??= pageHeaders(options.publicUrl);
+    // A copy per answer: the serve pipeline adds the request id and CORS headers to the one it gets.
+    return textAnswer(playgroundPage.html, 200, Object.assign({}, await headers));
+  };
   return [
-    { method: 'GET', path: '/playground', open: true, handle: () => pageAnswer() },
+    { method: 'GET', path: '/playground', open: true, handle: pageAnswer },
     { method: 'GET', path: '/playground/stats', handle: () => statsAnswer(options) },
   ];
-}
-
-let headers: Promise<Record<string, string>> | undefined;
-
-async function pageAnswer(): Promise<Answer> {
-  headers ??= pageHeaders();
-  // A copy per answer: the serve pipeline adds the request id and CORS headers to the one it gets.
-  return textAnswer(playgroundPage.html, 200, Object.assign({}, await headers));
 }
 
 /**
  * The page's headers. Its one script and one style sheet are allowed by
  * their hashes, nothing else runs or loads: no remote origin at all, images
- * only from data: and blob: URLs and the gateway itself (hosted files), and
+ * only from data: and blob: URLs and the gateway itself (hosted files, also
+ * at the `publicUrl` origin when the page is opened by another name), and
  * calls only to the gateway.
  */
-async function pageHeaders(): Promise<Record<string, string>> {
+async function pageHeaders(publicUrl: string | undefined): Promise<Record<string, string>> {
+  const publicOrigin = publicUrl === undefined ? '' : ` ${new URL(publicUrl).origin}`;
   const policy = [
     "default-src 'none'",
     `script-src '${await sha256(playgroundPage.script)}'`,
     `style-src '${await sha256(playgroundPage.style)}'`,
-    "img-src 'self' data: blob:",
+    `img-src 'self'${publicOrigin} data: blob:`,
     "connect-src 'self'",
     "base-uri 'none'",
     "form-action 'none'",

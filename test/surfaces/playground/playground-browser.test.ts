@@ -199,6 +199,36 @@ describeWithChromium('the playground in a real browser', () => {
     }
   });
 
+  it('renders the hosted image of a real gateway that delivers images as URLs', async () => {
+    const hosting = createServer({ playground: true, images: { delivery: 'url' } });
+    await new Promise<void>((resolve) => hosting.listen(0, '127.0.0.1', resolve));
+    const hostingOrigin = `http://127.0.0.1:${(hosting.address() as AddressInfo).port}`;
+    const other = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    try {
+      other.on('pageerror', (error) => pageErrors.push(error.message));
+      await other.goto(`${hostingOrigin}/playground`);
+      await other.waitForSelector('#model option[value="local-image"]', { state: 'attached' });
+      await other.fill('#prompt', 'a hosted lighthouse');
+      await other.fill('#size', '200x120');
+      await other.click('#send');
+      await other.waitForFunction(() => {
+        const image = document.querySelector<HTMLImageElement>('#run-images img');
+        return image?.complete && image.naturalWidth > 0;
+      });
+      const image = await other.$eval('#run-images img', (element) => ({
+        src: (element as HTMLImageElement).src,
+        width: (element as HTMLImageElement).naturalWidth,
+        height: (element as HTMLImageElement).naturalHeight,
+      }));
+      expect(image).toEqual({ src: expect.stringMatching(new RegExp(`^${hostingOrigin}/v1/files/images/`)), width: 200, height: 120 });
+      expect(await other.textContent('#run-images figcaption')).toContain('200×120 · hosted');
+    } finally {
+      await other.close();
+      hosting.closeAllConnections();
+      await new Promise((resolve) => hosting.close(resolve));
+    }
+  });
+
   it('shows an error event that arrives mid-stream, after the stream began', async () => {
     await page.selectOption('#model', 'held-image');
     await page.fill('#prompt', 'something the upstream refuses');

@@ -61,6 +61,16 @@ describe('GET /playground', () => {
     expect(html).not.toMatch(/[?&](?:key|api_key)=/);
   });
 
+  it('lets the page load hosted images from the publicUrl origin too', async () => {
+    const gateway = createImageGateway({ playground: true, publicUrl: 'https://images.example.com/gateway' });
+    try {
+      const response = await gateway.fetch(new Request('http://localhost:3000/playground'));
+      expect(response.headers.get('content-security-policy')).toContain("img-src 'self' https://images.example.com data: blob:;");
+    } finally {
+      await gateway.close();
+    }
+  });
+
   it('serves its live figures behind the gateway auth, and under the base path', async () => {
     const { baseURL } = await serveGateway({ playground: true, basePath: '/ai' });
     const origin = baseURL.replace(/\/v1$/, '');
