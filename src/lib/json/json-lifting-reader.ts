@@ -58,11 +58,12 @@ export class JsonLiftingReader {
   /** A counted payload's chunk ended on a backslash: "/" next continues the payload. */
   #payloadEscapePending = false;
   readonly #minimumLength: number;
+  readonly #holdBytes: number;
   /** The JSON text so far, as views of the chunks, lifted strings left out. */
   readonly #text: Uint8Array[] = [];
   readonly #lifts: Lift[] = [];
   readonly #path = new JsonPathTracker();
-  /** The chunks so far while they are too short to hold a string worth lifting; undefined once scanning started. */
+  /** The chunks so far while they are shorter than `holdBytes`; undefined once scanning started. */
   #held: Buffer[] | undefined = [];
   #heldLength = 0;
   #mode: 'structure' | 'string' | 'key' | 'lift' | 'payloads' | 'payload' = 'structure';
@@ -89,6 +90,7 @@ export class JsonLiftingReader {
     this.#liftPayloadsAt = options.liftPayloadsAt;
     this.#countPayloadsAt = options.countPayloadsAt;
     this.#minimumLength = options.minimumLength ?? defaultMinimumLength;
+    this.#holdBytes = options.holdBytes ?? this.#minimumLength;
   }
 
   push(bytes: Uint8Array): void {
@@ -97,7 +99,7 @@ export class JsonLiftingReader {
       // Until the text is as long as the shortest string worth lifting, nothing can be lifted: just keep it.
       this.#held.push(chunk);
       this.#heldLength += chunk.length;
-      if (this.#heldLength < this.#minimumLength) return;
+      if (this.#heldLength < this.#holdBytes) return;
       const held = this.#held;
       this.#held = undefined;
       for (const piece of held) this.#scan(piece);

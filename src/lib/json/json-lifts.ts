@@ -29,6 +29,13 @@ export interface JsonLiftingOptions {
   countPayloadsAt?(path: JsonPath): boolean;
   /** Shorter strings stay in the JSON text (default 64 KiB): lifting pays off only for big values. */
   minimumLength?: number;
+  /**
+   * Bytes kept unscanned at the start (default `minimumLength`): a document
+   * shorter than the shortest string worth lifting is never scanned. 0 for a
+   * caller that already held back a short document and feeds the rest in
+   * pieces, each to be scanned as it comes.
+   */
+  holdBytes?: number;
 }
 
 /** What a reader read: the JSON text without its lifted strings, and the value with them put back. */
