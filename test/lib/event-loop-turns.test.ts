@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EventLoopTurns } from '../../src/lib/event-loop-turns.js';
+import { EventLoopTurns, TurnBudget } from '../../src/lib/event-loop-turns.js';
 
 describe('EventLoopTurns', () => {
   it('resumes each caller in a later turn of the event loop than the one before, in order', async () => {
@@ -30,5 +30,25 @@ describe('EventLoopTurns', () => {
     controller.abort(new Error('client left'));
     await expect(waiting).rejects.toThrow('client left');
     await expect(after).resolves.toBeUndefined();
+  });
+});
+
+describe('TurnBudget', () => {
+  it('is exhausted once the work of one turn passes the budget, whoever spent it, and fresh in the next turn', async () => {
+    const budget = new TurnBudget(8);
+    budget.spend(5);
+    expect(budget.exhausted()).toBe(false);
+    budget.spend(4);
+    expect(budget.exhausted()).toBe(true);
+    await budget.nextTurn();
+    expect(budget.exhausted()).toBe(false);
+  });
+
+  it("rejects nextTurn with the signal's reason when it aborted meanwhile", async () => {
+    const budget = new TurnBudget(8);
+    const controller = new AbortController();
+    const waiting = budget.nextTurn(controller.signal);
+    controller.abort(new Error('client left'));
+    await expect(waiting).rejects.toThrow('client left');
   });
 });

@@ -251,3 +251,24 @@ describe('JsonLiftingReader countPayloadsAt', () => {
     }
   });
 });
+
+describe('JsonLiftingReader keys', () => {
+  it('follows the right path among a thousand keys that share slots of its table of recent keys, escaped and non-ASCII ones too', () => {
+    const value = 'v'.repeat(40);
+    const members = Array.from({ length: 1000 }, (_, index) => `"k${index}":"${value}"`);
+    members.push(`"caf\\u00e9":"${value}"`, `"naïve":"${value}"`);
+    const text = `{${members.join(',')},${members.join(',')}}`;
+    const wanted = new Set(['k500', 'café', 'naïve']);
+    for (const size of [7, 64, text.length]) {
+      const lifted = read(text, size, { liftAt: (path) => wanted.has(path[0] as string), minimumLength: 8 });
+      // Duplicate keys: JSON.parse keeps the last of each, lifted like the first.
+      const parsed = lifted.parse() as Record<string, unknown>;
+      expect(
+        Object.keys(parsed)
+          .filter((key) => parsed[key] instanceof LiftedString)
+          .sort(),
+        `chunks of ${size}`,
+      ).toEqual(['café', 'k500', 'naïve']);
+    }
+  });
+});
