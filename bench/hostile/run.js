@@ -141,6 +141,7 @@ async function runCase(hostileCase) {
         ? `${answers} (${fixed(elapsed / 1000, 1)} s)`
         : `gateway died (${gateway.child.exitCode ?? gateway.child.signalCode})`,
       blockMs: sample?.delay.max ?? Number.NaN,
+      gap: sample?.longestGap,
       gcMaxMs: sample?.gc.maxMs ?? Number.NaN,
       gcMaxKind: sample?.gc.maxKind,
       gcCount: sample?.gc.count,
@@ -151,7 +152,7 @@ async function runCase(hostileCase) {
       chat: { unloaded: p99(unloaded.chat), flood: flood ? p99(flood.chat) : Number.NaN, attack: p99(loaded.chat) },
     };
     console.error(
-      `${result.item} ${result.name}: ${result.answers}; block ${fixed(result.blockMs, 0)} ms (longest GC ${fixed(result.gcMaxMs, 0)} ms, ${result.gcMaxKind}, ${result.gcCount} GCs ${fixed(result.gcTotalMs, 0)} ms in all); peak ${fixed(result.peakRss / mib, 0)} MiB; gateway CPU ${fixed(cpuShare * 100, 0)} %` +
+      `${result.item} ${result.name}: ${result.answers}; block ${fixed(result.blockMs, 0)} ms (longest timer gap ${fixed(result.gap?.ms, 0)} ms, ${fixed(result.gap?.cpuMs, 0)} ms of CPU in it) (longest GC ${fixed(result.gcMaxMs, 0)} ms, ${result.gcMaxKind}, ${result.gcCount} GCs ${fixed(result.gcTotalMs, 0)} ms in all); peak ${fixed(result.peakRss / mib, 0)} MiB; gateway CPU ${fixed(cpuShare * 100, 0)} %` +
         (flood
           ? `; baseline flood: ${flood.answers}, block ${fixed(flood.sample?.delay.max, 0)} ms, ${flood.sample?.gc.count} GCs ${fixed(flood.sample?.gc.totalMs, 0)} ms in all`
           : ''),

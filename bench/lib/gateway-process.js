@@ -20,6 +20,21 @@ sampler.unref();
 
 const ms = (nanoseconds) => nanoseconds / 1e6;
 
+// The longest gap between two ticks of a 5 ms timer, and the CPU time the process (all its threads) used within
+// it: a long gap with little CPU is the machine not running the process (other load), not the event loop held.
+let longestGap = { ms: 0, cpuMs: 0 };
+let lastTick = performance.now();
+let lastCpu = process.cpuUsage();
+const gapProbe = setInterval(() => {
+  const now = performance.now();
+  const cpu = process.cpuUsage();
+  const gap = now - lastTick;
+  if (gap > longestGap.ms) longestGap = { ms: gap, cpuMs: (cpu.user - lastCpu.user + cpu.system - lastCpu.system) / 1000 };
+  lastTick = now;
+  lastCpu = cpu;
+}, 5);
+gapProbe.unref();
+
 // Garbage-collection pauses since the last reset: the usual cause of a long event-loop delay.
 const gcKinds = {
   [constants.NODE_PERFORMANCE_GC_MAJOR]: 'major',
@@ -44,6 +59,7 @@ process.on('message', (message) => {
     gc = { count: 0, totalMs: 0, maxMs: 0, maxKind: '' };
     peakRss = process.memoryUsage.rss();
     baselineMaxRss = process.resourceUsage().maxRSS;
+    longestGap = { ms: 0, cpuMs: 0 };
     process.send({ type: 'reset', rss: peakRss });
   } else if (message.type === 'exit') {
     // A normal exit, so --cpu-prof writes its profile.
@@ -61,6 +77,7 @@ process.on('message', (message) => {
       peakRss: peak,
       delay: { p50: ms(delay.percentile(50)), p99: ms(delay.percentile(99)), max: ms(delay.max), count: delay.count },
       gc,
+      longestGap,
     });
   }
 });
