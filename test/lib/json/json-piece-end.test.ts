@@ -29,6 +29,10 @@ describe('jsonPieceEnd', () => {
         countedImageBytes(body, (start) => jsonPieceEnd(body, start, pieceBytes)),
         `after ${before}`,
       ).toBe(payload.length);
+      expect(
+        countedImageBytes(body, (start) => jsonPieceEnd(body, start, pieceBytes, 4 * pieceBytes)),
+        `long pieces, after ${before}`,
+      ).toBe(payload.length);
     }
     // Cut every pieceBytes whatever lies there, the header is split for some offsets and the payload counts as text.
     const missed = Array.from({ length: 2 * pieceBytes }, (_, before) => bodyWith(before)).filter(
@@ -45,6 +49,19 @@ describe('jsonPieceEnd', () => {
     expect(end).toBeLessThanOrEqual(64);
     expect(jsonPieceEnd(text, 60, 64)).toBe(60 + 64);
     expect(jsonPieceEnd(text, 100, 64)).toBe(text.length);
+  });
+
+  it('runs a piece inside a long plain string (base64) up to its next quote, escape or comma, within the long size', () => {
+    const base64 = 'QUJD'.repeat(10_000);
+    const text = Buffer.from(`{"url":"data:image/png;base64,${base64}","n":[1,2,3]}`);
+    const start = 100;
+    const end = jsonPieceEnd(text, start, 256, 8192);
+    expect(end).toBe(start + 8192);
+    const nearEnd = text.indexOf('"', 40_000);
+    expect(jsonPieceEnd(text, nearEnd - 1000, 256, 8192)).toBe(nearEnd);
+    // Structure, numbers and commas included, stays in short pieces: its reading is what runs slowly when cold.
+    const numbers = Buffer.from(`[${'1,'.repeat(5000)}1]`);
+    expect(jsonPieceEnd(numbers, 0, 256, 8192)).toBe(256);
   });
 
   it('ends each piece after at most the size plus a few markers, even in text of semicolons', () => {
