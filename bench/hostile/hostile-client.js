@@ -4,8 +4,8 @@
  * does not stall the harness's clock and show up as latency of the normal
  * requests it times. On `prepare` ({ item, name }) it makes the case's
  * requests and answers `prepare`; on `attack` ({ url, minMs }) it sends
- * them, again and again until `minMs` passed, and answers `attack` with each
- * answer's status and code. A body-flood case also has a
+ * them (a body flood again and again until `minMs` passed) and answers
+ * `attack` with each answer's status and code. A body-flood case also has a
  * baseline, sent on `baseline`: as many valid requests of the same sizes.
  */
 import sharp from 'sharp';
@@ -153,7 +153,10 @@ process.on('message', async (message) => {
     process.send({ type: 'prepare', baseline: baseline !== undefined });
   } else if (message.type === 'baseline' || message.type === 'attack') {
     const bodies = message.type === 'baseline' ? prepared.baseline : prepared.bodies;
-    const answers = await repeat(message.minMs, () => prepared.hostileCase.send(message.url, bodies));
+    // Only the body floods repeat: repeated, item 7's failing relay opens its circuit and the cooldowns, not the
+    // gateway's work, would set the pace; the other cases are measured as issue 19 describes them.
+    const minMs = prepared.baseline ? message.minMs : 0;
+    const answers = await repeat(minMs, () => prepared.hostileCase.send(message.url, bodies));
     if (message.type === 'attack') prepared = undefined;
     process.send({ type: message.type, answers });
   }

@@ -12,7 +12,8 @@
  * 3 and 4), sends as many bytes in valid requests the gateway reads whole
  * (item 4: two 19 MiB remote images per request, within the total): what the
  * same volume of ordinary traffic costs on the same machine, measured in the
- * same run. Floods and attacks repeat until --min-seconds (5) passed.
+ * same run. Body floods and their baselines repeat until --min-seconds (5)
+ * passed; the other cases are sent once.
  *
  * Targets: no crash; no block over 100 ms; key checks never wait on image
  * work; peak RSS under 1 GB; normal p99 under 2x unloaded (issue 19), and,
@@ -103,7 +104,7 @@ for (const r of results) {
 /**
  * One case against a fresh gateway: normal traffic unloaded, then (for a
  * body flood) during the baseline flood of valid requests of the same sizes,
- * then during the attack. Floods and attacks repeat until `minMs` passed, so
+ * then during the attack. Body floods and their baselines repeat until `minMs` passed, so
  * each p99 has a few hundred samples.
  */
 async function runCase(hostileCase) {
