@@ -22,7 +22,7 @@ export function respondStream(completion: CompletionExchange, context: SurfaceCo
   const { prepared, caller, deadline } = completion;
   const firstRoute = prepared.routes[0];
   const model = prepared.chat.model === 'auto' && firstRoute ? firstRoute.model.id : prepared.chat.model;
-  const identity = newCompletionIdentity(model, context.now());
+  const identity = newCompletionIdentity(model, context.now(), prepared.completionId);
   return createSseAnswer({
     heartbeatIntervalMs: context.options.heartbeatIntervalMs,
     // Only the client going away ends the body at once; a deadline must still write its error event and [DONE].

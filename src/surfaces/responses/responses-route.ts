@@ -17,5 +17,6 @@ export function responsesRoute(context: SurfaceContext): Route {
     streams: (prepared) => Boolean(prepared.request.stream),
     json: (exchange) => respondResponseJson(exchange, context),
     stream: (exchange) => respondResponseStream(exchange, context),
+    fingerprintSource: (prepared) => prepared.request,
   });
 }

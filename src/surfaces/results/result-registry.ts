@@ -1,0 +1,225 @@
+import { createHash } from 'node:crypto';
+import type { GatewayLogger } from '../../lib/logger.js';
+import type { ResultsStats } from '../../observability/gateway-stats.js';
+import type { Answer } from '../../server/answer.js';
+import type { InflightTracker } from '../../server/inflight-tracker.js';
+import type { BlobEntry, BlobStore, StoredBlob } from '../../store/blob-store.js';
+import { type FinishedAnswer, RecordedRun, withSource } from './recorded-run.js';
+import { idempotencyKeyReused } from './result-errors.js';
+
+/** A result kept by its own id besides the idempotent answer: a stored chat completion, a stored response. */
+export interface KeptResult {
+  /** The store key (see `ResultRegistry.keyFor`). */
+  readonly key: string;
+  /** What to store once the answer is finished; undefined keeps nothing (the generation failed). */
+  toBlob(finished: FinishedAnswer): StoredBlob | undefined;
+}
+
+/** A request whose generation runs detached from its connection. */
+export interface DetachedRequest {
+  /** The store key of the caller's `Idempotency-Key`, when it sent one. */
+  readonly idempotencyKey?: string;
+  readonly fingerprint: string;
+  readonly kept?: KeptResult;
+}
+
+export interface ResultRegistryOptions {
+  blobs: BlobStore;
+  /** How long a finished answer is kept for replay and retrieval. */
+  ttlMs: number;
+  inflight: InflightTracker;
+  logger?: GatewayLogger;
+}
+
+/**
+ * Detached generations and the answers they leave: the same request again
+ * (same caller, same `Idempotency-Key`, same fingerprint) attaches to the
+ * running one or replays the stored answer; another request under the same
+ * key is a 422. A generation runs to its end whoever is listening (bounded
+ * by its total timeout and the gateway's shutdown), and its answer is
+ * stored, when it succeeded, for `ttlMs` in the blob store: one place for
+ * every backend's bounds, evictions and expiry, so an evicted or expired
+ * result reads as absent, never as something else.
+ *
+ * @example
+ * const answer = await registry.serve({ idempotencyKey: registry.keyFor('idem', owner, key), fingerprint }, produce);
+ */
+export class ResultRegistry {
+  readonly #options: ResultRegistryOptions;
+  readonly #running = new Map<string, RecordedRun>();
+  /** Each running run's end: its answer stored (or not) and its keys let go of. */
+  readonly #settledBy = new Map<RecordedRun, Promise<void>>();
+  readonly #settling = new Set<Promise<void>>();
+  readonly #stats: Omit<ResultsStats, 'store'> = { running: 0, attached: 0, replayed: 0, stored: 0, storeFailures: 0 };
+
+  constructor(options: ResultRegistryOptions) {
+    this.#options = options;
+  }
+
+  get ttlMs(): number {
+    return this.#options.ttlMs;
+  }
+
+  /**
+   * The store key of one caller's id of one kind: hashed, so a client's key
+   * may hold any characters, and one caller can never name another's entry.
+   */
+  keyFor(kind: 'idem' | 'chatcmpl' | 'resp', owner: string, id: string): string {
+    return `result:${kind}:${createHash('sha256').update(owner).update('\u0000').update(id).digest('base64url')}`;
+  }
+
+  /**
+   * Answers a detached request: attaches to its running generation, replays
+   * its stored answer, or starts `produce` detached and attaches to that.
+   */
+  async serve(request: DetachedRequest, produce: () => Promise<Answer>, failed: (error: unknown) => Answer): Promise<Answer> {
+    const key = request.idempotencyKey;
+    if (key !== undefined) {
+      const found = this.#attachable(key, request.fingerprint) ?? (await this.#replay(key, request.fingerprint));
+      if (found) return found;
+      // The store was read asynchronously: a twin may have started meanwhile.
+      const started = this.#attachable(key, request.fingerprint);
+      if (started) return started;
+    }
+    const run = new RecordedRun(request.fingerprint);
+    const keys = [key, request.kept?.key].filter((name): name is string => name !== undefined);
+    for (const name of keys) this.#running.set(name, run);
+    this.#stats.running += 1;
+    const end = this.#options.inflight.begin(run);
+    const settled = run.finished
+      .then((finished) => this.#store(request, finished))
+      .catch((error) => this.#options.logger?.error({ error: String(error) }, 'storing a detached result failed'))
+      .finally(() => {
+        for (const name of keys) if (this.#running.get(name) === run) this.#running.delete(name);
+        this.#stats.running -= 1;
+        this.#settling.delete(settled);
+        this.#settledBy.delete(run);
+        end();
+      });
+    this.#settling.add(settled);
+    this.#settledBy.set(run, settled);
+    run.start(produce, failed);
+    return run.attach('started');
+  }
+
+  /**
+   * A kept result by its store key: waits for it while its generation still
+   * runs in this process, then reads the store. Undefined when absent.
+   */
+  async find(key: string): Promise<BlobEntry | undefined> {
+    const running = this.#running.get(key);
+    if (running) await this.#settledBy.get(running);
+    return this.#options.blobs.get(key);
+  }
+
+  async delete(key: string): Promise<boolean> {
+    return this.#options.blobs.delete(key);
+  }
+
+  stats(): ResultsStats {
+    const blobs = this.#options.blobs;
+    return { ...this.#stats, store: { kind: blobs.kind, ...blobs.stats?.() } };
+  }
+
+  /** Waits (at most `timeoutMs`) until every finished run's answer is stored: call after the running work ended. */
+  async close(timeoutMs: number): Promise<void> {
+    if (this.#settling.size === 0) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      Promise.allSettled([...this.#settling]),
+      new Promise((resolve) => {
+        timer = setTimeout(resolve, timeoutMs);
+      }),
+    ]);
+    clearTimeout(timer);
+  }
+
+  #attachable(key: string, fingerprint: string): Promise<Answer> | undefined {
+    const running = this.#running.get(key);
+    if (!running) return undefined;
+    if (running.fingerprint !== fingerprint) throw idempotencyKeyReused();
+    this.#stats.attached += 1;
+    return running.attach('attached');
+  }
+
+  async #replay(key: string, fingerprint: string): Promise<Answer | undefined> {
+    const entry = await this.#options.blobs.get(key);
+    if (!entry) return undefined;
+    const stored = storedAnswer(entry);
+    if (!stored) return undefined;
+    if (stored.fingerprint !== fingerprint) throw idempotencyKeyReused();
+    this.#stats.replayed += 1;
+    return { status: stored.status, headers: withSource(stored.headers, 'replayed'), body: [entry.bytes] };
+  }
+
+  async #store(request: DetachedRequest, finished: FinishedAnswer): Promise<void> {
+    const writes: Array<[string, StoredBlob]> = [];
+    if (request.idempotencyKey !== undefined && succeeded(finished)) {
+      writes.push([request.idempotencyKey, answerBlob(request.fingerprint, finished)]);
+    }
+    const kept = request.kept?.toBlob(finished);
+    if (request.kept && kept) writes.push([request.kept.key, kept]);
+    for (const [key, blob] of writes) {
+      try {
+        await this.#options.blobs.put(key, blob, this.#options.ttlMs);
+        this.#stats.stored += 1;
+      } catch (error) {
+        this.#stats.storeFailures += 1;
+        this.#options.logger?.warn({ error: String((error as Error)?.message ?? error) }, 'a result could not be stored');
+      }
+    }
+  }
+}
+
+/**
+ * Only a success is kept for replay: a failure (a timeout, a full queue, an
+ * upstream error, a stream that ended in an error event) is not the answer
+ * a retry wants, so the same key runs again.
+ */
+function succeeded(finished: FinishedAnswer): boolean {
+  if (finished.status < 200 || finished.status >= 300) return false;
+  return !(finished.streamed && streamEndedInError(finished.body));
+}
+
+const errorEventMarkers = ['data: {"error":', 'event: error\n', 'event: response.failed\n'];
+
+/** Whether an event stream carries an error event (chat writes `data: {"error":…}`, the other surfaces `event: error`). */
+function streamEndedInError(body: Uint8Array): boolean {
+  // Error events are small and come last: the tail is enough, and an image's base64 holds no such text.
+  const tail = Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('latin1', Math.max(0, body.byteLength - 8192));
+  return errorEventMarkers.some((marker) => tail.includes(marker));
+}
+
+/** An answer as the blob store keeps it: the body as bytes, the rest in the metadata. */
+function answerBlob(fingerprint: string, finished: FinishedAnswer): StoredBlob {
+  return {
+    bytes: finished.body,
+    contentType: finished.headers['content-type'] ?? 'application/octet-stream',
+    metadata: {
+      kind: 'answer',
+      fingerprint,
+      status: String(finished.status),
+      headers: JSON.stringify(replayableHeaders(finished.headers)),
+    },
+  };
+}
+
+function storedAnswer(entry: BlobEntry): { fingerprint: string; status: number; headers: Record<string, string> } | undefined {
+  const metadata = entry.metadata;
+  if (metadata?.kind !== 'answer' || metadata.fingerprint === undefined) return undefined;
+  try {
+    return { fingerprint: metadata.fingerprint, status: Number(metadata.status), headers: JSON.parse(metadata.headers ?? '{}') };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The request id belongs to the request that asks: the replay gets its own. */
+function replayableHeaders(headers: Readonly<Record<string, string>>): Record<string, string> {
+  const kept: Record<string, string> = {};
+  for (const name of Object.keys(headers)) {
+    if (name === 'x-request-id' || name === 'x-gateway-request-id' || name === 'x-gateway-result') continue;
+    kept[name] = headers[name] as string;
+  }
+  return kept;
+}
