@@ -5,8 +5,12 @@ import type { SurfaceContext } from '../surface-context.js';
 import { prepareCompletion } from './prepare-completion.js';
 import { respondJson } from './respond-json.js';
 import { respondStream } from './respond-stream.js';
-import { storedCompletionBlob } from './stored-completion.js';
+import { storedCompletionBlobs } from './stored-completion.js';
 import { storedCompletionsRoutes } from './stored-completions-routes.js';
+
+function keptCompletion(key: string) {
+  return { key, toBlobs: storedCompletionBlobs(key) };
+}
 
 /**
  * POST /v1/chat/completions: prepare (read, validate, route, ingest), then
@@ -25,7 +29,7 @@ export function chatCompletionsRoutes(context: SurfaceContext): Route[] {
       fingerprintSource: (prepared) => prepared.chat,
       kept: (prepared, caller) =>
         prepared.chat.store === true
-          ? { key: context.results.keyFor('chatcmpl', ownerOf(caller), prepared.completionId), toBlob: storedCompletionBlob }
+          ? keptCompletion(context.results.keyFor('chatcmpl', ownerOf(caller), prepared.completionId))
           : undefined,
     }),
     ...storedCompletionsRoutes(context),

@@ -22,6 +22,14 @@ export function storedCompletionBlob(finished: FinishedAnswer): StoredBlob | und
   };
 }
 
+/** The stored completion under `key`, as `KeptResult.toBlobs` gives it. */
+export function storedCompletionBlobs(key: string): (finished: FinishedAnswer) => Array<[string, StoredBlob]> {
+  return (finished) => {
+    const blob = storedCompletionBlob(finished);
+    return blob ? [[key, blob]] : [];
+  };
+}
+
 interface ToolCallParts {
   id?: string;
   type: string;

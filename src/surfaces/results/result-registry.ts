@@ -9,10 +9,10 @@ import { idempotencyKeyReused } from './result-errors.js';
 
 /** A result kept by its own id besides the idempotent answer: a stored chat completion, a stored response. */
 export interface KeptResult {
-  /** The store key (see `ResultRegistry.keyFor`). */
+  /** The store key it is found by, also while it runs (see `ResultRegistry.keyFor`). */
   readonly key: string;
-  /** What to store once the answer is finished; undefined keeps nothing (the generation failed). */
-  toBlob(finished: FinishedAnswer): StoredBlob | undefined;
+  /** What to store once the answer is finished, by store key; empty keeps nothing (the generation failed). */
+  toBlobs(finished: FinishedAnswer): Array<[key: string, blob: StoredBlob]>;
 }
 
 /** A request whose generation runs detached from its connection. */
@@ -64,21 +64,29 @@ export class ResultRegistry {
    * The store key of one caller's id of one kind: hashed, so a client's key
    * may hold any characters, and one caller can never name another's entry.
    */
-  keyFor(kind: 'idem' | 'chatcmpl' | 'resp', owner: string, id: string): string {
+  keyFor(kind: 'idem' | 'chatcmpl' | 'resp' | 'resp-events', owner: string, id: string): string {
     return `result:${kind}:${createHash('sha256').update(owner).update('\u0000').update(id).digest('base64url')}`;
   }
 
   /**
    * Answers a detached request: attaches to its running generation, replays
    * its stored answer, or starts `produce` detached and attaches to that.
+   * With `acknowledgement` (a background response), the request is answered
+   * with it at once instead, whichever of the three happened.
    */
-  async serve(request: DetachedRequest, produce: () => Promise<Answer>, failed: (error: unknown) => Answer): Promise<Answer> {
+  async serve(
+    request: DetachedRequest,
+    produce: () => Promise<Answer>,
+    failed: (error: unknown) => Answer,
+    acknowledgement?: Answer,
+  ): Promise<Answer> {
     const key = request.idempotencyKey;
     if (key !== undefined) {
-      const found = this.#attachable(key, request.fingerprint) ?? (await this.#replay(key, request.fingerprint));
+      const found =
+        this.#attachable(key, request.fingerprint, acknowledgement) ?? (await this.#replay(key, request.fingerprint, acknowledgement));
       if (found) return found;
       // The store was read asynchronously: a twin may have started meanwhile.
-      const started = this.#attachable(key, request.fingerprint);
+      const started = this.#attachable(key, request.fingerprint, acknowledgement);
       if (started) return started;
     }
     const run = new RecordedRun(request.fingerprint);
@@ -99,7 +107,13 @@ export class ResultRegistry {
     this.#settling.add(settled);
     this.#settledBy.set(run, settled);
     run.start(produce, failed);
+    if (acknowledgement) return acknowledged(acknowledgement, 'started');
     return run.attach('started');
+  }
+
+  /** The running generation kept under `key`, attached to as it stands; undefined when none runs in this process. */
+  attachRunning(key: string): Promise<Answer> | undefined {
+    return this.#running.get(key)?.attach('attached');
   }
 
   /**
@@ -134,21 +148,22 @@ export class ResultRegistry {
     clearTimeout(timer);
   }
 
-  #attachable(key: string, fingerprint: string): Promise<Answer> | undefined {
+  #attachable(key: string, fingerprint: string, acknowledgement: Answer | undefined): Promise<Answer> | undefined {
     const running = this.#running.get(key);
     if (!running) return undefined;
     if (running.fingerprint !== fingerprint) throw idempotencyKeyReused();
     this.#stats.attached += 1;
-    return running.attach('attached');
+    return acknowledgement ? Promise.resolve(acknowledged(acknowledgement, 'attached')) : running.attach('attached');
   }
 
-  async #replay(key: string, fingerprint: string): Promise<Answer | undefined> {
+  async #replay(key: string, fingerprint: string, acknowledgement: Answer | undefined): Promise<Answer | undefined> {
     const entry = await this.#options.blobs.get(key);
     if (!entry) return undefined;
     const stored = storedAnswer(entry);
     if (!stored) return undefined;
     if (stored.fingerprint !== fingerprint) throw idempotencyKeyReused();
     this.#stats.replayed += 1;
+    if (acknowledgement) return acknowledged(acknowledgement, 'replayed');
     return { status: stored.status, headers: withSource(stored.headers, 'replayed'), body: [entry.bytes] };
   }
 
@@ -157,8 +172,7 @@ export class ResultRegistry {
     if (request.idempotencyKey !== undefined && succeeded(finished)) {
       writes.push([request.idempotencyKey, answerBlob(request.fingerprint, finished)]);
     }
-    const kept = request.kept?.toBlob(finished);
-    if (request.kept && kept) writes.push([request.kept.key, kept]);
+    if (request.kept) writes.push(...request.kept.toBlobs(finished));
     for (const [key, blob] of writes) {
       try {
         await this.#options.blobs.put(key, blob, this.#options.ttlMs);
@@ -169,6 +183,10 @@ export class ResultRegistry {
       }
     }
   }
+}
+
+function acknowledged(answer: Answer, source: 'started' | 'attached' | 'replayed'): Answer {
+  return { status: answer.status, headers: withSource(answer.headers, source), body: answer.body };
 }
 
 /**

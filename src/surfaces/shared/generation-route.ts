@@ -28,6 +28,8 @@ export interface GenerationEndpoint<Prepared> {
   fingerprintSource(prepared: Prepared): unknown;
   /** A result kept by id for this caller (`store: true`); its generation runs detached. */
   kept?(prepared: Prepared, caller: Caller): KeptResult | undefined;
+  /** For a kept request answered before it runs (a background response): the answer to give at once. */
+  acknowledge?(prepared: Prepared): Answer | undefined;
 }
 
 /**
@@ -60,6 +62,7 @@ export function generationRoute<Prepared>(context: SurfaceContext, endpoint: Gen
             detached,
             () => runDetached(context, endpoint, call, caller, prepared),
             (error) => errorAnswer(toGatewayError(error, context.redactSecrets)),
+            endpoint.acknowledge?.(prepared),
           );
         }
         // A literal, not a spread of the exchange: V8 gives each spread copy a hidden class of its own.
