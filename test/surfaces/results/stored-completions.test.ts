@@ -63,7 +63,7 @@ describe('stored chat completions (store: true), driven by the openai SDK over a
     expect((await client.chat.completions.retrieve(answered.id)).id).toBe(answered.id);
   });
 
-  it('keeps nothing without store: true, and nothing for a failed generation', async () => {
+  it('keeps nothing without store: true, and nothing for a failed generation: a keyed retry runs again', async () => {
     const { client } = await relayGateway();
     const plain = await client.chat.completions.create({ ...body, store: false });
     await expect(client.chat.completions.retrieve(plain.id)).rejects.toBeInstanceOf(OpenAI.NotFoundError);
@@ -76,6 +76,12 @@ describe('stored chat completions (store: true), driven by the openai SDK over a
       })(),
     ).rejects.toThrow();
     await expect(client.chat.completions.retrieve(id)).rejects.toBeInstanceOf(OpenAI.NotFoundError);
+
+    const failing = { headers: { 'Idempotency-Key': 'failing-key' } };
+    await expect(client.chat.completions.create(body, failing)).rejects.toThrow();
+    relay.mode = 'answer';
+    const { response } = await client.chat.completions.create(body, failing).withResponse();
+    expect(response.headers.get('x-gateway-result')).toBe('started');
   });
 
   it('refuses store that is not a boolean', async () => {
