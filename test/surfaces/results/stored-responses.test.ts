@@ -122,13 +122,13 @@ describe('stored and background responses on /v1/responses, driven by the openai
   it('keeps responses per caller, keeps nothing with store: false, and deletes by id', async () => {
     const { client, baseURL } = await localGateway();
     const kept = await client.responses.create({ model: 'local-image', input: 'What is the capital of France?' });
-    expect(kept.store).toBe(true);
+    expect(kept).toMatchObject({ store: true });
     expect((await client.responses.retrieve(kept.id)).output_text).toBe(kept.output_text);
     const stranger = new OpenAI({ apiKey: otherKey, baseURL, maxRetries: 0 });
     await expect(stranger.responses.retrieve(kept.id)).rejects.toBeInstanceOf(OpenAI.NotFoundError);
 
     const unkept = await client.responses.create({ model: 'local-image', input: 'Hello', store: false });
-    expect(unkept.store).toBe(false);
+    expect(unkept).toMatchObject({ store: false });
     await expect(client.responses.retrieve(unkept.id)).rejects.toBeInstanceOf(OpenAI.NotFoundError);
 
     await client.responses.delete(kept.id);
