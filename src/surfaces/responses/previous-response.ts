@@ -21,7 +21,8 @@ export interface PreviousResponse {
  * did not complete.
  */
 export async function previousResponse(context: SurfaceContext, caller: Caller, id: string): Promise<PreviousResponse> {
-  const entry = await context.results.find(context.results.keyFor('resp', ownerOf(caller), id));
+  const owner = ownerOf(caller);
+  const entry = await context.results.find(context.results.keyFor('resp', owner, id));
   if (!entry) {
     throw invalidRequest(
       `Previous response with id '${id.slice(0, 100)}' not found: it was never stored for this caller, was deleted, or expired or was evicted from the results store.`,
@@ -43,9 +44,10 @@ export async function previousResponse(context: SurfaceContext, caller: Caller, 
   }
   let turns: ConversationTurn[] = [];
   try {
-    turns = JSON.parse(entry.metadata?.context ?? '[]');
+    const stored = await context.results.find(context.results.keyFor('resp-context', owner, id));
+    if (stored) turns = JSON.parse(new TextDecoder().decode(stored.bytes));
   } catch {
-    // A context that does not parse leaves the images as the whole of the previous turn.
+    // A context that is gone (evicted apart from its response) or unreadable leaves the images as the whole of the previous turn.
   }
   return { id, turns, images };
 }

@@ -67,6 +67,7 @@ function keptResponse(context: SurfaceContext, live: LiveResponses, prepared: Pr
     conversation: prepared.conversation,
     responseKey,
     eventsKey: context.results.keyFor('resp-events', owner, prepared.responseId),
+    contextKey: context.results.keyFor('resp-context', owner, prepared.responseId),
   };
   return {
     key: responseKey,

@@ -23,12 +23,13 @@ export interface StoredResponseFacts {
   conversation: readonly ConversationTurn[];
   responseKey: string;
   eventsKey: string;
+  contextKey: string;
 }
 
 /**
  * What a finished response leaves in the store: the `response` object (as
  * `GET /v1/responses/{id}` answers it, `cancelled` when it was), its
- * conversation's text turns in the metadata (for `previous_response_id`),
+ * conversation's text turns (for `previous_response_id`),
  * and, when it ran as a stream, its events (for `?stream=true&starting_after=N`).
  */
 export function storedResponseBlobs(facts: StoredResponseFacts, finished: FinishedAnswer): Array<[string, StoredBlob]> {
@@ -46,7 +47,16 @@ export function storedResponseBlobs(facts: StoredResponseFacts, finished: Finish
       {
         bytes: new TextEncoder().encode(JSON.stringify(response)),
         contentType: 'application/json',
-        metadata: { kind: 'response', context: JSON.stringify(boundedTurns(turns)) },
+        metadata: { kind: 'response' },
+      },
+    ],
+    // Its own blob, not metadata: a store such as S3 bounds metadata to 2 KB.
+    [
+      facts.contextKey,
+      {
+        bytes: new TextEncoder().encode(JSON.stringify(boundedTurns(turns))),
+        contentType: 'application/json',
+        metadata: { kind: 'response-context' },
       },
     ],
   ];

@@ -25,7 +25,11 @@ const path = '/v1/responses/';
 export function storedResponsesRoutes(context: SurfaceContext, live: LiveResponses): Route[] {
   const keys = (caller: Caller, id: string) => {
     const owner = ownerOf(caller);
-    return { response: context.results.keyFor('resp', owner, id), events: context.results.keyFor('resp-events', owner, id) };
+    return {
+      response: context.results.keyFor('resp', owner, id),
+      events: context.results.keyFor('resp-events', owner, id),
+      context: context.results.keyFor('resp-context', owner, id),
+    };
   };
   const stored = async (key: string, id: string): Promise<Answer> => {
     const entry = await context.results.find(key);
@@ -69,6 +73,7 @@ export function storedResponsesRoutes(context: SurfaceContext, live: LiveRespons
         const entry = await context.results.find(key.response);
         if (!entry || !(await context.results.delete(key.response))) throw storedResultNotFound('response', id);
         await context.results.delete(key.events);
+        await context.results.delete(key.context);
         return jsonAnswer({ id, object: 'response', deleted: true });
       },
     },
@@ -90,7 +95,12 @@ function startingAfter(call: IncomingCall): number {
 }
 
 /** The response's events after `after`: live from its run in this process, else from the store. */
-async function streamAgain(context: SurfaceContext, key: { response: string; events: string }, id: string, after: number): Promise<Answer> {
+async function streamAgain(
+  context: SurfaceContext,
+  key: { response: string; events: string; context: string },
+  id: string,
+  after: number,
+): Promise<Answer> {
   const running = context.results.attachRunning(key.response);
   if (running) return eventsAfter(await running, after);
   const events = await context.results.find(key.events);

@@ -64,7 +64,7 @@ export class ResultRegistry {
    * The store key of one caller's id of one kind: hashed, so a client's key
    * may hold any characters, and one caller can never name another's entry.
    */
-  keyFor(kind: 'idem' | 'chatcmpl' | 'resp' | 'resp-events', owner: string, id: string): string {
+  keyFor(kind: 'idem' | 'chatcmpl' | 'resp' | 'resp-events' | 'resp-context', owner: string, id: string): string {
     return `result:${kind}:${createHash('sha256').update(owner).update('\u0000').update(id).digest('base64url')}`;
   }
 
