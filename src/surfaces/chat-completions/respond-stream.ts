@@ -10,6 +10,7 @@ import type { SurfaceContext } from '../surface-context.js';
 import { ChunkWriter } from './chunk-writer.js';
 import { newCompletionIdentity } from './completion-ids.js';
 import type { CompletionExchange } from './prepare-completion.js';
+import { keptImageSeconds } from './stored-completion.js';
 
 /**
  * Answers with SSE at once; the request then waits for a slot and runs
@@ -41,7 +42,7 @@ export function respondStream(completion: CompletionExchange, context: SurfaceCo
         images.delivery === 'inline' ? images.maxSseLineBytes : undefined,
       );
       // URL delivery: each image is stored before its chunk names its URL (the run waits for it, in order).
-      const host = images.delivery === 'url' ? imageHostFor(completion.call, context) : undefined;
+      const host = images.delivery === 'url' ? imageHostFor(completion.call, context, keptImageSeconds(prepared, context)) : undefined;
       chunks.role();
       const progress = new StreamProgress(writer, context.now);
       try {

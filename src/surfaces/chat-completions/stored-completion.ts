@@ -4,6 +4,19 @@ import type { FinishedAnswer } from '../results/recorded-run.js';
 const decoder = new TextDecoder();
 
 /**
+ * How long a stored completion's hosted image files (URL delivery) are kept:
+ * as long as the completion that links them, when that is longer than
+ * `images.urlTtlSeconds`; undefined leaves the files' own lifetime.
+ */
+export function keptImageSeconds(
+  prepared: { chat: { store?: boolean | null } },
+  context: { options: { images: { urlTtlSeconds: number }; results: { ttlSeconds: number } } },
+): number | undefined {
+  if (prepared.chat.store !== true) return undefined;
+  return Math.max(context.options.images.urlTtlSeconds, context.options.results.ttlSeconds);
+}
+
+/**
  * The `chat.completion` to keep for a `store: true` request, from its
  * finished answer: a JSON answer is kept as it is; a stream is folded back
  * into one completion (content, reasoning, images, tool calls, finish

@@ -90,4 +90,20 @@ describe('stored chat completions (store: true), driven by the openai SDK over a
     expect(error.status).toBe(400);
     expect(error.error).toMatchObject({ param: 'store' });
   });
+
+  it('in URL delivery, a stored completion keeps its image files as long as itself, past images.urlTtlSeconds', async () => {
+    let offsetMs = 0;
+    const { client } = await serveGateway({ images: { delivery: 'url', urlTtlSeconds: 60 }, now: () => Date.now() + offsetMs });
+    const ask = { model: 'local-image', messages: [{ role: 'user' as const, content: 'draw a red lighthouse' }] };
+    const kept = await client.chat.completions.create({ ...ask, store: true });
+    const plain = await client.chat.completions.create(ask);
+    const link = (completion: { choices: Array<{ message: { content: string | null } }> }) =>
+      /\((https?:[^)]+)\)/.exec(completion.choices[0]?.message.content ?? '')?.[1] as string;
+    offsetMs = 120_000;
+    expect((await fetch(link(plain))).status).toBe(404);
+    const retrieved = await client.chat.completions.retrieve(kept.id);
+    const file = await fetch(link(retrieved));
+    expect(file.status).toBe(200);
+    expect(file.headers.get('content-type')).toBe('image/jpeg');
+  });
 });
