@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { GatewayLogger } from '../../lib/logger.js';
+import { randomHex } from '../../lib/random-hex.js';
 import type { ResultsStats } from '../../observability/gateway-stats.js';
 import type { Answer } from '../../server/answer.js';
 import type { InflightTracker } from '../../server/inflight-tracker.js';
@@ -27,6 +28,12 @@ export interface ResultRegistryOptions {
   blobs: BlobStore;
   /** How long a finished answer is kept for replay and retrieval. */
   ttlMs: number;
+  /** Longest a keyed request waits for another process's run of its key (the total timeout). */
+  waitMs: number;
+  /** A process's claim on a keyed run lasts this long unless renewed (a third of it apart); default 15 s. */
+  leaseMs?: number;
+  /** How often a request waiting on another process's run reads the store; default 250 ms. */
+  pollMs?: number;
   inflight: InflightTracker;
   logger?: GatewayLogger;
 }
@@ -51,6 +58,9 @@ export class ResultRegistry {
   readonly #settledBy = new Map<RecordedRun, Promise<void>>();
   readonly #settling = new Set<Promise<void>>();
   readonly #stats: Omit<ResultsStats, 'store'> = { running: 0, attached: 0, replayed: 0, stored: 0, storeFailures: 0 };
+
+  /** Names this process in the leases it writes. */
+  readonly #processId = randomHex(16);
 
   constructor(options: ResultRegistryOptions) {
     this.#options = options;
@@ -85,6 +95,8 @@ export class ResultRegistry {
       const found =
         this.#attachable(key, request.fingerprint, acknowledgement) ?? (await this.#replay(key, request.fingerprint, acknowledgement));
       if (found) return found;
+      const elsewhere = await this.#awaitOtherProcess(key, request.fingerprint, acknowledgement);
+      if (elsewhere) return elsewhere;
       // The store was read asynchronously: a twin may have started meanwhile.
       const started = this.#attachable(key, request.fingerprint, acknowledgement);
       if (started) return started;
@@ -106,6 +118,7 @@ export class ResultRegistry {
       });
     this.#settling.add(settled);
     this.#settledBy.set(run, settled);
+    if (key !== undefined) this.#holdLease(key, request.fingerprint, settled);
     run.start(produce, failed);
     if (acknowledgement) return acknowledged(acknowledgement, 'started');
     return run.attach('started');
@@ -156,6 +169,52 @@ export class ResultRegistry {
     return acknowledgement ? Promise.resolve(acknowledged(acknowledgement, 'attached')) : running.attach('attached');
   }
 
+  /**
+   * Another process may be running this key (a shared store holds its
+   * lease): wait for its answer, reading the store every `pollMs`. Undefined
+   * when no live lease is there, or once it lapses (its owner died or its
+   * run failed): this process then runs the key itself.
+   */
+  async #awaitOtherProcess(key: string, fingerprint: string, acknowledgement: Answer | undefined): Promise<Answer | undefined> {
+    const blobs = this.#options.blobs;
+    const giveUpAt = Date.now() + this.#options.waitMs;
+    while (Date.now() < giveUpAt) {
+      const lease = await blobs.get(leaseKeyOf(key));
+      if (!lease || lease.metadata?.owner === this.#processId || this.#running.has(key)) return undefined;
+      if (lease.metadata?.fingerprint !== fingerprint) throw idempotencyKeyReused();
+      if (acknowledgement) return acknowledged(acknowledgement, 'attached');
+      await pause(this.#options.pollMs ?? 250);
+      const answered = await this.#replay(key, fingerprint, undefined);
+      if (answered) return answered;
+    }
+    return undefined;
+  }
+
+  /** Claims `key` in the store while its run lasts, renewed, and lets it go when the run's answer is stored (or not). */
+  #holdLease(key: string, fingerprint: string, settled: Promise<void>): void {
+    const blobs = this.#options.blobs;
+    const leaseMs = this.#options.leaseMs ?? 15_000;
+    const claim = () =>
+      blobs
+        .put(
+          leaseKeyOf(key),
+          {
+            bytes: new Uint8Array(0),
+            contentType: 'application/octet-stream',
+            metadata: { kind: 'lease', fingerprint, owner: this.#processId },
+          },
+          leaseMs,
+        )
+        .catch(() => {});
+    void claim();
+    const renewal = setInterval(claim, Math.max(10, Math.floor(leaseMs / 3)));
+    renewal.unref?.();
+    void settled.finally(() => {
+      clearInterval(renewal);
+      return blobs.delete(leaseKeyOf(key)).catch(() => false);
+    });
+  }
+
   async #replay(key: string, fingerprint: string, acknowledgement: Answer | undefined): Promise<Answer | undefined> {
     const entry = await this.#options.blobs.get(key);
     if (!entry) return undefined;
@@ -183,6 +242,15 @@ export class ResultRegistry {
       }
     }
   }
+}
+
+/** Where a keyed run's claim lives: beside its answer's key. */
+function leaseKeyOf(key: string): string {
+  return `${key}:lease`;
+}
+
+function pause(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref?.());
 }
 
 function acknowledged(answer: Answer, source: 'started' | 'attached' | 'replayed'): Answer {
