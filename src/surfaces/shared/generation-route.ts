@@ -51,12 +51,18 @@ export function generationRoute<Prepared>(context: SurfaceContext, endpoint: Gen
       let streaming = false;
       try {
         const prepared = await endpoint.prepare(exchange);
-        const detached = detachmentOf(context.results, call, caller, {
-          path: endpoint.path,
-          fingerprintSource: () => endpoint.fingerprintSource(prepared),
-          kept: endpoint.kept?.(prepared, caller),
-          detachAll: context.options.results.detachAll,
-        });
+        const kept = endpoint.kept?.(prepared, caller);
+        const detachAll = context.options.results.detachAll;
+        // The common request (no key, nothing kept) pays one header lookup here, nothing more.
+        const detached =
+          kept || detachAll || call.header('idempotency-key') !== null
+            ? detachmentOf(context.results, call, caller, {
+                path: endpoint.path,
+                fingerprintSource: () => endpoint.fingerprintSource(prepared),
+                kept,
+                detachAll,
+              })
+            : undefined;
         if (detached) {
           return await context.results.serve(
             detached,
