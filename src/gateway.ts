@@ -22,13 +22,14 @@ import { Router } from './server/router.js';
 import { createServeCall } from './server/serve-call.js';
 import { serveRequest } from './server/unread-body.js';
 import { openBlobStore } from './store/open-blob-store.js';
-import { chatCompletionsRoute } from './surfaces/chat-completions/chat-completions-route.js';
+import { chatCompletionsRoutes } from './surfaces/chat-completions/chat-completions-route.js';
 import { imageFileRoutes } from './surfaces/files/image-file-route.js';
 import { healthRoute } from './surfaces/health/health-route.js';
 import { imagesRoutes } from './surfaces/images/images-routes.js';
 import { modelsRoutes } from './surfaces/models/models-route.js';
 import { playgroundRoutes } from './surfaces/playground/playground-route.js';
-import { responsesRoute } from './surfaces/responses/responses-route.js';
+import { responsesRoutes } from './surfaces/responses/responses-route.js';
+import { ResultRegistry } from './surfaces/results/result-registry.js';
 import { signerOf } from './surfaces/shared/host-image.js';
 import { hostedImageReader } from './surfaces/shared/hosted-image-reader.js';
 import type { SurfaceContext } from './surfaces/surface-context.js';
@@ -110,15 +111,26 @@ export function createImageGateway(input: GatewayOptions = {}): ImageGateway {
     report: createUsageReporter(counters, options.logger, options.onUsage),
     redactSecrets,
     blobs: blobs.store,
+    results: new ResultRegistry({
+      blobs: blobs.store,
+      ttlMs: options.results.ttlSeconds * 1000,
+      waitMs: options.routing.totalTimeoutMs,
+      inflight,
+      logger: options.logger,
+    }),
     now,
   };
-  const stats = () => gatewayStats({ providers, scheduler: generation.scheduler, health: generation.health, counters });
+  const stats = () => {
+    const figures = gatewayStats({ providers, scheduler: generation.scheduler, health: generation.health, counters });
+    figures.results = context.results.stats();
+    return figures;
+  };
   let closing: Promise<void> | undefined;
   const createdAt = Math.floor(now() / 1000);
   const router = new Router(options.basePath, [
-    chatCompletionsRoute(context),
+    ...chatCompletionsRoutes(context),
     ...imagesRoutes(context),
-    responsesRoute(context),
+    ...responsesRoutes(context),
     ...imageFileRoutes(context),
     ...modelsRoutes(generation.registry, createdAt),
     healthRoute({
@@ -161,6 +173,8 @@ export function createImageGateway(input: GatewayOptions = {}): ImageGateway {
           generation.abortRunning(shuttingDownError());
           await inflight.drain(5_000);
         }
+        // Detached runs that just ended may still be writing their answers to the store.
+        await context.results.close(5_000);
         // Only after the running work is done: a finishing stream may still store its image.
         if (blobs.owned) await blobs.store.close?.();
       })();

@@ -11,7 +11,7 @@ export { ImageData } from './images/image-data.js';
 export type { ImageOptions } from './images/image-options.js';
 export { toAbortSignal } from './lib/cancel-signal.js';
 export type { GatewayLogger } from './lib/logger.js';
-export type { GatewayStats, ProviderStats } from './observability/gateway-stats.js';
+export type { GatewayStats, ProviderStats, ResultsStats } from './observability/gateway-stats.js';
 export type { UsageCounters } from './observability/usage-counters.js';
 export type { UsageEvent } from './observability/usage-event.js';
 export type { GatewayOptions } from './options.js';

@@ -201,6 +201,24 @@ export const gatewayOptionsSchema = z
       })
       .strict()
       .default({ maxBytes: 16 * 1024 * 1024, maxMs: 5_000 }),
+    /**
+     * Detached generations and the answers they leave (README "Results and retries"):
+     * how long a finished answer is kept for `Idempotency-Key` replays, stored
+     * completions and stored responses, and whether every generation runs on when its client leaves.
+     */
+    results: z
+      .object({
+        /** Seconds a finished answer is kept (default 24 h); where it is kept, and its bounds, is the `blobs` store. */
+        ttlSeconds: z
+          .int()
+          .min(1)
+          .max(30 * 24 * 3600)
+          .default(24 * 3600),
+        /** Every generation runs to its end when its client leaves (default: only keyed and stored ones). */
+        detachAll: z.boolean().default(false),
+      })
+      .strict()
+      .default({ ttlSeconds: 24 * 3600, detachAll: false }),
     /** How long close() lets running generations finish before aborting them, in ms. */
     shutdownGraceMs: z.int().min(0).max(maxTimerMs).default(30_000),
     /** Clock in epoch ms for queue, health and timings (tests inject one). */

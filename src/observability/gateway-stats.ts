@@ -12,6 +12,24 @@ export interface GatewayStats {
   providers: Record<string, ProviderStats>;
   projects: Record<string, UsageCounters>;
   keys: Record<string, UsageCounters>;
+  /** Detached generations and stored results (README "TTLs and bounds"). */
+  results?: ResultsStats;
+}
+
+/** What the results registry has done, and what its blob store holds now. */
+export interface ResultsStats {
+  /** Detached generations running now. */
+  running: number;
+  /** Requests served by attaching to a running generation (same `Idempotency-Key`). */
+  attached: number;
+  /** Requests answered from a stored answer. */
+  replayed: number;
+  /** Answers and results written to the blob store. */
+  stored: number;
+  /** Writes the blob store refused (bigger than its bounds, unreachable): those results were not kept. */
+  storeFailures: number;
+  /** The blob store: its kind, and the entries, bytes and evictions it reports. */
+  store: { kind: string; entries?: number; bytes?: number; evictions?: number };
 }
 
 /** Where the figures of `gateway.stats()` come from. */

@@ -6,6 +6,7 @@ import type { ReportUsage } from '../observability/usage-reporter.js';
 import type { ResolvedGatewayOptions } from '../options.js';
 import type { InflightTracker } from '../server/inflight-tracker.js';
 import type { BlobStore } from '../store/blob-store.js';
+import type { ResultRegistry } from './results/result-registry.js';
 
 /** What every surface's handlers share, built once per gateway; what is per request travels in the `Exchange`. */
 export interface SurfaceContext {
@@ -23,5 +24,7 @@ export interface SurfaceContext {
   redactSecrets: RedactSecrets;
   /** Hosted image files and stored results (the `blobs` option, resolved once per gateway). */
   blobs: BlobStore;
+  /** Detached generations, idempotent replays, stored completions and responses. */
+  results: ResultRegistry;
   now: () => number;
 }

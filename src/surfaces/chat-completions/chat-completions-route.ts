@@ -1,34 +1,37 @@
-import { openExchange } from '../../server/exchange.js';
 import type { Route } from '../../server/router.js';
+import { ownerOf } from '../results/detachment.js';
+import { generationRoute } from '../shared/generation-route.js';
 import type { SurfaceContext } from '../surface-context.js';
 import { prepareCompletion } from './prepare-completion.js';
 import { respondJson } from './respond-json.js';
 import { respondStream } from './respond-stream.js';
+import { storedCompletionBlobs } from './stored-completion.js';
+import { storedCompletionsRoutes } from './stored-completions-routes.js';
+
+function keptCompletion(key: string) {
+  return { key, toBlobs: storedCompletionBlobs(key) };
+}
 
 /**
  * POST /v1/chat/completions: prepare (read, validate, route, ingest), then
- * run and answer with one `chat.completion` or a stream of chunks.
+ * run and answer with one `chat.completion` or a stream of chunks; with
+ * `store: true` the completion is kept for GET and DELETE
+ * /v1/chat/completions/{completion_id}.
  */
-export function chatCompletionsRoute(context: SurfaceContext): Route {
-  return {
-    method: 'POST',
-    path: '/v1/chat/completions',
-    startsWork: true,
-    async handle({ call, caller }) {
-      const exchange = openExchange(call, caller, context.options.routing.totalTimeoutMs);
-      let streaming = false;
-      try {
-        const prepared = await prepareCompletion(exchange, context);
-        // A literal, not a spread of the exchange: V8 gives each spread copy here a hidden class of its own,
-        // which a waiting stream would hold.
-        const completion = { call: exchange.call, caller: exchange.caller, deadline: exchange.deadline, prepared };
-        if (!prepared.chat.stream) return await respondJson(completion, context);
-        streaming = true;
-        return respondStream(completion, context);
-      } finally {
-        // A stream lets go of its deadline when it ends; everything else when the answer is ready.
-        if (!streaming) exchange.deadline.dispose();
-      }
-    },
-  };
+export function chatCompletionsRoutes(context: SurfaceContext): Route[] {
+  return [
+    generationRoute(context, {
+      path: '/v1/chat/completions',
+      prepare: (exchange) => prepareCompletion(exchange, context),
+      streams: (prepared) => prepared.chat.stream,
+      json: (completion) => respondJson(completion, context),
+      stream: (completion) => respondStream(completion, context),
+      fingerprintSource: (prepared) => prepared.chat,
+      kept: (prepared, caller) =>
+        prepared.chat.store === true
+          ? keptCompletion(context.results.keyFor('chatcmpl', ownerOf(caller), prepared.completionId))
+          : undefined,
+    }),
+    ...storedCompletionsRoutes(context),
+  ];
 }

@@ -167,6 +167,8 @@ export const chatRequestSchema = z
       .nullish(),
     project_id: z.string().min(1, 'must not be empty').nullish(),
     user: z.string().nullish(),
+    /** Keep the answer for `GET /v1/chat/completions/{id}` (the gateway's results store; never sent upstream). */
+    store: z.boolean('must be true or false').nullish(),
   })
   .loose();
 

@@ -6,6 +6,12 @@ export interface CompletionIdentity {
   model: string;
 }
 
-export function newCompletionIdentity(model: string, now: number = Date.now()): CompletionIdentity {
-  return { id: `chatcmpl-${randomHex(24)}`, created: Math.floor(now / 1000), model };
+/** A new completion id: `chatcmpl-` and 24 random hex characters. */
+export function newCompletionId(): string {
+  return `chatcmpl-${randomHex(24)}`;
+}
+
+/** The identity of a completion; its id is made in advance when a stored completion must be found by it before it ends. */
+export function newCompletionIdentity(model: string, now: number = Date.now(), id: string = newCompletionId()): CompletionIdentity {
+  return { id, created: Math.floor(now / 1000), model };
 }

@@ -11,6 +11,7 @@ import type { SurfaceContext } from '../surface-context.js';
 import { isChatRequestImageUrlPath, isChatRequestTextPath } from './chat-request-image-paths.js';
 import type { ChatRequest } from './chat-request-schema.js';
 import { messageText, normalizeRequest } from './chat-to-generation.js';
+import { newCompletionId } from './completion-ids.js';
 import { type ImagePlacement, resolveImagePlacement } from './image-placement.js';
 import { planImageInputs } from './image-references.js';
 import { findMarkdownImages } from './markdown-images.js';
@@ -25,6 +26,8 @@ export interface PreparedCompletion {
   projectId?: string;
   promptEstimate: number;
   reasoningEffort?: string;
+  /** Made before the run, so a stored completion (`store: true`) can be found by it while it runs. */
+  completionId: string;
 }
 
 /** One chat completion in flight: the exchange it arrived in, and the request it became. */
@@ -97,6 +100,7 @@ export async function prepareCompletion(exchange: Exchange, context: SurfaceCont
     projectId,
     promptEstimate: needs.promptTokens,
     reasoningEffort,
+    completionId: newCompletionId(),
   };
 }
 

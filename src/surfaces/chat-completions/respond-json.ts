@@ -9,6 +9,7 @@ import type { SurfaceContext } from '../surface-context.js';
 import { completionBody } from './completion-body.js';
 import { newCompletionIdentity } from './completion-ids.js';
 import type { CompletionExchange } from './prepare-completion.js';
+import { keptImageSeconds } from './stored-completion.js';
 
 /** Runs a non-stream completion and answers with one `chat.completion` JSON, or the error it ended with. */
 export async function respondJson(completion: CompletionExchange, context: SurfaceContext): Promise<Answer> {
@@ -43,7 +44,7 @@ export async function respondJson(completion: CompletionExchange, context: Surfa
   }
   let hostedUrls: string[] | undefined;
   if (context.options.images.delivery === 'url') {
-    const host = imageHostFor(completion.call, context);
+    const host = imageHostFor(completion.call, context, keptImageSeconds(prepared, context));
     try {
       hostedUrls = await Promise.all(result.images.map((image) => host(image)));
     } catch (failure) {
@@ -53,7 +54,7 @@ export async function respondJson(completion: CompletionExchange, context: Surfa
     }
   }
   const model = prepared.chat.model === 'auto' ? outcome.route.model.id : prepared.chat.model;
-  const identity = newCompletionIdentity(model, context.now());
+  const identity = newCompletionIdentity(model, context.now(), prepared.completionId);
   const body = completionBody(result, identity, prepared.placement, prepared.promptEstimate, hostedUrls);
   context.report(usageEvent(facts, { outcome, status: 200, images: result.images.length, usage: result.usage }, context.now()));
   headers['content-type'] = 'application/json';

@@ -10,6 +10,7 @@ import type { SurfaceContext } from '../surface-context.js';
 import { ChunkWriter } from './chunk-writer.js';
 import { newCompletionIdentity } from './completion-ids.js';
 import type { CompletionExchange } from './prepare-completion.js';
+import { keptImageSeconds } from './stored-completion.js';
 
 /**
  * Answers with SSE at once; the request then waits for a slot and runs
@@ -22,7 +23,7 @@ export function respondStream(completion: CompletionExchange, context: SurfaceCo
   const { prepared, caller, deadline } = completion;
   const firstRoute = prepared.routes[0];
   const model = prepared.chat.model === 'auto' && firstRoute ? firstRoute.model.id : prepared.chat.model;
-  const identity = newCompletionIdentity(model, context.now());
+  const identity = newCompletionIdentity(model, context.now(), prepared.completionId);
   return createSseAnswer({
     heartbeatIntervalMs: context.options.heartbeatIntervalMs,
     // Only the client going away ends the body at once; a deadline must still write its error event and [DONE].
@@ -41,7 +42,7 @@ export function respondStream(completion: CompletionExchange, context: SurfaceCo
         images.delivery === 'inline' ? images.maxSseLineBytes : undefined,
       );
       // URL delivery: each image is stored before its chunk names its URL (the run waits for it, in order).
-      const host = images.delivery === 'url' ? imageHostFor(completion.call, context) : undefined;
+      const host = images.delivery === 'url' ? imageHostFor(completion.call, context, keptImageSeconds(prepared, context)) : undefined;
       chunks.role();
       const progress = new StreamProgress(writer, context.now);
       try {

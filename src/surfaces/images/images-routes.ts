@@ -23,5 +23,11 @@ function imagesRoute(context: SurfaceContext, path: string, operation: ImagesOpe
     streams: (prepared) => Boolean(prepared.request.stream),
     json: (exchange) => respondImagesJson(exchange, context),
     stream: (exchange) => respondImagesStream(exchange, context),
+    // Multipart files are not in the request object: their bytes count through the ingested images.
+    fingerprintSource: (prepared) => ({
+      request: prepared.request,
+      images: prepared.generation.inputImages,
+      mask: prepared.generation.mask,
+    }),
   });
 }

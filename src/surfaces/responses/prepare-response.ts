@@ -13,12 +13,16 @@ import { checkModelServes } from '../shared/model-surfaces.js';
 import { projectIdOf } from '../shared/project-id.js';
 import { parseRequest } from '../shared/request-validation.js';
 import type { SurfaceContext } from '../surface-context.js';
+import { continueFrom, conversationOf, previousResponse } from './previous-response.js';
+import { ResponseLifecycle } from './response-lifecycle.js';
+import { newResponseIdentity } from './response-object.js';
 import {
   type ImageGenerationTool,
   type ResponsesMessage,
   type ResponsesRequest,
   responsesRequestSchema,
 } from './responses-request-schema.js';
+import type { ConversationTurn } from './stored-response.js';
 
 /** A Responses API request that passed every check and is ready to dispatch. */
 export interface PreparedResponse {
@@ -29,6 +33,12 @@ export interface PreparedResponse {
   routes: ModelRoute[];
   projectId?: string;
   promptEstimate: number;
+  /** Made before the run, so a stored response can be found by it while it runs. */
+  responseId: string;
+  /** Where a stored response's run stands (GET, cancel). */
+  lifecycle: ResponseLifecycle;
+  /** The text turns that led here, for the next turn's `previous_response_id`. */
+  conversation: ConversationTurn[];
 }
 
 /** One response in flight: the exchange it arrived in, and the request it became. */
@@ -41,10 +51,10 @@ function isResponsesImageUrlPath(path: JsonPath): boolean {
   return path.length === 5 && path[0] === 'input' && typeof path[1] === 'number' && path[2] === 'content' && path[4] === 'image_url';
 }
 
-/** What needs stored responses (the results store, not built yet): a 400 that says so. */
-function storedResponsesRefusal(what: string, param: string): never {
+/** Earlier output named by item id: not served; the whole previous turn is, by `previous_response_id`. */
+function itemReferenceRefusal(param: string): never {
   throw invalidRequest(
-    `${what} needs stored responses, which this gateway does not keep yet; send the whole conversation in "input" instead.`,
+    'An item_reference (an earlier output item by id) is not supported here; continue from a stored response with "previous_response_id", or send the whole conversation in "input".',
     param,
     'unsupported_value',
   );
@@ -66,13 +76,18 @@ export async function prepareResponse(exchange: Exchange, context: SurfaceContex
   );
   checkItemTypes(body);
   const request = parseRequest(responsesRequestSchema, body, '"model" and "input"');
-  if (request.previous_response_id) storedResponsesRefusal('previous_response_id', 'previous_response_id');
-  if (request.store === true) storedResponsesRefusal('store: true', 'store');
-  if (request.background === true) storedResponsesRefusal('background: true (polling a response later)', 'background');
+  if (request.background === true && request.store === false) {
+    throw invalidRequest(
+      'background: true needs the response stored, to be polled by id; leave out "store": false (stored is the default).',
+      'store',
+    );
+  }
   const projectId = projectIdOf(call, request.project_id, context.options.requireProjectId);
   checkModelServes(context.generation, request.model, 'responses');
 
-  const messages: ResponsesMessage[] = typeof request.input === 'string' ? [{ role: 'user', content: request.input }] : request.input;
+  const own: ResponsesMessage[] = typeof request.input === 'string' ? [{ role: 'user', content: request.input }] : request.input;
+  const previous = request.previous_response_id ? await previousResponse(context, caller, request.previous_response_id) : undefined;
+  const messages = previous ? continueFrom(previous, own) : own;
   const references = imageReferences(messages);
   const lastUser = messages.findLastIndex((message) => message.role === 'user');
   const inputIndexes = references.flatMap((reference, index) => (reference.messageIndex === lastUser ? [index] : []));
@@ -105,8 +120,13 @@ export async function prepareResponse(exchange: Exchange, context: SurfaceContex
     references.length === 0
       ? []
       : await context.ingester.ingest(references, deadline.signal, { format: context.generation.inputFormatFor(plan.routes) });
+  const firstRoute = plan.routes[0];
+  const identity = newResponseIdentity(request.model === 'auto' && firstRoute ? firstRoute.model.id : request.model, context.now());
   return {
     request,
+    responseId: identity.id,
+    lifecycle: new ResponseLifecycle(identity, { request, promptEstimate }),
+    conversation: conversationOf(previous, own),
     tool,
     generation: toGeneration(request, messages, tool, {
       requestId: caller.requestId,
@@ -131,7 +151,7 @@ function checkItemTypes(body: unknown): void {
   input.forEach((item, index) => {
     const type = (item as { type?: unknown } | null)?.type;
     if (type === undefined || type === 'message') return;
-    if (type === 'item_reference') storedResponsesRefusal('An item_reference (an earlier output by id)', `input[${index}]`);
+    if (type === 'item_reference') itemReferenceRefusal(`input[${index}]`);
     throw invalidRequest(
       `Invalid 'input[${index}].type': item type ${JSON.stringify(type)} is not supported here; send message items {role, content} with "input_text" and "input_image" parts.`,
       `input[${index}].type`,

@@ -19,6 +19,7 @@ import { imageCallItem, messageItem, newItemId, newResponseIdentity, responseObj
  */
 export async function respondResponseJson(exchange: ResponseExchange, context: SurfaceContext): Promise<Answer> {
   const { prepared, caller, deadline } = exchange;
+  prepared.lifecycle.bind((reason) => deadline.abort(reason));
   const { outcome, result } = await runToResult(context, prepared, deadline);
   const model = prepared.request.model;
   const facts = { caller, model, stream: false, projectId: prepared.projectId, promptEstimate: prepared.promptEstimate };
@@ -38,7 +39,7 @@ export async function respondResponseJson(exchange: ResponseExchange, context: S
     context.report(usageEvent(facts, { outcome, status: error.status, errorCode: error.code, images: 0 }, context.now()));
     return errorAnswer(error, headers);
   }
-  const identity = newResponseIdentity(model === 'auto' ? outcome.route.model.id : model, context.now());
+  const identity = newResponseIdentity(model === 'auto' ? outcome.route.model.id : model, context.now(), prepared.responseId);
   const slots = new PayloadSlots();
   const output: Record<string, unknown>[] = images.map((image) =>
     imageCallItem(newItemId('ig'), slots.slot(base64Pieces(image)), outputImageFacts(image), prepared.tool),

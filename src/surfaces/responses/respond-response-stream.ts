@@ -19,6 +19,8 @@ export function respondResponseStream(exchange: ResponseExchange, context: Surfa
   const { prepared, caller, deadline } = exchange;
   const firstRoute = prepared.routes[0];
   const model = prepared.request.model === 'auto' && firstRoute ? firstRoute.model.id : prepared.request.model;
+  // A stored response can be cancelled by id (POST /v1/responses/{id}/cancel) while it runs.
+  prepared.lifecycle.bind((reason) => deadline.abort(reason));
   return createSseAnswer({
     heartbeatIntervalMs: context.options.heartbeatIntervalMs,
     clientGone: (listener) => exchange.call.clientGone(listener),
@@ -26,7 +28,7 @@ export function respondResponseStream(exchange: ResponseExchange, context: Surfa
     headers: diagnosticHeaders(caller.requestId, firstRoute, 1, undefined),
     run: (writer) => {
       const convert = (image: ImageData) => inOutputFormat(image, prepared.tool?.output_format, context, deadline.signal);
-      const events = new ResponseEventWriter(writer, newResponseIdentity(model, context.now()), prepared, convert);
+      const events = new ResponseEventWriter(writer, newResponseIdentity(model, context.now(), prepared.responseId), prepared, convert);
       events.start();
       return runStreamed(exchange, context, writer, prepared.request.model, events);
     },

@@ -62,6 +62,10 @@ export class ResponseEventWriter implements StreamedOutput {
     return this.#images;
   }
 
+  started(): void {
+    this.#prepared.lifecycle.started();
+  }
+
   start(): void {
     const response = this.#response('in_progress', [], null, null);
     this.#event('response.created', { response });

@@ -10,8 +10,14 @@ export interface ResponseIdentity {
   model: string;
 }
 
-export function newResponseIdentity(model: string, now: number): ResponseIdentity {
-  return { id: `resp_${randomHex(24)}`, createdAt: Math.floor(now / 1000), model };
+/** A new response id: `resp_` and 24 random hex characters. */
+export function newResponseId(): string {
+  return `resp_${randomHex(24)}`;
+}
+
+/** The identity of a response; its id is made when the request is prepared, so a stored response can be found while it runs. */
+export function newResponseIdentity(model: string, now: number, id: string = newResponseId()): ResponseIdentity {
+  return { id, createdAt: Math.floor(now / 1000), model };
 }
 
 /** Ids of output items: `ig_…` for an image generation call, `msg_…` for a message. */
@@ -19,12 +25,12 @@ export function newItemId(prefix: 'ig' | 'msg'): string {
   return `${prefix}_${randomHex(24)}`;
 }
 
-export type ResponseStatus = 'in_progress' | 'completed' | 'failed';
+export type ResponseStatus = 'queued' | 'in_progress' | 'completed' | 'failed' | 'cancelled';
 
 /**
  * The `response` object as OpenAI writes it, around `output`: the request's
- * settings echoed, the status, and usage once known. Nothing is stored, so
- * `store` is false and `background` too.
+ * settings echoed (`store` true unless the request said false, as OpenAI's
+ * default), the status, and usage once known.
  *
  * @example
  * responseObject(identity, request, 'completed', output, usage, 12, null);
@@ -36,14 +42,14 @@ export function responseObject(
   output: readonly unknown[],
   usage: GenerationUsage | undefined | null,
   promptEstimate: number,
-  error: GatewayError | null,
+  error: Pick<GatewayError, 'code' | 'message'> | null,
 ): Record<string, unknown> {
   return {
     id: identity.id,
     object: 'response',
     created_at: identity.createdAt,
     status,
-    background: false,
+    background: request.background === true,
     error: error ? { code: error.code, message: error.message } : null,
     incomplete_details: null,
     instructions: request.instructions ?? null,
@@ -51,8 +57,8 @@ export function responseObject(
     model: identity.model,
     output,
     parallel_tool_calls: true,
-    previous_response_id: null,
-    store: false,
+    previous_response_id: request.previous_response_id ?? null,
+    store: request.store !== false,
     temperature: request.temperature ?? null,
     tool_choice: request.tool_choice ?? 'auto',
     tools: request.tools ?? [],

@@ -10,7 +10,8 @@ export type HostImage = (image: ImageData) => Promise<string>;
 
 /**
  * The image hosting of one request: each image goes into the blob store
- * under a new id for `images.urlTtlSeconds`, and its URL starts from the
+ * under a new id for `images.urlTtlSeconds` (or `ttlSeconds`, when a stored
+ * completion that links it must outlive that), and its URL starts from the
  * public origin this request reached the gateway at. The URL is only given
  * once the store has the file, so a client (or another process sharing the
  * store) that fetches it at once finds it.
@@ -19,16 +20,16 @@ export type HostImage = (image: ImageData) => Promise<string>;
  * const host = imageHostFor(call, context);
  * const url = await host(image); // https://gateway.example/v1/files/images/img_….png
  */
-export function imageHostFor(call: IncomingCall, context: SurfaceContext): HostImage {
+export function imageHostFor(call: IncomingCall, context: SurfaceContext, ttlSeconds?: number): HostImage {
   const { options } = context;
   let base: string | undefined;
   return async (image) => {
     base ??= publicBase(call, { publicUrl: options.publicUrl, trustProxy: options.trustProxy, basePath: options.basePath });
     const id = newImageFileId();
-    const ttlSeconds = options.images.urlTtlSeconds;
-    const expiresAtSeconds = Math.floor(context.now() / 1000) + ttlSeconds;
+    const lifetimeSeconds = ttlSeconds ?? options.images.urlTtlSeconds;
+    const expiresAtSeconds = Math.floor(context.now() / 1000) + lifetimeSeconds;
     try {
-      await context.blobs.put(imageFileKey(id), { bytes: image.bytes(), contentType: image.mediaType }, ttlSeconds * 1000);
+      await context.blobs.put(imageFileKey(id), { bytes: image.bytes(), contentType: image.mediaType }, lifetimeSeconds * 1000);
     } catch (error) {
       throw imageStoreFailure(error);
     }

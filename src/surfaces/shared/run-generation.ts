@@ -49,6 +49,8 @@ export interface StreamedOutput {
   /** True once output reached the client: no silent fallback to another attempt after that. */
   readonly contentSent: boolean;
   readonly imageCount: number;
+  /** An attempt starts (the wait for a slot is over). */
+  started?(): void;
   /** Every event but usage (the runner keeps that); images still in the provider's format. */
   event(event: GenerationEvent): void | Promise<void>;
   /** The generation succeeded: the last events. Returns the error it wrote instead, when it could not finish (no image). */
@@ -83,6 +85,7 @@ export async function runStreamed(
         onQueued: (ticket) => progress.queued(ticket),
         onAttempt: () => {
           progress.started();
+          output.started?.();
           usage = undefined;
         },
         onEvent: (event) => {

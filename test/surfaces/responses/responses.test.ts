@@ -110,18 +110,13 @@ describe('POST /v1/responses with the official openai SDK', () => {
     expect(names).not.toContain('response.image_generation_call.partial_image');
   });
 
-  it('refuses previous_response_id, store: true, background: true and item_reference with 400s saying stored responses are not there yet', async () => {
+  it('refuses item_reference (previous_response_id is the way to continue) and unknown tools with 400s naming the field', async () => {
     const { client } = await serveGateway();
-    for (const extra of [{ previous_response_id: 'resp_123' }, { store: true }, { background: true }]) {
-      const error = await client.responses.create({ model: 'local-image', input: 'draw a cat', ...extra }).catch((failure) => failure);
-      expect(error.status).toBe(400);
-      expect(error.error.param).toBe(Object.keys(extra)[0]);
-      expect(error.error.message).toMatch(/needs stored responses/);
-    }
     const reference = await client.responses
       .create({ model: 'local-image', input: [{ type: 'item_reference', id: 'ig_1' }] as any })
       .catch((failure) => failure);
     expect(reference.error).toMatchObject({ param: 'input[0]' });
+    expect(reference.error.message).toMatch(/previous_response_id/);
     const tool = await client.responses
       .create({ model: 'local-image', input: 'x', tools: [{ type: 'web_search' }] as any })
       .catch((failure) => failure);
