@@ -7,14 +7,18 @@ import { createGuardedImageDownloader } from './images/remote/image-download.js'
 import { FetchSlots } from './images/remote/image-fetch-slots.js';
 import { configureSharp } from './images/sharp-settings.js';
 import { createSecretRedactor, redactableSecrets } from './lib/secret-redaction.js';
+import { GatewayObservability } from './observability/gateway-observability.js';
 import { type GatewayStats, gatewayStats, providerStats } from './observability/gateway-stats.js';
+import { metricsSettings, tracingSettings } from './observability/observability-options.js';
 import { UsageCounterTable } from './observability/usage-counters.js';
 import { createUsageReporter } from './observability/usage-reporter.js';
 import { type GatewayOptions, type ResolvedGatewayOptions, resolveGatewayOptions } from './options.js';
 import type { ImageProvider } from './provider.js';
 import { buildProviders } from './providers/build-providers.js';
+import { createPooledHttp } from './providers/shared/pooled-http.js';
 import { defaultProviderContext } from './providers/shared/provider-context.js';
 import { providerSecrets } from './providers/shared/provider-secrets.js';
+import { httpOverFetch } from './providers/shared/upstream-http.js';
 import { createAuthenticator } from './server/auth.js';
 import { registerHostEntry } from './server/host-entry.js';
 import { InflightTracker } from './server/inflight-tracker.js';
@@ -26,6 +30,7 @@ import { chatCompletionsRoutes } from './surfaces/chat-completions/chat-completi
 import { imageFileRoutes } from './surfaces/files/image-file-route.js';
 import { healthRoute } from './surfaces/health/health-route.js';
 import { imagesRoutes } from './surfaces/images/images-routes.js';
+import { metricsRoute } from './surfaces/metrics/metrics-route.js';
 import { modelsRoutes } from './surfaces/models/models-route.js';
 import { playgroundRoutes } from './surfaces/playground/playground-route.js';
 import { responsesRoutes } from './surfaces/responses/responses-route.js';
@@ -67,10 +72,12 @@ export function createImageGateway(input: GatewayOptions = {}): ImageGateway {
     conversionConcurrency(options.images.maxConcurrentConversions),
     options.images.maxQueuedConversions,
   );
+  const metrics = metricsSettings(options.metrics);
+  const observability = new GatewayObservability({ metrics, tracing: tracingSettings(options.tracing), logger: options.logger });
   const providers = buildProviders(
     options.providers,
     defaultProviderContext({
-      fetch: options.fetch,
+      http: observability.tracedHttp(options.fetch ? httpOverFetch(options.fetch) : createPooledHttp()),
       now,
       downloadImage: createGuardedImageDownloader(options.images, { fetchSlots }),
       conversions: conversionQueue,
@@ -90,6 +97,7 @@ export function createImageGateway(input: GatewayOptions = {}): ImageGateway {
     now,
     logger: options.logger,
     redactSecrets,
+    observer: observability.observer,
   });
   const counters = new UsageCounterTable(options.usageTables);
   const inflight = new InflightTracker();
@@ -108,7 +116,10 @@ export function createImageGateway(input: GatewayOptions = {}): ImageGateway {
       webp: createImageOutputEncoder({ ...options.images, outputFormat: 'webp' }, conversionQueue),
     },
     inflight,
-    report: createUsageReporter(counters, options.logger, options.onUsage),
+    report: createUsageReporter(counters, options.logger, options.onUsage, {
+      prices: options.prices,
+      observe: (event) => observability.record(event),
+    }),
     redactSecrets,
     blobs: blobs.store,
     results: new ResultRegistry({
@@ -125,6 +136,7 @@ export function createImageGateway(input: GatewayOptions = {}): ImageGateway {
     figures.results = context.results.stats();
     return figures;
   };
+  const instances = () => providerStats({ providers, scheduler: generation.scheduler, health: generation.health });
   let closing: Promise<void> | undefined;
   const createdAt = Math.floor(now() / 1000);
   const router = new Router(options.basePath, [
@@ -133,21 +145,13 @@ export function createImageGateway(input: GatewayOptions = {}): ImageGateway {
     ...responsesRoutes(context),
     ...imageFileRoutes(context),
     ...modelsRoutes(generation.registry, createdAt),
-    healthRoute({
-      providers: () => providerStats({ providers, scheduler: generation.scheduler, health: generation.health }),
-      closing: () => closing !== undefined,
-      details: options.healthDetails,
-    }),
+    healthRoute({ providers: instances, closing: () => closing !== undefined, details: options.healthDetails }),
     ...(options.playground
-      ? playgroundRoutes({
-          providers: () => providerStats({ providers, scheduler: generation.scheduler, health: generation.health }),
-          closing: () => closing !== undefined,
-          now,
-          publicUrl: options.publicUrl,
-        })
+      ? playgroundRoutes({ providers: instances, closing: () => closing !== undefined, now, publicUrl: options.publicUrl })
       : []),
+    ...(metrics ? [metricsRoute(() => observability.scrape(), metrics.expose === 'public')] : []),
   ]);
-  const serve = createServeCall({
+  const servePlain = createServeCall({
     router,
     authenticator: createAuthenticator(options.apiKeys, options.authenticate, {
       keyIdSalt: options.keyIdSalt,
@@ -161,6 +165,15 @@ export function createImageGateway(input: GatewayOptions = {}): ImageGateway {
     now,
     logger: options.logger,
   });
+  const serve = observability.start(
+    {
+      models: ['auto', ...generation.registry.names()],
+      instances,
+      providerTypes: new Map(providers.map((provider) => [provider.id, provider.type])),
+      routeOf: (call) => router.match(call)?.route?.path,
+    },
+    servePlain,
+  );
 
   const gateway: ImageGateway = {
     handles: (request) => router.match(request) !== undefined,

@@ -3,6 +3,8 @@ import type { SlotStore } from './generation/admission/slot-store.js';
 import { imageOptionsSchema } from './images/image-options.js';
 import type { GatewayLogger } from './lib/logger.js';
 import { formatPath } from './lib/property-path.js';
+import { modelPricesSchema } from './observability/cost/model-prices.js';
+import { metricsOptionSchema, tracingOptionSchema } from './observability/observability-options.js';
 import { defaultUsageTableLimits } from './observability/usage-counters.js';
 import type { UsageEvent } from './observability/usage-event.js';
 import type { ImageProvider } from './provider.js';
@@ -156,6 +158,12 @@ export const gatewayOptionsSchema = z
       })
       .strict()
       .default({ ...defaultUsageTableLimits }),
+    /** GET /metrics in the Prometheus text format (needs the optional peer prom-client): true, or `{ expose, projects }`. */
+    metrics: metricsOptionSchema,
+    /** OpenTelemetry spans through @opentelemetry/api when installed (a no-op without an SDK); false turns it off. */
+    tracing: tracingOptionSchema,
+    /** Prices per provider model, for each request's `cost` (no built-in prices): per image by size and quality, per million tokens. */
+    prices: modelPricesSchema.default({}),
     /** /healthz shows each instance's type, state and load to every caller, not only to one with an accepted key. */
     healthDetails: z.boolean().default(false),
     /**

@@ -6,6 +6,7 @@ import type { GatewayLogger } from '../lib/logger.js';
 import type { RedactSecrets } from '../lib/secret-redaction.js';
 import type { GenerationEvent, GenerationRequest, ImageProvider } from '../provider.js';
 import { type SchedulerOptions, SlotScheduler } from './admission/slot-scheduler.js';
+import type { AttemptObserver } from './dispatch/attempt-observer.js';
 import { type DispatchHooks, type DispatchOptions, type DispatchOutcome, dispatchGeneration } from './dispatch/dispatch-generation.js';
 import { OutputSecretFilter } from './output-secret-filter.js';
 import type { RequestNeeds } from './request-needs.js';
@@ -30,6 +31,8 @@ export interface GenerationServiceOptions {
   logger?: GatewayLogger;
   /** Takes the configured secrets out of an upstream's text before the log line. */
   redactSecrets?: RedactSecrets;
+  /** Watches each attempt (metrics, traces), implemented above this floor; none: nothing more per attempt. */
+  observer?: AttemptObserver;
 }
 
 /** What a surface asks the core to run: a request already normalised, the routes planned for it, and how to hear back. */
@@ -126,6 +129,7 @@ export class GenerationService {
       now: this.#options.now,
       hooks,
       onAttemptFailed: this.#options.logger ? (route, error, attempt) => this.#logAttemptFailure(job, route, error, attempt) : undefined,
+      observer: this.#options.observer,
     };
   }
 

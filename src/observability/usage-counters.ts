@@ -7,6 +7,8 @@ export interface UsageCounters {
   promptTokens: number;
   completionTokens: number;
   totalTokens: number;
+  /** Sum of the requests' `cost` (by the `prices` option); 0 when no model has a price. */
+  cost: number;
 }
 
 /** How many distinct projects and key ids the tables track before they evict. */
@@ -98,11 +100,12 @@ class BoundedCounters {
     evicted.promptTokens += counters.promptTokens;
     evicted.completionTokens += counters.completionTokens;
     evicted.totalTokens += counters.totalTokens;
+    evicted.cost = Math.round((evicted.cost + counters.cost) * 1e9) / 1e9;
   }
 }
 
 function emptyCounters(): UsageCounters {
-  return { requests: 0, failed: 0, images: 0, promptTokens: 0, completionTokens: 0, totalTokens: 0 };
+  return { requests: 0, failed: 0, images: 0, promptTokens: 0, completionTokens: 0, totalTokens: 0, cost: 0 };
 }
 
 function count(counters: UsageCounters, event: UsageEvent): void {
@@ -112,4 +115,6 @@ function count(counters: UsageCounters, event: UsageEvent): void {
   counters.promptTokens += event.promptTokens;
   counters.completionTokens += event.completionTokens;
   counters.totalTokens += event.totalTokens;
+  // Rounded as each cost is: float sums of prices would otherwise drift (0.1 + 0.2).
+  if (event.cost !== undefined) counters.cost = Math.round((counters.cost + event.cost) * 1e9) / 1e9;
 }

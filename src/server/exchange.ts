@@ -7,6 +7,8 @@ export interface Caller {
   /** The key id the caller authenticated with (never the key itself). */
   keyId?: string;
   startedAt: number;
+  /** The path of the route serving it, below the base path ("/v1/images/edits"): a bounded name for metrics and traces. */
+  route?: string;
 }
 
 /**

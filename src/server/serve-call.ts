@@ -48,13 +48,18 @@ export function createServeCall(options: ServeCallOptions): ServeCall {
       const authenticated = await acceptedKey(authenticator, call);
       return route.handle({
         call,
-        caller: { requestId, startedAt: now(), ...authenticated },
+        caller: { requestId, startedAt: now(), route: route.path, ...authenticated },
         parameter,
         authenticated: authenticated !== undefined,
       });
     }
     const authenticated = authenticator.authenticate(call);
-    const caller = { requestId, startedAt: now(), ...(authenticated instanceof Promise ? await authenticated : authenticated) };
+    const caller = {
+      requestId,
+      startedAt: now(),
+      route: route.path,
+      ...(authenticated instanceof Promise ? await authenticated : authenticated),
+    };
     if (route.startsWork && options.closing()) throw shuttingDownError();
     return route.handle({ call, caller, parameter });
   }

@@ -7,6 +7,7 @@ import type { GenerationEvent, GenerationRequest } from '../../provider.js';
 import type { QueueTicket, SlotScheduler } from '../admission/slot-scheduler.js';
 import { countsAgainstHealth, type InstanceHealth } from '../routing/instance-health.js';
 import type { ModelRoute } from '../routing/model-registry.js';
+import type { AttemptObserver, AttemptWatch } from './attempt-observer.js';
 import { AttemptOutput } from './attempt-output.js';
 import { runProvider } from './run-provider.js';
 
@@ -35,6 +36,8 @@ export interface DispatchOptions {
   hooks: DispatchHooks;
   /** Hears every failed attempt with the upstream's own account of it (for the log: clients get fixed sentences). */
   onAttemptFailed?: (route: ModelRoute, error: unknown, attempt: number) => void;
+  /** Watches each attempt (metrics, traces); none: nothing more per attempt. */
+  observer?: AttemptObserver;
 }
 
 /** What was tried, whatever came of it: for the diagnostic headers, the usage record and the queue figures. */
@@ -112,19 +115,20 @@ export async function dispatchGeneration(options: DispatchOptions): Promise<Disp
 
     const link = linkSignals([options.signal, options.shutdownSignal], served.provider.timeoutMs);
     const startedAt = options.now();
+    const watch = options.observer?.start(served, attempts, slot.queueMs, options.request);
     try {
       const output = (options.request.imageRequired ?? options.request.wantsImage) ? new AttemptOutput() : undefined;
-      await runProvider(
-        served.provider,
-        { ...options.request, model: served.model.id },
-        link,
-        output ? watched(output, options.hooks) : options.hooks.onEvent,
-      );
+      const onEvent = output ? watched(output, options.hooks) : options.hooks.onEvent;
+      const request = { ...options.request, model: served.model.id };
+      await (watch
+        ? watch.run(() => runProvider(served.provider, request, link, observed(watch, onEvent)))
+        : runProvider(served.provider, request, link, onEvent));
       const missing = output?.missingImage(served.provider.id);
       if (missing) throw missing;
       // Health first: the release hands the slot to a waiter, which must see the circuit as it now is.
       options.health.onSuccess(served.provider.id, slot.probe);
       slot.release('completed');
+      watch?.end();
       return { ok: true, route: served, attempts, queueMs, generationMs: options.now() - startedAt };
     } catch (caught) {
       // A provider timeout is an upstream failure like any other: retryable on another instance.
@@ -134,6 +138,7 @@ export async function dispatchGeneration(options: DispatchOptions): Promise<Disp
           : reasonFor(caught, options, link, served),
         options.health,
       );
+      watch?.end(error);
       if (options.signal.aborted || options.shutdownSignal.aborted) {
         options.health.onAbandon(served.provider.id, slot.probe);
         slot.release('aborted');
@@ -164,6 +169,14 @@ function unavailable(routes: readonly ModelRoute[], health: InstanceHealth): Gat
 /** An upstream's retry delay, at most the cooldown an open circuit imposes (routing.cooldownMs): for the instance's cooling and the client's Retry-After alike. */
 function cappedRetryDelay(error: unknown, health: InstanceHealth): unknown {
   return UpstreamError.isInstance(error) ? withRetryAfterAtMost(error, health.options.cooldownMs) : error;
+}
+
+/** The attempt's events, shown to its watch on their way to the hook. */
+function observed(watch: AttemptWatch, onEvent: DispatchHooks['onEvent']): DispatchHooks['onEvent'] {
+  return (event) => {
+    watch.event(event);
+    return onEvent(event);
+  };
 }
 
 /** The attempt's events, noted on their way to the hook. */

@@ -34,6 +34,7 @@ export async function respondJson(completion: CompletionExchange, context: Surfa
     stream: false,
     projectId: prepared.projectId,
     promptEstimate: prepared.promptEstimate,
+    request: prepared.generation,
   };
   const headers = diagnosticHeaders(caller.requestId, outcome.route, outcome.attempts, prepared.reasoningEffort);
   headers['x-gateway-queue-ms'] = String(outcome.queueMs);

@@ -90,6 +90,7 @@ function finishStream(
     stream: true,
     projectId: prepared.projectId,
     promptEstimate: prepared.promptEstimate,
+    request: prepared.generation,
     outcome,
   };
   if (!outcome.ok) {

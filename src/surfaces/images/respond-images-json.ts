@@ -18,7 +18,14 @@ import { ignoredOptions } from './provider-image-options.js';
 export async function respondImagesJson(exchange: ImagesExchange, context: SurfaceContext): Promise<Answer> {
   const { prepared, caller, deadline } = exchange;
   const { outcome, result } = await runToResult(context, prepared, deadline);
-  const facts = { caller, model: prepared.model, stream: false, projectId: prepared.projectId, promptEstimate: prepared.promptEstimate };
+  const facts = {
+    caller,
+    model: prepared.model,
+    stream: false,
+    projectId: prepared.projectId,
+    promptEstimate: prepared.promptEstimate,
+    request: prepared.generation,
+  };
   const headers = imagesHeaders(exchange, outcome.route, outcome.attempts);
   headers['x-gateway-queue-ms'] = String(outcome.queueMs);
   const refuse = (failure: unknown): Answer => {

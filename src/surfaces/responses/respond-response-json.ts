@@ -22,7 +22,14 @@ export async function respondResponseJson(exchange: ResponseExchange, context: S
   prepared.lifecycle.bind((reason) => deadline.abort(reason));
   const { outcome, result } = await runToResult(context, prepared, deadline);
   const model = prepared.request.model;
-  const facts = { caller, model, stream: false, projectId: prepared.projectId, promptEstimate: prepared.promptEstimate };
+  const facts = {
+    caller,
+    model,
+    stream: false,
+    projectId: prepared.projectId,
+    promptEstimate: prepared.promptEstimate,
+    request: prepared.generation,
+  };
   const headers = diagnosticHeaders(caller.requestId, outcome.route, outcome.attempts, undefined);
   headers['x-gateway-queue-ms'] = String(outcome.queueMs);
   let images = result.images;

@@ -74,7 +74,14 @@ export async function runStreamed(
   const { prepared, caller, deadline } = exchange;
   const end = context.inflight.begin(exchange.call);
   const progress = new StreamProgress(writer, context.now);
-  const facts = { caller, model, stream: true, projectId: prepared.projectId, promptEstimate: prepared.promptEstimate };
+  const facts = {
+    caller,
+    model,
+    stream: true,
+    projectId: prepared.projectId,
+    promptEstimate: prepared.promptEstimate,
+    request: prepared.generation,
+  };
   let usage: GenerationUsage | undefined;
   try {
     const outcome = await context.generation.run({

@@ -1,0 +1,45 @@
+import type { Registry } from 'prom-client';
+import type { ProviderStats } from '../gateway-stats.js';
+import { AttemptMetrics } from './attempt-metrics.js';
+import { registerInstanceGauges } from './instance-gauges.js';
+import { MetricLabels } from './metric-labels.js';
+import { loadPrometheus, type Prometheus } from './prometheus-peer.js';
+import { RequestMetrics } from './request-metrics.js';
+
+/** What the metrics read besides what they are told: the served names (bounded labels) and the instances' load. */
+export interface MetricsSources {
+  /** Model names the gateway serves: ids, aliases, `auto`. */
+  models: readonly string[];
+  /** Project ids that get a label of their own; others are `other`. */
+  projects: readonly string[];
+  /** Each instance's queue and health, read at each scrape. */
+  instances: () => Record<string, ProviderStats>;
+}
+
+/**
+ * A gateway's Prometheus metrics, in a registry of its own (two gateways in
+ * one process do not collide): one recorder per concern (requests, attempts,
+ * instance gauges); a new concern adds its module and one line here.
+ *
+ * @example
+ * const metrics = await GatewayMetrics.create({ models: ['auto'], projects: [], instances: () => stats().providers });
+ * const text = await metrics.registry.metrics();
+ */
+export class GatewayMetrics {
+  readonly registry: Registry;
+  readonly requests: RequestMetrics;
+  readonly attempts: AttemptMetrics;
+
+  private constructor(prometheus: Prometheus, sources: MetricsSources) {
+    this.registry = new prometheus.Registry();
+    const labels = new MetricLabels(sources);
+    this.requests = new RequestMetrics(prometheus, this.registry, labels);
+    this.attempts = new AttemptMetrics(prometheus, this.registry, labels);
+    registerInstanceGauges(prometheus, this.registry, sources.instances);
+  }
+
+  /** Loads prom-client (rejecting with what to install when it is missing) and registers every metric. */
+  static async create(sources: MetricsSources): Promise<GatewayMetrics> {
+    return new GatewayMetrics(await loadPrometheus(), sources);
+  }
+}
