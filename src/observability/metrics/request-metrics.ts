@@ -79,15 +79,21 @@ export class RequestMetrics {
       event.totalMs / 1000,
     );
     if (event.status < 400) {
-      const tokens = {
+      // Two objects: prom-client keeps the labels object of a new series, so one must not be changed after.
+      const input = {
         gen_ai_operation_name: operation,
         gen_ai_request_model: model,
         gen_ai_response_model: responseModel,
         gen_ai_token_type: 'input',
       };
-      this.#tokens.observe(tokens, event.promptTokens);
-      tokens.gen_ai_token_type = 'output';
-      this.#tokens.observe(tokens, event.completionTokens);
+      this.#tokens.observe(input, event.promptTokens);
+      const output = {
+        gen_ai_operation_name: operation,
+        gen_ai_request_model: model,
+        gen_ai_response_model: responseModel,
+        gen_ai_token_type: 'output',
+      };
+      this.#tokens.observe(output, event.completionTokens);
     }
   }
 
