@@ -84,7 +84,8 @@ function endingWith(sink: ByteSink, end: () => void): ByteSink {
     onReady: (callback) => sink.onReady(callback),
     close() {
       sink.close();
-      end();
+      // After the code that closed it: a stream's usage record, written right after its last event, still belongs to the span.
+      queueMicrotask(end);
     },
   };
 }
