@@ -37,7 +37,7 @@ export function providersFromEnvironment(environment: Environment): ProviderConf
   return providers;
 }
 
-/** Options for the standalone server: a JSON config file (if any) over the environment. */
+/** Options for the standalone server: a JSON config file (if any) over the environment, with metrics on. */
 export function optionsFromEnvironment(environment: Environment, fileOptions: GatewayOptions | undefined): GatewayOptions {
   const apiKeys = list(environment.GATEWAY_API_KEYS);
   return {
@@ -46,6 +46,8 @@ export function optionsFromEnvironment(environment: Environment, fileOptions: Ga
     playground: environment.PLAYGROUND !== '0',
     ...(apiKeys.length > 0 ? { apiKeys } : {}),
     ...hostedFilesFromEnvironment(environment),
+    // GET /metrics, behind the gateway keys when there are any; a config file's "metrics" wins.
+    metrics: true,
     ...fileOptions,
     // The file's `images` fields on top of the environment's, not instead of them.
     ...(environment.IMAGE_DELIVERY ? { images: { delivery: environment.IMAGE_DELIVERY as 'inline' | 'url', ...fileOptions?.images } } : {}),

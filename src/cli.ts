@@ -90,6 +90,7 @@ server.listen(port, host, () => {
   console.log(`image-gateway listening on ${url}`);
   console.log(`providers: ${providers.join(', ')}`);
   console.log(`models: ${server.gateway.models().join(', ')}`);
+  if (options.metrics) console.log(`metrics: ${url}/metrics (Prometheus text${authOn ? ', with a gateway key' : ''})`);
   console.log(
     authOn ? 'auth: on (Bearer keys required)' : 'auth: off (open access, bound to 127.0.0.1; set GATEWAY_API_KEYS to expose it)',
   );

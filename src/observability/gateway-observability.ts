@@ -114,7 +114,7 @@ export class GatewayObservability {
       this.#metrics = await GatewayMetrics.create({ models: gateway.models, projects: settings.projects, instances: gateway.instances });
     } catch (error) {
       this.#metricsFailure = error as Error;
-      this.#settings.logger?.error({ error: (error as Error).message }, 'metrics are off');
+      this.#settings.logger?.error({}, `metrics are off: ${(error as Error).message}`);
     }
   }
 

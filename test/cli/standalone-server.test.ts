@@ -102,6 +102,11 @@ describe('npm start', () => {
       const page = await fetch(`http://127.0.0.1:${port}/playground`);
       expect(page.status).toBe(200);
       expect(await page.text()).toContain('<title>image-gateway playground</title>');
+      // Metrics are on in the standalone server, and it says where.
+      expect(run.output()).toContain(`metrics: http://127.0.0.1:${port}/metrics`);
+      const metrics = await fetch(`http://127.0.0.1:${port}/metrics`);
+      expect(metrics.status).toBe(200);
+      expect(await metrics.text()).toContain('# TYPE image_gateway_requests_total counter');
       run.child.kill('SIGTERM');
       await run.exited;
       // The port is free again only once the server itself is gone (an orphan would keep listening).
