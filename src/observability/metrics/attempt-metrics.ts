@@ -1,13 +1,18 @@
-import type { Counter, Histogram, Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import type { AttemptWatch } from '../../generation/dispatch/attempt-observer.js';
 import type { ModelRoute } from '../../generation/routing/model-registry.js';
 import type { GenerationEvent, GenerationRequest } from '../../provider.js';
 import { errorType, genAiDurationBuckets, providerName, upstreamOperationName } from './gen-ai-names.js';
 import type { MetricLabels } from './metric-labels.js';
-import type { Prometheus } from './prometheus-peer.js';
+import { CounterSeries, HistogramSeries } from './series-table.js';
 
 /** Label values every figure of one attempt shares. */
-type AttemptLabels = Record<'gen_ai_operation_name' | 'gen_ai_provider_name' | 'gen_ai_request_model' | 'provider', string>;
+interface AttemptLabels {
+  operation: string;
+  providerName: string;
+  model: string;
+  provider: string;
+}
 
 /**
  * Per-attempt figures, from dispatch's attempt hook: attempts by instance
@@ -17,93 +22,80 @@ type AttemptLabels = Record<'gen_ai_operation_name' | 'gen_ai_provider_name' | '
  */
 export class AttemptMetrics {
   readonly #labels: MetricLabels;
-  readonly #attempts: Counter;
-  readonly #fallbacks: Counter;
-  readonly #duration: Histogram;
-  readonly #firstChunk: Histogram;
-  readonly #queueWait: Histogram;
-  readonly #imageBytes: Counter;
+  readonly #attempts: CounterSeries;
+  readonly #fallbacks: CounterSeries;
+  readonly #duration: HistogramSeries;
+  readonly #firstChunk: HistogramSeries;
+  readonly #queueWait: HistogramSeries;
+  readonly #imageBytes: CounterSeries;
 
-  constructor(prometheus: Prometheus, registry: Registry, labels: MetricLabels) {
+  constructor(registry: Registry, labels: MetricLabels) {
     this.#labels = labels;
-    const registers = [registry];
-    this.#attempts = new prometheus.Counter({
-      name: 'image_gateway_attempts_total',
-      help: 'Upstream attempts by instance, provider model and outcome (success, or the error type).',
-      labelNames: ['provider', 'provider_model', 'outcome'],
-      registers,
-    });
-    this.#fallbacks = new prometheus.Counter({
-      name: 'image_gateway_fallbacks_total',
-      help: 'Attempts after the first of a request (a fallback after a retryable failure), by the instance fallen back to.',
-      labelNames: ['provider'],
-      registers,
-    });
-    this.#duration = new prometheus.Histogram({
-      name: 'gen_ai_client_operation_duration_seconds',
-      help: 'Upstream attempts from the provider call to its last event (generation time per instance), by error type when it failed (GenAI conventions).',
-      labelNames: ['gen_ai_operation_name', 'gen_ai_provider_name', 'gen_ai_request_model', 'provider', 'error_type'],
-      buckets: genAiDurationBuckets,
-      registers,
-    });
-    this.#firstChunk = new prometheus.Histogram({
-      name: 'gen_ai_client_operation_time_to_first_chunk_seconds',
-      help: 'Streamed upstream attempts from the provider call to its first chunk (GenAI conventions).',
-      labelNames: ['gen_ai_operation_name', 'gen_ai_provider_name', 'gen_ai_request_model', 'provider'],
-      buckets: genAiDurationBuckets,
-      registers,
-    });
-    this.#queueWait = new prometheus.Histogram({
-      name: 'image_gateway_queue_wait_seconds',
-      help: 'Time attempts waited for a slot, by instance and whether the request streams.',
-      labelNames: ['provider', 'stream'],
-      buckets: [0, 0.01, 0.05, 0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120],
-      registers,
-    });
-    this.#imageBytes = new prometheus.Counter({
-      name: 'image_gateway_image_bytes_total',
-      help: 'Image bytes: in, the input images of requests that reached an upstream; out, the images upstreams produced.',
-      labelNames: ['direction'],
-      registers,
-    });
+    this.#attempts = new CounterSeries(
+      registry,
+      'image_gateway_attempts_total',
+      'Upstream attempts by instance, provider model and outcome (success, or the error type).',
+      ['provider', 'provider_model', 'outcome'],
+    );
+    this.#fallbacks = new CounterSeries(
+      registry,
+      'image_gateway_fallbacks_total',
+      'Attempts after the first of a request (a fallback after a retryable failure), by the instance fallen back to.',
+      ['provider'],
+    );
+    this.#duration = new HistogramSeries(
+      registry,
+      'gen_ai_client_operation_duration_seconds',
+      'Upstream attempts from the provider call to its last event (generation time per instance), by error type when it failed (GenAI conventions).',
+      ['gen_ai_operation_name', 'gen_ai_provider_name', 'gen_ai_request_model', 'provider', 'error_type'],
+      genAiDurationBuckets,
+    );
+    this.#firstChunk = new HistogramSeries(
+      registry,
+      'gen_ai_client_operation_time_to_first_chunk_seconds',
+      'Streamed upstream attempts from the provider call to its first chunk (GenAI conventions).',
+      ['gen_ai_operation_name', 'gen_ai_provider_name', 'gen_ai_request_model', 'provider'],
+      genAiDurationBuckets,
+    );
+    this.#queueWait = new HistogramSeries(
+      registry,
+      'image_gateway_queue_wait_seconds',
+      'Time attempts waited for a slot, by instance and whether the request streams.',
+      ['provider', 'stream'],
+      [0, 0.01, 0.05, 0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120],
+    );
+    this.#imageBytes = new CounterSeries(
+      registry,
+      'image_gateway_image_bytes_total',
+      'Image bytes: in, the input images of requests that reached an upstream; out, the images upstreams produced.',
+      ['direction'],
+    );
   }
 
   /** An attempt starts: counts its wait and input, and returns what watches the rest of it. */
   start(route: ModelRoute, attempt: number, queueMs: number, request: Omit<GenerationRequest, 'model'>): AttemptWatch {
     const labels: AttemptLabels = {
-      gen_ai_operation_name: upstreamOperationName(route.provider.type),
-      gen_ai_provider_name: providerName(route.provider.type),
-      gen_ai_request_model: route.model.id,
+      operation: upstreamOperationName(route.provider.type),
+      providerName: providerName(route.provider.type),
+      model: route.model.id,
       provider: route.provider.id,
     };
-    this.#queueWait.observe({ provider: route.provider.id, stream: request.stream ? 'true' : 'false' }, queueMs / 1000);
-    if (attempt > 1) this.#fallbacks.inc({ provider: route.provider.id });
-    else {
-      const bytesIn = inputBytes(request);
-      if (bytesIn > 0) this.#imageBytes.inc({ direction: 'in' }, bytesIn);
-    }
+    this.#queueWait.observe([route.provider.id, request.stream ? 'true' : 'false'], queueMs / 1000);
+    if (attempt > 1) this.#fallbacks.inc([route.provider.id]);
+    else if (hasInputImages(request)) this.#imageBytes.inc(['in'], inputBytes(request));
     return new MetricsAttemptWatch(this, labels, request.stream);
   }
 
   /** How one attempt ended. */
   ended(labels: AttemptLabels, seconds: number, error: unknown, bytesOut: number): void {
     const failure = error === undefined ? '' : this.#labels.errorCode(errorType(error));
-    this.#attempts.inc({ provider: labels.provider, provider_model: labels.gen_ai_request_model, outcome: failure || 'success' });
-    this.#duration.observe(
-      {
-        gen_ai_operation_name: labels.gen_ai_operation_name,
-        gen_ai_provider_name: labels.gen_ai_provider_name,
-        gen_ai_request_model: labels.gen_ai_request_model,
-        provider: labels.provider,
-        error_type: failure,
-      },
-      seconds,
-    );
-    if (bytesOut > 0) this.#imageBytes.inc({ direction: 'out' }, bytesOut);
+    this.#attempts.inc([labels.provider, labels.model, failure || 'success']);
+    this.#duration.observe([labels.operation, labels.providerName, labels.model, labels.provider, failure], seconds);
+    if (bytesOut > 0) this.#imageBytes.inc(['out'], bytesOut);
   }
 
   firstChunk(labels: AttemptLabels, seconds: number): void {
-    this.#firstChunk.observe(labels, seconds);
+    this.#firstChunk.observe([labels.operation, labels.providerName, labels.model, labels.provider], seconds);
   }
 }
 
@@ -136,6 +128,10 @@ class MetricsAttemptWatch implements AttemptWatch {
   end(error?: unknown): void {
     this.#metrics.ended(this.#labels, (performance.now() - this.#startedAt) / 1000, error, this.#bytesOut);
   }
+}
+
+function hasInputImages(request: Omit<GenerationRequest, 'model'>): boolean {
+  return request.inputImages.length > 0 || request.mask !== undefined || request.messages.some((message) => message.images.length > 0);
 }
 
 /** Bytes of the images a request carries: its edit images, its mask and the conversation's. */

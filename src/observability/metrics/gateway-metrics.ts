@@ -33,8 +33,8 @@ export class GatewayMetrics {
   private constructor(prometheus: Prometheus, sources: MetricsSources) {
     this.registry = new prometheus.Registry();
     const labels = new MetricLabels(sources);
-    this.requests = new RequestMetrics(prometheus, this.registry, labels);
-    this.attempts = new AttemptMetrics(prometheus, this.registry, labels);
+    this.requests = new RequestMetrics(this.registry, labels);
+    this.attempts = new AttemptMetrics(this.registry, labels);
     registerInstanceGauges(prometheus, this.registry, sources.instances);
   }
 
