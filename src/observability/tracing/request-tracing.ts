@@ -26,16 +26,14 @@ export function tracedServe(api: OpenTelemetry, serve: ServeCall, routeOf: (call
   const tracer = api.trace.getTracer('image-gateway');
   return async (call) => {
     const parent = api.propagation.extract(api.ROOT_CONTEXT, call, callHeaders);
-    const route = routeOf(call);
-    const span = tracer.startSpan(
-      route ? `${call.method} ${route}` : call.method,
-      {
-        kind: api.SpanKind.SERVER,
-        attributes: { 'http.request.method': call.method, ...(route ? { 'http.route': route } : {}) },
-      },
-      parent,
-    );
+    const span = tracer.startSpan(call.method, { kind: api.SpanKind.SERVER, attributes: { 'http.request.method': call.method } }, parent);
+    // Without an SDK (or sampled out) the span records nothing: no route lookup, no context, no wrapping.
     if (!span.isRecording()) return serve(call);
+    const route = routeOf(call);
+    if (route) {
+      span.updateName(`${call.method} ${route}`);
+      span.setAttribute('http.route', route);
+    }
     const context = api.trace.setSpan(parent, span);
     let answer: Answer;
     try {
