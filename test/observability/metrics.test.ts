@@ -4,7 +4,7 @@ import { ImageData, type ImageProvider } from '../../src/index.js';
 import { imageModelCapabilities } from '../../src/providers/shared/model-catalog.js';
 import { type OpenAIChatFake, startOpenAIChatFake } from '../fakes/openai-chat-fake.js';
 import { type Exposition, parseExposition, samplesOf, sampleValue } from '../helpers/prometheus-text.js';
-import { gatewayKey, serveGateway } from '../surfaces/served-gateway.js';
+import { gatewayKey, serveGateway, solidPng } from '../surfaces/served-gateway.js';
 
 const fakes: OpenAIChatFake[] = [];
 const gateways: ImageGateway[] = [];
@@ -202,6 +202,29 @@ describe('label cardinality', () => {
     expect(sampleValue(scraped, 'image_gateway_requests_total', { project: 'other' })).toBe(10_000);
     expect(scraped.samples.some((sample) => Object.values(sample.labels).some((value) => value.includes('made-up')))).toBe(false);
     expect(scraped.samples.length).toBeLessThan(400);
+  });
+
+  it('counts the bytes of input images in and of produced images out', async () => {
+    const gateway = createImageGateway({ providers: [instantProvider], metrics: true });
+    gateways.push(gateway);
+    const png = await solidPng(64, 48);
+    const answer = await gateway.fetch(
+      new Request('http://gateway.test/v1/images/edits', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          model: 'instant-image',
+          prompt: 'make it grey',
+          images: [{ image_url: `data:image/png;base64,${png.toString('base64')}` }],
+        }),
+      }),
+    );
+    expect(answer.status).toBe(200);
+    await answer.arrayBuffer();
+    const scraped = parseExposition(await (await gateway.fetch(new Request('http://gateway.test/metrics'))).text());
+    expect(sampleValue(scraped, 'image_gateway_image_bytes_total', { direction: 'in' })).toBeGreaterThan(100);
+    expect(sampleValue(scraped, 'image_gateway_image_bytes_total', { direction: 'out' })).toBe(8);
+    expect(sampleValue(scraped, 'image_gateway_requests_total', { surface: '/v1/images/edits', status: '200' })).toBe(1);
   });
 
   it('keeps two gateways in one process apart: each has its own registry', async () => {
