@@ -78,11 +78,16 @@ export class GatewayObservability {
     // Calls wait for the metrics (none may go uncounted), not for tracing: the import reads files
     // through libuv's pool, which a busy host may hold for seconds, and a trace is a sample anyway.
     const metricsLoaded = metrics ? this.#loadMetrics(gateway, metrics) : undefined;
+    let metricsPending = metricsLoaded !== undefined;
+    // Wrapped again when the second peer loads; never before the metrics are in, or calls would stop waiting for them.
     const wrap = () => {
-      observed = this.#wrap(serve, gateway);
+      if (!metricsPending) observed = this.#wrap(serve, gateway);
     };
     void tracingLoaded?.then(wrap);
-    const loading = metricsLoaded?.then(wrap);
+    const loading = metricsLoaded?.then(() => {
+      metricsPending = false;
+      wrap();
+    });
     return (call) => {
       if (observed) return observed(call);
       return loading ? loading.then(() => (observed as ServeCall)(call)) : serve(call);

@@ -1,6 +1,7 @@
 import type { Registry } from 'prom-client';
 import type { ProviderStats } from '../gateway-stats.js';
 import type { Prometheus } from './prometheus-peer.js';
+import { type GaugeReading, registerScrapeGauge } from './scrape-gauges.js';
 
 const circuitStates = ['closed', 'half-open', 'open'] as const;
 
@@ -9,55 +10,47 @@ const circuitStates = ['closed', 'half-open', 'open'] as const;
  * path): waiting requests by kind, active slots, concurrency and circuit state.
  */
 export function registerInstanceGauges(prometheus: Prometheus, registry: Registry, instances: () => Record<string, ProviderStats>): void {
-  const registers = [registry];
-  // One read per scrape, shared by the four gauges: collect() runs for each in turn.
+  // One read per scrape, shared by the four gauges: their collect() runs one after the other.
   let read: Record<string, ProviderStats> | undefined;
   const current = () => {
-    read ??= instances();
-    queueMicrotask(() => {
-      read = undefined;
-    });
-    return read;
+    if (!read) {
+      read = instances();
+      queueMicrotask(() => {
+        read = undefined;
+      });
+    }
+    return Object.entries(read);
   };
-  new prometheus.Gauge({
+  registerScrapeGauge(prometheus, registry, {
     name: 'image_gateway_queue_waiting',
     help: 'Requests waiting for a slot, by the instance whose room counts them and kind (stream or non_stream).',
     labelNames: ['provider', 'kind'],
-    registers,
-    collect() {
-      for (const [id, stats] of Object.entries(current())) {
-        this.set({ provider: id, kind: 'stream' }, stats.waiting.stream);
-        this.set({ provider: id, kind: 'non_stream' }, stats.waiting.nonStream);
+    *read(): Generator<GaugeReading> {
+      for (const [id, stats] of current()) {
+        yield [{ provider: id, kind: 'stream' }, stats.waiting.stream];
+        yield [{ provider: id, kind: 'non_stream' }, stats.waiting.nonStream];
       }
     },
   });
-  new prometheus.Gauge({
+  registerScrapeGauge(prometheus, registry, {
     name: 'image_gateway_slots_active',
     help: 'Generations running now, by instance.',
     labelNames: ['provider'],
-    registers,
-    collect() {
-      for (const [id, stats] of Object.entries(current())) this.set({ provider: id }, stats.active);
-    },
+    read: () => current().map(([id, stats]): GaugeReading => [{ provider: id }, stats.active]),
   });
-  new prometheus.Gauge({
+  registerScrapeGauge(prometheus, registry, {
     name: 'image_gateway_slots_concurrency',
     help: 'Generations each instance may run at once (its concurrency).',
     labelNames: ['provider'],
-    registers,
-    collect() {
-      for (const [id, stats] of Object.entries(current())) this.set({ provider: id }, stats.concurrency);
-    },
+    read: () => current().map(([id, stats]): GaugeReading => [{ provider: id }, stats.concurrency]),
   });
-  new prometheus.Gauge({
+  registerScrapeGauge(prometheus, registry, {
     name: 'image_gateway_circuit_state',
     help: 'Each instance circuit: 1 on its current state (closed, half-open, open), 0 on the others.',
     labelNames: ['provider', 'state'],
-    registers,
-    collect() {
-      for (const [id, stats] of Object.entries(current())) {
-        for (const state of circuitStates) this.set({ provider: id, state }, stats.health.state === state ? 1 : 0);
-      }
-    },
+    read: () =>
+      current().flatMap(([id, stats]) =>
+        circuitStates.map((state): GaugeReading => [{ provider: id, state }, stats.health.state === state ? 1 : 0]),
+      ),
   });
 }
