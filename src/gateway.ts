@@ -169,6 +169,7 @@ export function createImageGateway(input: GatewayOptions = {}): ImageGateway {
     {
       models: ['auto', ...generation.registry.names()],
       instances,
+      blobs: blobs.store,
       providerTypes: new Map(providers.map((provider) => [provider.id, provider.type])),
       routeOf: (call) => router.match(call)?.route?.path,
     },

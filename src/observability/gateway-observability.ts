@@ -116,7 +116,12 @@ export class GatewayObservability {
 
   async #loadMetrics(gateway: ObservedGateway, settings: MetricsSettings): Promise<void> {
     try {
-      this.#metrics = await GatewayMetrics.create({ models: gateway.models, projects: settings.projects, instances: gateway.instances });
+      this.#metrics = await GatewayMetrics.create({
+        models: gateway.models,
+        projects: settings.projects,
+        instances: gateway.instances,
+        blobs: gateway.blobs,
+      });
     } catch (error) {
       this.#metricsFailure = error as Error;
       this.#settings.logger?.error({}, `metrics are off: ${(error as Error).message}`);

@@ -227,6 +227,39 @@ describe('label cardinality', () => {
     expect(sampleValue(scraped, 'image_gateway_requests_total', { surface: '/v1/images/edits', status: '200' })).toBe(1);
   });
 
+  it('shows the hosted image files the blob store holds: entries, bytes and evictions', async () => {
+    const png = await solidPng(32, 32);
+    const drawing: ImageProvider = {
+      ...instantProvider,
+      async *generate() {
+        yield { type: 'image', image: ImageData.fromBytes(png, 'image/png') };
+        yield { type: 'finish', reason: 'stop' };
+      },
+    };
+    const gateway = createImageGateway({
+      providers: [drawing],
+      metrics: true,
+      images: { delivery: 'url' },
+      blobs: { type: 'memory', maxEntries: 2 },
+    });
+    gateways.push(gateway);
+    for (let index = 0; index < 3; index++) {
+      const answer = await gateway.fetch(
+        new Request('http://gateway.test/v1/images/generations', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ model: 'instant-image', prompt: 'a dot', response_format: 'url' }),
+        }),
+      );
+      expect(((await answer.json()) as { data: Array<{ url?: string }> }).data[0]?.url).toContain('/v1/files/images/');
+    }
+    const scraped = parseExposition(await (await gateway.fetch(new Request('http://gateway.test/metrics'))).text());
+    expect(sampleValue(scraped, 'image_gateway_blob_store_entries', { store: 'memory' })).toBe(2);
+    expect(sampleValue(scraped, 'image_gateway_blob_store_bytes', { store: 'memory' })).toBeGreaterThan(0);
+    expect(sampleValue(scraped, 'image_gateway_blob_store_evictions_total', { store: 'memory' })).toBe(1);
+    expect(scraped.types.get('image_gateway_blob_store_evictions_total')).toBe('counter');
+  });
+
   it('keeps two gateways in one process apart: each has its own registry', async () => {
     const first = createImageGateway({ providers: [instantProvider], metrics: true });
     const second = createImageGateway({ providers: [instantProvider], metrics: true });

@@ -1,6 +1,8 @@
 import type { Registry } from 'prom-client';
+import type { BlobStore } from '../../store/blob-store.js';
 import type { ProviderStats } from '../gateway-stats.js';
 import { AttemptMetrics } from './attempt-metrics.js';
+import { registerBlobStoreGauges } from './blob-store-gauges.js';
 import { registerInstanceGauges } from './instance-gauges.js';
 import { MetricLabels } from './metric-labels.js';
 import { loadPrometheus, type Prometheus } from './prometheus-peer.js';
@@ -14,6 +16,8 @@ export interface MetricsSources {
   projects: readonly string[];
   /** Each instance's queue and health, read at each scrape. */
   instances: () => Record<string, ProviderStats>;
+  /** Where hosted image files (and stored results) live, for their count, bytes and evictions. */
+  blobs?: BlobStore;
 }
 
 /**
@@ -36,6 +40,7 @@ export class GatewayMetrics {
     this.requests = new RequestMetrics(this.registry, labels);
     this.attempts = new AttemptMetrics(this.registry, labels);
     registerInstanceGauges(prometheus, this.registry, sources.instances);
+    if (sources.blobs) registerBlobStoreGauges(prometheus, this.registry, sources.blobs);
   }
 
   /** Loads prom-client (rejecting with what to install when it is missing) and registers every metric. */

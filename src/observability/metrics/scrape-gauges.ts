@@ -36,3 +36,20 @@ export function registerScrapeGauge(prometheus: Prometheus, registry: Registry, 
     },
   });
 }
+
+/**
+ * A counter kept by its source (a store's evictions), read at each scrape and
+ * handed to prom-client's registry as its own counters are.
+ */
+export function registerScrapeCounter(registry: Registry, counter: ScrapeGauge): void {
+  const metric = {
+    name: counter.name,
+    type: 'counter',
+    get() {
+      const values: Array<{ labels: Record<string, string>; value: number }> = [];
+      for (const [labels, value] of counter.read()) values.push({ labels, value });
+      return { name: counter.name, help: counter.help, type: 'counter', values, aggregator: 'sum' };
+    },
+  };
+  registry.registerMetric(metric as never);
+}
