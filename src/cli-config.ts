@@ -44,6 +44,7 @@ export function optionsFromEnvironment(environment: Environment, fileOptions: Ga
     providers: providersFromEnvironment(environment),
     ...(apiKeys.length > 0 ? { apiKeys } : {}),
     ...hostedFilesFromEnvironment(environment),
+    ...(environment.REDIS_URL ? { store: { type: 'redis' as const, url: environment.REDIS_URL } } : {}),
     ...fileOptions,
     // The file's `images` fields on top of the environment's, not instead of them.
     ...(environment.IMAGE_DELIVERY ? { images: { delivery: environment.IMAGE_DELIVERY as 'inline' | 'url', ...fileOptions?.images } } : {}),

@@ -22,6 +22,7 @@ import { Router } from './server/router.js';
 import { createServeCall } from './server/serve-call.js';
 import { serveRequest } from './server/unread-body.js';
 import { openBlobStore } from './store/open-blob-store.js';
+import { openRedisLink } from './store/redis/redis-link.js';
 import { chatCompletionsRoute } from './surfaces/chat-completions/chat-completions-route.js';
 import { imageFileRoutes } from './surfaces/files/image-file-route.js';
 import { healthRoute } from './surfaces/health/health-route.js';
@@ -74,6 +75,8 @@ export function createImageGateway(input: GatewayOptions = {}): ImageGateway {
       conversions: conversionQueue,
     }),
   );
+  // Connects in the background: until Redis answers, the failure mode (store.onUnavailable) says what admission does.
+  const redisLink = options.store.type === 'redis' ? openRedisLink(options.store, options.logger) : undefined;
   const secrets = providerSecrets(options.providers);
   const redactSecrets = createSecretRedactor(secrets);
   const generation = new GenerationService({
@@ -88,6 +91,7 @@ export function createImageGateway(input: GatewayOptions = {}): ImageGateway {
     now,
     logger: options.logger,
     redactSecrets,
+    redisLink,
   });
   const counters = new UsageCounterTable(options.usageTables);
   const inflight = new InflightTracker();
@@ -154,6 +158,7 @@ export function createImageGateway(input: GatewayOptions = {}): ImageGateway {
         }
         // Only after the running work is done: a finishing stream may still store its image.
         if (blobs.owned) await blobs.store.close?.();
+        await redisLink?.close();
       })();
       return closing;
     },
