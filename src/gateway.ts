@@ -23,6 +23,7 @@ import { createServeCall } from './server/serve-call.js';
 import { serveRequest } from './server/unread-body.js';
 import { openBlobStore } from './store/open-blob-store.js';
 import { openRedisLink } from './store/redis/redis-link.js';
+import { storeStatus } from './store/store-status.js';
 import { chatCompletionsRoute } from './surfaces/chat-completions/chat-completions-route.js';
 import { imageFileRoutes } from './surfaces/files/image-file-route.js';
 import { healthRoute } from './surfaces/health/health-route.js';
@@ -115,7 +116,8 @@ export function createImageGateway(input: GatewayOptions = {}): ImageGateway {
     blobs: blobs.store,
     now,
   };
-  const stats = () => gatewayStats({ providers, scheduler: generation.scheduler, health: generation.health, counters });
+  const stats = () =>
+    gatewayStats({ providers, scheduler: generation.scheduler, health: generation.health, counters, store: () => storeStatus(redisLink) });
   let closing: Promise<void> | undefined;
   const createdAt = Math.floor(now() / 1000);
   const router = new Router(options.basePath, [
