@@ -161,12 +161,12 @@ export class SharedUsage {
     try {
       const client = this.#link.client;
       const { maxProjects, maxKeys } = this.#options.limits;
-      await Promise.all([
-        isEmpty(projects)
-          ? undefined
-          : addRowsScript.run(client, [this.#rowsKey('projects'), this.#recentKey('projects')], rowArgs(maxProjects, projects)),
-        isEmpty(keys) ? undefined : addRowsScript.run(client, [this.#rowsKey('keys'), this.#recentKey('keys')], rowArgs(maxKeys, keys)),
-      ]);
+      const calls: Promise<unknown>[] = [];
+      const projectKeys = [this.#rowsKey('projects'), this.#recentKey('projects')];
+      const keyKeys = [this.#rowsKey('keys'), this.#recentKey('keys')];
+      for (const args of rowArgs(maxProjects, projects)) calls.push(addRowsScript.run(client, projectKeys, args));
+      for (const args of rowArgs(maxKeys, keys)) calls.push(addRowsScript.run(client, keyKeys, args));
+      await Promise.all(calls);
     } catch (error) {
       // Counted again with what came since: nothing is lost, and the bounds still hold. (A script that ran but
       // whose answer was lost would count twice; a timeout after the write is the one way to get there.)
@@ -196,14 +196,24 @@ function isEmpty(table: Record<string, UsageCounters>): boolean {
   return true;
 }
 
-function rowArgs(limit: number, table: Record<string, UsageCounters>): (string | number)[] {
-  const args: (string | number)[] = [limit];
+/** Rows per script call: a script holds Redis for its whole run, so a flush of thousands of names goes in slices. */
+const rowsPerCall = 100;
+
+/** The script's arguments for a table's rows, in slices of `rowsPerCall`: the limit, then each name and its six counters. */
+function rowArgs(limit: number, table: Record<string, UsageCounters>): (string | number)[][] {
+  const slices: (string | number)[][] = [];
+  let args: (string | number)[] = [limit];
   for (const name in table) {
     const counters = table[name] as UsageCounters;
     args.push(name);
     for (const field of fields) args.push(counters[field]);
+    if (args.length === 1 + rowsPerCall * 7) {
+      slices.push(args);
+      args = [limit];
+    }
   }
-  return args;
+  if (args.length > 1) slices.push(args);
+  return slices;
 }
 
 function parseRows(flat: readonly string[]): Record<string, UsageCounters> {
