@@ -17,7 +17,8 @@ const fields = ['requests', 'failed', 'images', 'promptTokens', 'completionToken
 const addRowsScript = new RedisScript(`
 local rows, recent, limit = KEYS[1], KEYS[2], tonumber(ARGV[1])
 local time = redis.call('TIME')
-local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+-- Microseconds, plus the row's place: rows of one call keep their order (least recently counted first).
+local now = tonumber(time[1]) * 1000000 + tonumber(time[2])
 local function add(name, deltas)
   local current = redis.call('HGET', rows, name)
   local values = {}
@@ -31,7 +32,7 @@ for start = 2, #ARGV, 7 do
   local deltas = {}
   for field = 1, 6 do deltas[field] = tonumber(ARGV[start + field]) end
   add(name, deltas)
-  if name ~= '${evictedRow}' then redis.call('ZADD', recent, now, name) end
+  if name ~= '${evictedRow}' then redis.call('ZADD', recent, now + start, name) end
 end
 local over = redis.call('ZCARD', recent) - limit
 if over > 0 then

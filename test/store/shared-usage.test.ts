@@ -2,6 +2,9 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { createServer, type GatewayServer } from '../../adapters/node.js';
 import type { GatewayOptions } from '../../src/index.js';
+import { SharedUsage } from '../../src/observability/shared-usage.js';
+import type { UsageEvent } from '../../src/observability/usage-event.js';
+import { openRedisLink } from '../../src/store/redis/redis-link.js';
 import { type HeldRelayFake, startHeldRelayFake } from '../fakes/held-relay-fake.js';
 import { eventually } from '../helpers/eventually.js';
 import { describeWithRedis, type RedisServer, startRedisServer } from '../helpers/redis-server.js';
@@ -109,5 +112,36 @@ describeWithRedis('usage counters shared through Redis', () => {
     await eventually(() => sharedRequests(b.server, 'third') === 1);
     expect(Object.keys(b.server.gateway.stats().projects).sort()).toEqual(['(evicted)', 'second', 'third']);
     expect(b.server.gateway.stats().projects['(evicted)']?.requests).toBe(1);
+  });
+
+  it('sends a flush of many names in slices, and the bounds hold across them', async () => {
+    const link = openRedisLink({ type: 'redis', url: redis.url, keyPrefix: nextPrefix(), leaseMs: 15_000, onUnavailable: 'local' });
+    const usage = new SharedUsage(link, { limits: { maxProjects: 150, maxKeys: 10 }, now: Date.now, flushEveryMs: 60_000 });
+    try {
+      await eventually(() => link.reachable);
+      const count = (from: number, to: number) => {
+        for (let index = from; index < to; index += 1) {
+          usage.record({ projectId: `p${index}`, keyId: 'k', status: index % 2 === 0 ? 200 : 500, images: 1 } as unknown as UsageEvent);
+        }
+      };
+      // 150 names in one flush (two slices), then 100 more: Redis, not this process's table, has to fold the oldest.
+      count(0, 150);
+      await usage.flush();
+      count(150, 250);
+      await usage.refresh();
+      const { projects, keys } = usage.view();
+      expect(Object.keys(projects)).toHaveLength(151);
+      // What was folded plus what is kept is everything counted: totals stay whole.
+      expect(Object.values(projects).reduce((sum, row) => sum + row.requests, 0)).toBe(250);
+      expect(projects['(evicted)']?.requests).toBe(100);
+      expect(projects.p249).toMatchObject({ requests: 1, failed: 1, images: 1 });
+      // The least recently counted went first, in the order they were counted, across slices.
+      expect(projects.p99).toBeUndefined();
+      expect(projects.p100).toBeDefined();
+      expect(keys.k).toMatchObject({ requests: 250, failed: 125, images: 250 });
+    } finally {
+      await usage.close();
+      await link.close();
+    }
   });
 });
