@@ -2,7 +2,7 @@ import type { InstanceQueueStats, SlotScheduler } from '../generation/admission/
 import type { InstanceHealth, InstanceHealthState } from '../generation/routing/instance-health.js';
 import type { ImageProvider } from '../provider.js';
 import type { StoreStatus } from '../store/store-status.js';
-import type { SharedUsage } from './shared-usage.js';
+import type { SharedUsage, SharedUsageView } from './shared-usage.js';
 import type { UsageCounters, UsageCounterTable } from './usage-counters.js';
 
 export interface ProviderStats extends InstanceQueueStats {
@@ -15,11 +15,11 @@ export interface GatewayStats {
   projects: Record<string, UsageCounters>;
   keys: Record<string, UsageCounters>;
   /**
-   * Where `projects` and `keys` come from: this process's own counts (`process`, the memory store), or every
-   * process's, added up in Redis and read at `readAt` (epoch ms; null before the first read): `stats()` stays
-   * synchronous, and a call that finds the shared figures over a second old starts a fresh read.
+   * With a Redis store: usage per project and key added up over every process on it, as read at `readAt`
+   * (epoch ms; null before the first read). `projects` and `keys` above stay this process's own, exact and
+   * synchronous; this view is refreshed in the background when a `stats()` call finds it over a second old.
    */
-  usage: { source: 'process' } | { source: 'redis'; readAt: number | null };
+  sharedUsage?: SharedUsageView;
   /** Which store holds the shared limits (`memory` or `redis`), whether it is reachable, and the mode that follows. */
   store: StoreStatus;
 }
@@ -30,21 +30,21 @@ export interface StatsSources {
   scheduler: SlotScheduler;
   health: InstanceHealth;
   counters: UsageCounterTable;
-  /** With a Redis store: every process's usage, which `projects` and `keys` then report. */
+  /** With a Redis store: every process's usage, reported as `sharedUsage`. */
   sharedUsage?: SharedUsage;
   store: () => StoreStatus;
 }
 
 /** Queue, health and usage figures per provider instance, project and key: what `gateway.stats()` answers. */
 export function gatewayStats(sources: StatsSources): GatewayStats {
-  const shared = sources.sharedUsage?.view();
-  return {
+  const stats: GatewayStats = {
     providers: providerStats(sources),
-    projects: shared ? shared.projects : sources.counters.projects(),
-    keys: shared ? shared.keys : sources.counters.keys(),
-    usage: shared ? { source: 'redis', readAt: shared.readAt } : { source: 'process' },
+    projects: sources.counters.projects(),
+    keys: sources.counters.keys(),
     store: sources.store(),
   };
+  if (sources.sharedUsage) stats.sharedUsage = sources.sharedUsage.view();
+  return stats;
 }
 
 /** Queue and health figures per provider instance alone: what /healthz reads, at a cost that grows with instances only. */

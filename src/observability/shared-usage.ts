@@ -64,7 +64,7 @@ export interface SharedUsageOptions {
   logger?: GatewayLogger;
 }
 
-/** The usage figures `stats()` reports with a Redis store: every process's, as last read. */
+/** `stats().sharedUsage` with a Redis store: every process's usage, as last read. */
 export interface SharedUsageView {
   projects: Record<string, UsageCounters>;
   keys: Record<string, UsageCounters>;
@@ -79,8 +79,8 @@ export interface SharedUsageView {
  * in one script per table, so the request path has no round trip. A flush
  * that fails (Redis unreachable) keeps its counts for the next one, within
  * the same bounds as the tables. `stats()` stays synchronous: it reports the
- * shared totals as last read (`readAt`), and a call that finds them older
- * than `maxViewAgeMs` starts a fresh read in the background.
+ * shared totals as last read (`sharedUsage.readAt`), and a call that finds
+ * them older than `maxViewAgeMs` starts a fresh read in the background.
  *
  * @example
  * const usage = new SharedUsage(link, { limits: { maxProjects: 10_000, maxKeys: 10_000 }, now: Date.now });
