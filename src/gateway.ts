@@ -10,7 +10,9 @@ import { createSecretRedactor, redactableSecrets } from './lib/secret-redaction.
 import { GatewayObservability } from './observability/gateway-observability.js';
 import { type GatewayStats, gatewayStats, providerStats } from './observability/gateway-stats.js';
 import { metricsSettings, tracingSettings } from './observability/observability-options.js';
+import { SharedUsage } from './observability/shared-usage.js';
 import { UsageCounterTable } from './observability/usage-counters.js';
+import type { UsageEvent } from './observability/usage-event.js';
 import { createUsageReporter } from './observability/usage-reporter.js';
 import { type GatewayOptions, type ResolvedGatewayOptions, resolveGatewayOptions } from './options.js';
 import type { ImageProvider } from './provider.js';
@@ -26,6 +28,8 @@ import { Router } from './server/router.js';
 import { createServeCall } from './server/serve-call.js';
 import { serveRequest } from './server/unread-body.js';
 import { openBlobStore } from './store/open-blob-store.js';
+import { openRedisLink } from './store/redis/redis-link.js';
+import { storeStatus } from './store/store-status.js';
 import { chatCompletionsRoutes } from './surfaces/chat-completions/chat-completions-route.js';
 import { imageFileRoutes } from './surfaces/files/image-file-route.js';
 import { healthRoute } from './surfaces/health/health-route.js';
@@ -83,6 +87,8 @@ export function createImageGateway(input: GatewayOptions = {}): ImageGateway {
       conversions: conversionQueue,
     }),
   );
+  // Connects in the background: until Redis answers, the failure mode (store.onUnavailable) says what admission does.
+  const redisLink = options.store.type === 'redis' ? openRedisLink(options.store, options.logger) : undefined;
   const secrets = providerSecrets(options.providers);
   const redactSecrets = createSecretRedactor(secrets);
   const generation = new GenerationService({
@@ -98,8 +104,19 @@ export function createImageGateway(input: GatewayOptions = {}): ImageGateway {
     logger: options.logger,
     redactSecrets,
     observer: observability.observer,
+    redisLink,
   });
   const counters = new UsageCounterTable(options.usageTables);
+  // With Redis, usage is also added up across processes, in batches off the requests' path.
+  const sharedUsage = redisLink ? new SharedUsage(redisLink, { limits: options.usageTables, now, logger: options.logger }) : undefined;
+  const usageTables = sharedUsage
+    ? {
+        record(event: UsageEvent) {
+          counters.record(event);
+          sharedUsage.record(event);
+        },
+      }
+    : counters;
   const inflight = new InflightTracker();
   const blobs = openBlobStore(options.blobs, { now });
   const context: SurfaceContext = {
@@ -116,7 +133,7 @@ export function createImageGateway(input: GatewayOptions = {}): ImageGateway {
       webp: createImageOutputEncoder({ ...options.images, outputFormat: 'webp' }, conversionQueue),
     },
     inflight,
-    report: createUsageReporter(counters, options.logger, options.onUsage, {
+    report: createUsageReporter(usageTables, options.logger, options.onUsage, {
       prices: options.prices,
       observe: (event) => observability.record(event),
     }),
@@ -132,7 +149,14 @@ export function createImageGateway(input: GatewayOptions = {}): ImageGateway {
     now,
   };
   const stats = () => {
-    const figures = gatewayStats({ providers, scheduler: generation.scheduler, health: generation.health, counters });
+    const figures = gatewayStats({
+      providers,
+      scheduler: generation.scheduler,
+      health: generation.health,
+      counters,
+      sharedUsage,
+      store: () => storeStatus(redisLink),
+    });
     figures.results = context.results.stats();
     return figures;
   };
@@ -145,7 +169,12 @@ export function createImageGateway(input: GatewayOptions = {}): ImageGateway {
     ...responsesRoutes(context),
     ...imageFileRoutes(context),
     ...modelsRoutes(generation.registry, createdAt),
-    healthRoute({ providers: instances, closing: () => closing !== undefined, details: options.healthDetails }),
+    healthRoute({
+      providers: instances,
+      closing: () => closing !== undefined,
+      details: options.healthDetails,
+      store: () => storeStatus(redisLink),
+    }),
     ...(options.playground
       ? playgroundRoutes({ providers: instances, closing: () => closing !== undefined, now, publicUrl: options.publicUrl })
       : []),
@@ -191,6 +220,8 @@ export function createImageGateway(input: GatewayOptions = {}): ImageGateway {
         await context.results.close(5_000);
         // Only after the running work is done: a finishing stream may still store its image.
         if (blobs.owned) await blobs.store.close?.();
+        await sharedUsage?.close();
+        await redisLink?.close();
       })();
       return closing;
     },

@@ -12,6 +12,7 @@ import { providerConfigSchema } from './providers/shared/provider-config.js';
 import type { AuthenticationHook } from './server/auth.js';
 import { defaultRequestLimits } from './server/request-limits.js';
 import { blobStoreOptionSchema } from './store/blob-store-options.js';
+import { storeOptionsSchema } from './store/store-options.js';
 
 const isFunction = (value: unknown) => typeof value === 'function';
 /** Shortest gateway key accepted: 16 random characters are beyond guessing, and long enough to redact in part. */
@@ -97,6 +98,11 @@ export const gatewayOptionsSchema = z
       })
       .strict()
       .default({ maxStreamWaiting: 10_000, maxWaitMs: 120_000 }),
+    /**
+     * Where slots, the wait list, health and usage live: `{ type: 'memory' }` (this process alone, the default)
+     * or `{ type: 'redis', url }` (every gateway process on that Redis shares them). See README "Several processes".
+     */
+    store: storeOptionsSchema,
     routing: z
       .object({
         /** Provider attempts per request, fallbacks included. */

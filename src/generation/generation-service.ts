@@ -1,3 +1,4 @@
+import { storeUnavailableError } from '../errors/store-errors.js';
 import { redactedMessage } from '../errors/to-gateway-error.js';
 import { UpstreamError } from '../errors/upstream-error.js';
 import type { ImageOutputEncoder } from '../images/image-output.js';
@@ -5,6 +6,7 @@ import { type LinkedSignal, linkSignals } from '../lib/cancel-signal.js';
 import type { GatewayLogger } from '../lib/logger.js';
 import type { RedactSecrets } from '../lib/secret-redaction.js';
 import type { GenerationEvent, GenerationRequest, ImageProvider } from '../provider.js';
+import type { RedisLink } from '../store/redis/redis-link.js';
 import { type SchedulerOptions, SlotScheduler } from './admission/slot-scheduler.js';
 import type { AttemptObserver } from './dispatch/attempt-observer.js';
 import { type DispatchHooks, type DispatchOptions, type DispatchOutcome, dispatchGeneration } from './dispatch/dispatch-generation.js';
@@ -13,6 +15,7 @@ import type { RequestNeeds } from './request-needs.js';
 import { type HealthOptions, InstanceHealth } from './routing/instance-health.js';
 import { ModelRegistry, type ModelRoute } from './routing/model-registry.js';
 import { type RoutePlan, RoutePlanner } from './routing/route-planner.js';
+import { SharedHealth } from './routing/shared-health.js';
 
 export interface GenerationServiceOptions {
   providers: readonly ImageProvider[];
@@ -33,6 +36,8 @@ export interface GenerationServiceOptions {
   redactSecrets?: RedactSecrets;
   /** Watches each attempt (metrics, traces), implemented above this floor; none: nothing more per attempt. */
   observer?: AttemptObserver;
+  /** The shared store's connection when `store.type` is 'redis' (slots, the wait list and health then live there); undefined: this process alone. */
+  redisLink?: RedisLink;
 }
 
 /** What a surface asks the core to run: a request already normalised, the routes planned for it, and how to hear back. */
@@ -59,6 +64,8 @@ export class GenerationService {
   readonly registry: ModelRegistry;
   readonly scheduler: SlotScheduler;
   readonly health: InstanceHealth;
+  /** The shared store's connection, or undefined for the memory store. */
+  readonly redisLink: RedisLink | undefined;
   readonly #planner: RoutePlanner;
   readonly #options: GenerationServiceOptions;
   /**
@@ -69,7 +76,12 @@ export class GenerationService {
 
   constructor(options: GenerationServiceOptions) {
     this.#options = options;
+    this.redisLink = options.redisLink;
     this.health = new InstanceHealth({ ...options.routing, now: options.now });
+    if (options.redisLink) {
+      const instanceIds = options.providers.map((provider) => provider.id);
+      new SharedHealth(this.health, options.redisLink, { instanceIds, now: options.now, logger: options.logger }).start();
+    }
     // The circuits gate the slots: a cooling instance's waiters are served when it reopens.
     this.scheduler = new SlotScheduler({ ...options.queue, gate: this.health, now: options.now });
     for (const provider of options.providers) this.scheduler.register(provider.id, provider.concurrency);
@@ -82,9 +94,16 @@ export class GenerationService {
     return this.#planner.lookup(model);
   }
 
-  /** Capable, healthy routes for what a request needs, in the order to try them; a 4xx or 503 when there are none. */
+  /**
+   * Capable, healthy routes for what a request needs, in the order to try them; a 4xx or 503 when there are none,
+   * and 503 STORE_UNAVAILABLE while the shared store is unreachable under `store.onUnavailable: 'failClosed'`.
+   */
   plan(model: string, needs: RequestNeeds): RoutePlan {
-    return this.#planner.plan(model, needs);
+    const plan = this.#planner.plan(model, needs);
+    // After the planner: a request that is wrong in itself hears that first, whatever the store's state.
+    const link = this.redisLink;
+    if (link && !link.reachable && link.onUnavailable === 'failClosed') throw storeUnavailableError();
+    return plan;
   }
 
   /** How to ingest input images for these routes: a provider's `inputFormat` when every route agrees, else the gateway's setting. */
