@@ -72,6 +72,8 @@ export interface InstanceQueueStats {
   failed: number;
   generationMs: { p50: number | null; p95: number | null };
   queueMs: { p50: number | null; p95: number | null };
+  /** With the Redis store: every process's figures together (`active` and `waiting` above are this process's own). */
+  global?: { active: number; waiting: { stream: number; nonStream: number } };
 }
 
 interface InstanceState {
