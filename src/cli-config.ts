@@ -43,6 +43,7 @@ export function optionsFromEnvironment(environment: Environment, fileOptions: Ga
   return {
     providers: providersFromEnvironment(environment),
     ...(apiKeys.length > 0 ? { apiKeys } : {}),
+    ...(environment.REDIS_URL ? { store: { type: 'redis' as const, url: environment.REDIS_URL } } : {}),
     ...fileOptions,
   };
 }

@@ -21,6 +21,7 @@ import { InflightTracker } from './server/inflight-tracker.js';
 import { Router } from './server/router.js';
 import { createServeCall } from './server/serve-call.js';
 import { serveRequest } from './server/unread-body.js';
+import { openRedisLink } from './store/redis/redis-link.js';
 import { chatCompletionsRoute } from './surfaces/chat-completions/chat-completions-route.js';
 import { healthRoute } from './surfaces/health/health-route.js';
 import { imagesRoutes } from './surfaces/images/images-routes.js';
@@ -70,6 +71,8 @@ export function createImageGateway(input: GatewayOptions = {}): ImageGateway {
       conversions: conversionQueue,
     }),
   );
+  // Connects in the background: until Redis answers, the failure mode (store.onUnavailable) says what admission does.
+  const redisLink = options.store.type === 'redis' ? openRedisLink(options.store, options.logger) : undefined;
   const secrets = providerSecrets(options.providers);
   const redactSecrets = createSecretRedactor(secrets);
   const generation = new GenerationService({
@@ -84,6 +87,7 @@ export function createImageGateway(input: GatewayOptions = {}): ImageGateway {
     now,
     logger: options.logger,
     redactSecrets,
+    redisLink,
   });
   const counters = new UsageCounterTable(options.usageTables);
   const inflight = new InflightTracker();
@@ -141,6 +145,7 @@ export function createImageGateway(input: GatewayOptions = {}): ImageGateway {
           generation.abortRunning(shuttingDownError());
           await inflight.drain(5_000);
         }
+        await redisLink?.close();
       })();
       return closing;
     },

@@ -9,6 +9,7 @@ import type { ImageProvider } from './provider.js';
 import { providerConfigSchema } from './providers/shared/provider-config.js';
 import type { AuthenticationHook } from './server/auth.js';
 import { defaultRequestLimits } from './server/request-limits.js';
+import { storeOptionsSchema } from './store/store-options.js';
 
 const isFunction = (value: unknown) => typeof value === 'function';
 /** Shortest gateway key accepted: 16 random characters are beyond guessing, and long enough to redact in part. */
@@ -94,6 +95,11 @@ export const gatewayOptionsSchema = z
       })
       .strict()
       .default({ maxStreamWaiting: 10_000, maxWaitMs: 120_000 }),
+    /**
+     * Where slots, the wait list, health and usage live: `{ type: 'memory' }` (this process alone, the default)
+     * or `{ type: 'redis', url }` (every gateway process on that Redis shares them). See README "Several processes".
+     */
+    store: storeOptionsSchema,
     routing: z
       .object({
         /** Provider attempts per request, fallbacks included. */

@@ -5,6 +5,7 @@ import { type LinkedSignal, linkSignals } from '../lib/cancel-signal.js';
 import type { GatewayLogger } from '../lib/logger.js';
 import type { RedactSecrets } from '../lib/secret-redaction.js';
 import type { GenerationEvent, GenerationRequest, ImageProvider } from '../provider.js';
+import type { RedisLink } from '../store/redis/redis-link.js';
 import { type SchedulerOptions, SlotScheduler } from './admission/slot-scheduler.js';
 import { type DispatchHooks, type DispatchOptions, type DispatchOutcome, dispatchGeneration } from './dispatch/dispatch-generation.js';
 import { OutputSecretFilter } from './output-secret-filter.js';
@@ -30,6 +31,8 @@ export interface GenerationServiceOptions {
   logger?: GatewayLogger;
   /** Takes the configured secrets out of an upstream's text before the log line. */
   redactSecrets?: RedactSecrets;
+  /** The shared store's connection when `store.type` is 'redis' (slots, the wait list and health then live there); undefined: this process alone. */
+  redisLink?: RedisLink;
 }
 
 /** What a surface asks the core to run: a request already normalised, the routes planned for it, and how to hear back. */
@@ -56,6 +59,8 @@ export class GenerationService {
   readonly registry: ModelRegistry;
   readonly scheduler: SlotScheduler;
   readonly health: InstanceHealth;
+  /** The shared store's connection, or undefined for the memory store. */
+  readonly redisLink: RedisLink | undefined;
   readonly #planner: RoutePlanner;
   readonly #options: GenerationServiceOptions;
   /**
@@ -66,6 +71,7 @@ export class GenerationService {
 
   constructor(options: GenerationServiceOptions) {
     this.#options = options;
+    this.redisLink = options.redisLink;
     this.health = new InstanceHealth({ ...options.routing, now: options.now });
     // The circuits gate the slots: a cooling instance's waiters are served when it reopens.
     this.scheduler = new SlotScheduler({ ...options.queue, gate: this.health, now: options.now });
