@@ -450,7 +450,8 @@ export class SharedSlotScheduler implements AdmissionScheduler {
 
   #admitKeys(candidates: readonly SharedInstance[]): string[] {
     const keys = [this.#waitersKey, this.#infoKey];
-    for (const instance of candidates) keys.push(instance.slotsKey, instance.lineKey, instance.roomKeys.nonStream, instance.roomKeys.stream);
+    for (const instance of candidates)
+      keys.push(instance.slotsKey, instance.lineKey, instance.roomKeys.nonStream, instance.roomKeys.stream);
     return keys;
   }
 
@@ -489,16 +490,14 @@ export class SharedSlotScheduler implements AdmissionScheduler {
   #giveBack(instance: SharedInstance, leaseId: string): void {
     instance.global.active = Math.max(0, instance.global.active - 1);
     if (!this.#link.reachable) return; // It expires by itself.
-    scripts.release
-      .run(this.#client, [instance.slotsKey, instance.lineKey], [leaseId, this.#channel, instance.id])
-      .then(
-        () => {
-          if (instance.line.size > 0) void this.#ask(instance);
-        },
-        () => {
-          // Unreachable meanwhile: the lease expires within leaseMs.
-        },
-      );
+    scripts.release.run(this.#client, [instance.slotsKey, instance.lineKey], [leaseId, this.#channel, instance.id]).then(
+      () => {
+        if (instance.line.size > 0) void this.#ask(instance);
+      },
+      () => {
+        // Unreachable meanwhile: the lease expires within leaseMs.
+      },
+    );
   }
 
   #drop(waiter: SharedWaiter, reason: unknown): void {
@@ -608,7 +607,8 @@ export class SharedSlotScheduler implements AdmissionScheduler {
     const args: (string | number)[] = [this.#leaseMs, this.#leasesHeld()];
     for (const instance of instances) for (const leaseId of instance.leases) args.push(instance.index, leaseId);
     const waiters = this.#localWaiters();
-    for (const waiter of waiters) args.push((this.#instances.get(waiter.request.candidates[0] as string) as SharedInstance).index, waiter.id);
+    for (const waiter of waiters)
+      args.push((this.#instances.get(waiter.request.candidates[0] as string) as SharedInstance).index, waiter.id);
     let answer: unknown[];
     try {
       answer = await scripts.heartbeat.run(this.#client, keys, args);
@@ -691,7 +691,9 @@ export class SharedSlotScheduler implements AdmissionScheduler {
             ? { p50: instance.generation.percentile(0.5) ?? null, p95: instance.generation.percentile(0.95) ?? null }
             : own.generationMs,
         queueMs:
-          instance.queue.size > 0 ? { p50: instance.queue.percentile(0.5) ?? null, p95: instance.queue.percentile(0.95) ?? null } : own.queueMs,
+          instance.queue.size > 0
+            ? { p50: instance.queue.percentile(0.5) ?? null, p95: instance.queue.percentile(0.95) ?? null }
+            : own.queueMs,
         global: {
           active: instance.global.active,
           waiting: { stream: instance.global.stream, nonStream: instance.global.nonStream },
