@@ -14,6 +14,7 @@ import {
   type SlotRequest,
   SlotScheduler,
 } from './slot-scheduler.js';
+import { createMemorySlotStore, type SlotStore } from './slot-store.js';
 import { TimingWindow } from './timing-window.js';
 import type { WaitKind } from './wait-ledger.js';
 import { WaiterLine } from './waiter-line.js';
@@ -191,6 +192,7 @@ export class SharedSlotScheduler implements AdmissionScheduler {
       maxWaitMs: options.maxWaitMs,
       gate: options.gate,
       now: options.now,
+      store: this.#localSlots(),
     });
     this.#waitersKey = this.#link.key('admission', 'waiters');
     this.#infoKey = this.#link.key('admission', 'waiter-info');
@@ -200,6 +202,17 @@ export class SharedSlotScheduler implements AdmissionScheduler {
     // Renews this process's leases and places; also keeps the global figures of stats() fresh.
     this.#heartbeat = setInterval(() => void this.#beat(), Math.max(100, Math.floor(this.#leaseMs / 3)));
     this.#heartbeat.unref?.();
+  }
+
+  /** This process's own slot counts for 'local' mode: the shared leases it still holds count against its limit. */
+  #localSlots(): SlotStore {
+    const counts = createMemorySlotStore();
+    const held = (instanceId: string) => this.#instances.get(instanceId)?.leases.size ?? 0;
+    return {
+      tryAcquire: (instanceId, limit) => counts.tryAcquire(instanceId, limit - held(instanceId)),
+      release: (instanceId) => counts.release(instanceId),
+      active: (instanceId) => counts.active(instanceId),
+    };
   }
 
   register(instanceId: string, concurrency: number): void {
@@ -482,6 +495,8 @@ export class SharedSlotScheduler implements AdmissionScheduler {
         } else if (outcome === 'failed') instance.failed += 1;
         instance.leases.delete(leaseId);
         this.#giveBack(instance, leaseId);
+        // In 'local' mode this lease counted against this process's own limit: its waiters may go now.
+        if (!this.#link.reachable) this.#memory.wake(instance.id);
       },
     };
   }
@@ -540,7 +555,11 @@ export class SharedSlotScheduler implements AdmissionScheduler {
 
   #localWaiters(): SharedWaiter[] {
     const waiters = new Set<SharedWaiter>();
-    for (const instance of this.#instances.values()) instance.line.forEach((waiter) => waiters.add(waiter));
+    for (const instance of this.#instances.values()) {
+      instance.line.forEach((waiter) => {
+        waiters.add(waiter);
+      });
+    }
     return [...waiters];
   }
 

@@ -172,6 +172,11 @@ export class SlotScheduler {
     return Math.max(0, state.concurrency - this.#store.active(instanceId));
   }
 
+  /** Hands a slot freed outside this scheduler (its store counts slots held elsewhere) to the waiters. */
+  wake(instanceId: string): void {
+    this.#serve(instanceId);
+  }
+
   /** Whether an instance reopens before a request that already waited `waitedMs` must stop waiting. */
   reopensInTime(instanceId: string, waitedMs: number): boolean {
     return this.#gate.reopensAt(instanceId) <= this.#now() + this.#options.maxWaitMs - waitedMs;
