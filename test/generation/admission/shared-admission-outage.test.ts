@@ -45,9 +45,10 @@ describeWithRedis('shared admission while Redis is unreachable', () => {
     return { link, scheduler };
   }
 
-  const ask = (scheduler: SharedSlotScheduler) => scheduler.enqueue({ candidates: ['x'], stream: false, signal: new AbortController().signal });
+  const ask = (scheduler: SharedSlotScheduler) =>
+    scheduler.enqueue({ candidates: ['x'], stream: false, signal: new AbortController().signal });
 
-  it("failClosed: waiters and newcomers get 503 STORE_UNAVAILABLE, the running generation ends normally, and shared mode returns with Redis", async () => {
+  it('failClosed: waiters and newcomers get 503 STORE_UNAVAILABLE, the running generation ends normally, and shared mode returns with Redis', async () => {
     const { link, scheduler } = await processOn('failClosed');
     const running = await ask(scheduler).slot;
     const waiting = ask(scheduler);

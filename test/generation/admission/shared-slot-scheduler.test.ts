@@ -34,9 +34,7 @@ describeWithRedis('SharedSlotScheduler: slots and the wait list shared through R
   });
 
   /** A "process": its own link and scheduler, with keys under this test's prefix. */
-  async function processOn(
-    options: { leaseMs?: number; maxWaiting?: number; concurrency?: number; pollMs?: number } = {},
-  ) {
+  async function processOn(options: { leaseMs?: number; maxWaiting?: number; concurrency?: number; pollMs?: number } = {}) {
     const link = openRedisLink({
       type: 'redis',
       url: redis.url,
