@@ -44,13 +44,23 @@ end
  * ARGV: id, kind ('n' | 's'), ttl ms, order (a fallback's original order, or ''),
  *   room ('0': needs room, '1': regardless of room, '-': may not wait at all),
  *   then per candidate: concurrency, room n, room s, open ('1' | '0').
- * Returns {'slot', candidate (from 1), active} | {'queued', charged candidate, order, position}
- *   | {'full', waiting per candidate...} | {'timeout'} (no slot, and no time left to wait).
+ * Returns {outcome, a, b, c, then per candidate: active, waiting non-stream, waiting stream}:
+ *   {'slot', candidate (from 1)} | {'queued', charged candidate, order, position} | {'full'}
+ *   | {'timeout'} (no slot, and no time left to wait).
  */
 export const admitScript = `${prelude}
 local waiters, info = KEYS[1], KEYS[2]
 local id, kind, ttl = ARGV[1], ARGV[2], tonumber(ARGV[3])
 local count = (#KEYS - 2) / 4
+local function answer(outcome, a, b, c)
+  local reply = {outcome, a, b, c}
+  for k = 0, count - 1 do
+    reply[#reply + 1] = redis.call('ZCARD', KEYS[3 + 4 * k])
+    reply[#reply + 1] = redis.call('ZCARD', KEYS[5 + 4 * k])
+    reply[#reply + 1] = redis.call('ZCARD', KEYS[6 + 4 * k])
+  end
+  return reply
+end
 pruneWaiters(waiters, info)
 for c = 0, count - 1 do
   local slots, line = KEYS[3 + 4 * c], KEYS[4 + 4 * c]
@@ -59,27 +69,20 @@ for c = 0, count - 1 do
     local active = redis.call('ZCARD', slots)
     if tonumber(ARGV[6 + 4 * c]) - active > redis.call('ZCARD', line) then
       redis.call('ZADD', slots, now + ttl, id)
-      return {'slot', c + 1, active + 1}
+      return answer('slot', c + 1, 0, 0)
     end
   end
 end
-if ARGV[5] == '-' then return {'timeout'} end
+if ARGV[5] == '-' then return answer('timeout', 0, 0, 0) end
 local roomOffset = kind == 'n' and 0 or 1
 local best, bestLeft = 0, nil
-local waiting = {}
 for c = 0, count - 1 do
-  local taken = redis.call('ZCARD', KEYS[5 + 4 * c + roomOffset])
-  waiting[c + 1] = redis.call('ZCARD', KEYS[5 + 4 * c]) + redis.call('ZCARD', KEYS[6 + 4 * c])
-  local left = tonumber(ARGV[7 + 4 * c + roomOffset]) - taken
+  local left = tonumber(ARGV[7 + 4 * c + roomOffset]) - redis.call('ZCARD', KEYS[5 + 4 * c + roomOffset])
   if bestLeft == nil or left > bestLeft then
     best, bestLeft = c, left
   end
 end
-if bestLeft <= 0 and ARGV[5] ~= '1' then
-  local answer = {'full'}
-  for c = 1, count do answer[c + 1] = waiting[c] end
-  return answer
-end
+if bestLeft <= 0 and ARGV[5] ~= '1' then return answer('full', 0, 0, 0) end
 local order = ARGV[4]
 if order == '' then order = string.format('%.0f', tonumber(clock[1]) * 1000000 + tonumber(clock[2])) end
 local room = KEYS[5 + 4 * best + roomOffset]
@@ -95,7 +98,7 @@ end
 redis.call('ZADD', room, order, id)
 redis.call('ZADD', waiters, now + ttl, id)
 redis.call('HSET', info, id, listed)
-return {'queued', best + 1, order, position + 1}
+return answer('queued', best + 1, order, position + 1)
 `;
 
 /**

@@ -294,9 +294,9 @@ export class SharedSlotScheduler implements AdmissionScheduler {
         return this.#withoutStore(request, holder);
       }
       const outcome = answer[0];
+      this.#noteFigures(candidates, answer);
       if (outcome === 'slot') {
         const instance = candidates[Number(answer[1]) - 1] as SharedInstance;
-        instance.global.active = Number(answer[2]);
         const admission = this.#gate.admit(instance.id);
         if (admission === 'refused') {
           this.#giveBack(instance, id);
@@ -304,7 +304,7 @@ export class SharedSlotScheduler implements AdmissionScheduler {
         }
         return this.#slot(instance, id, startedAt, admission === 'probe');
       }
-      if (outcome === 'full') throw queueFullError(this.#retryAfterSeconds(candidates, answer));
+      if (outcome === 'full') throw queueFullError(this.#retryAfterSeconds(candidates));
       if (outcome === 'timeout') throw queueTimeoutError(this.#options.maxWaitMs);
       return this.#wait(request, holder, candidates, answer, id, kind, startedAt, budget);
     }
@@ -656,11 +656,21 @@ export class SharedSlotScheduler implements AdmissionScheduler {
     this.#heartbeat = undefined;
   }
 
-  #retryAfterSeconds(candidates: readonly SharedInstance[], answer: unknown[]): number {
-    let best = Number.POSITIVE_INFINITY;
+  /** The global figures an admission's answer ends with: per candidate, active, waiting non-stream, waiting stream. */
+  #noteFigures(candidates: readonly SharedInstance[], answer: unknown[]): void {
     for (const [position, instance] of candidates.entries()) {
+      instance.global.active = Number(answer[4 + 3 * position]);
+      instance.global.nonStream = Number(answer[5 + 3 * position]);
+      instance.global.stream = Number(answer[6 + 3 * position]);
+    }
+  }
+
+  /** Seconds until a slot is likely free: recent median generation time × queue depth per slot, from the global figures. */
+  #retryAfterSeconds(candidates: readonly SharedInstance[]): number {
+    let best = Number.POSITIVE_INFINITY;
+    for (const instance of candidates) {
       const typical = instance.generation.percentile(0.5) ?? 5_000;
-      const depth = Math.ceil((Number(answer[position + 1]) + 1) / instance.concurrency);
+      const depth = Math.ceil((instance.global.nonStream + instance.global.stream + 1) / instance.concurrency);
       best = Math.min(best, (typical * depth) / 1000);
     }
     return Number.isFinite(best) ? Math.max(1, Math.ceil(best)) : 1;
