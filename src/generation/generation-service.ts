@@ -13,6 +13,7 @@ import type { RequestNeeds } from './request-needs.js';
 import { type HealthOptions, InstanceHealth } from './routing/instance-health.js';
 import { ModelRegistry, type ModelRoute } from './routing/model-registry.js';
 import { type RoutePlan, RoutePlanner } from './routing/route-planner.js';
+import { SharedHealth } from './routing/shared-health.js';
 
 export interface GenerationServiceOptions {
   providers: readonly ImageProvider[];
@@ -73,6 +74,10 @@ export class GenerationService {
     this.#options = options;
     this.redisLink = options.redisLink;
     this.health = new InstanceHealth({ ...options.routing, now: options.now });
+    if (options.redisLink) {
+      const instanceIds = options.providers.map((provider) => provider.id);
+      new SharedHealth(this.health, options.redisLink, { instanceIds, now: options.now, logger: options.logger }).start();
+    }
     // The circuits gate the slots: a cooling instance's waiters are served when it reopens.
     this.scheduler = new SlotScheduler({ ...options.queue, gate: this.health, now: options.now });
     for (const provider of options.providers) this.scheduler.register(provider.id, provider.concurrency);
