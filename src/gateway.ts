@@ -22,6 +22,7 @@ import { Router } from './server/router.js';
 import { createServeCall } from './server/serve-call.js';
 import { serveRequest } from './server/unread-body.js';
 import { openRedisLink } from './store/redis/redis-link.js';
+import { storeStatus } from './store/store-status.js';
 import { chatCompletionsRoute } from './surfaces/chat-completions/chat-completions-route.js';
 import { healthRoute } from './surfaces/health/health-route.js';
 import { imagesRoutes } from './surfaces/images/images-routes.js';
@@ -105,7 +106,8 @@ export function createImageGateway(input: GatewayOptions = {}): ImageGateway {
     redactSecrets,
     now,
   };
-  const stats = () => gatewayStats({ providers, scheduler: generation.scheduler, health: generation.health, counters });
+  const stats = () =>
+    gatewayStats({ providers, scheduler: generation.scheduler, health: generation.health, counters, store: () => storeStatus(redisLink) });
   let closing: Promise<void> | undefined;
   const createdAt = Math.floor(now() / 1000);
   const router = new Router(options.basePath, [

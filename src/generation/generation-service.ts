@@ -15,6 +15,7 @@ import type { RequestNeeds } from './request-needs.js';
 import { type HealthOptions, InstanceHealth } from './routing/instance-health.js';
 import { ModelRegistry, type ModelRoute } from './routing/model-registry.js';
 import { type RoutePlan, RoutePlanner } from './routing/route-planner.js';
+import { SharedHealth } from './routing/shared-health.js';
 
 export interface GenerationServiceOptions {
   providers: readonly ImageProvider[];
@@ -75,6 +76,10 @@ export class GenerationService {
     this.#options = options;
     this.redisLink = options.redisLink;
     this.health = new InstanceHealth({ ...options.routing, now: options.now });
+    if (options.redisLink) {
+      const instanceIds = options.providers.map((provider) => provider.id);
+      new SharedHealth(this.health, options.redisLink, { instanceIds, now: options.now, logger: options.logger }).start();
+    }
     // The circuits gate the slots: a cooling instance's waiters are served when it reopens.
     // With the Redis store, slots and the wait list are shared by every process on it.
     this.scheduler = options.redisLink

@@ -2,6 +2,7 @@ import type { AdmissionScheduler } from '../generation/admission/admission-sched
 import type { InstanceQueueStats } from '../generation/admission/slot-scheduler.js';
 import type { InstanceHealth, InstanceHealthState } from '../generation/routing/instance-health.js';
 import type { ImageProvider } from '../provider.js';
+import type { StoreStatus } from '../store/store-status.js';
 import type { UsageCounters, UsageCounterTable } from './usage-counters.js';
 
 export interface ProviderStats extends InstanceQueueStats {
@@ -13,6 +14,8 @@ export interface GatewayStats {
   providers: Record<string, ProviderStats>;
   projects: Record<string, UsageCounters>;
   keys: Record<string, UsageCounters>;
+  /** Which store holds the shared limits (`memory` or `redis`), whether it is reachable, and the mode that follows. */
+  store: StoreStatus;
 }
 
 /** Where the figures of `gateway.stats()` come from. */
@@ -21,15 +24,21 @@ export interface StatsSources {
   scheduler: AdmissionScheduler;
   health: InstanceHealth;
   counters: UsageCounterTable;
+  store: () => StoreStatus;
 }
 
 /** Queue, health and usage figures per provider instance, project and key: what `gateway.stats()` answers. */
 export function gatewayStats(sources: StatsSources): GatewayStats {
-  return { providers: providerStats(sources), projects: sources.counters.projects(), keys: sources.counters.keys() };
+  return {
+    providers: providerStats(sources),
+    projects: sources.counters.projects(),
+    keys: sources.counters.keys(),
+    store: sources.store(),
+  };
 }
 
 /** Queue and health figures per provider instance alone: what /healthz reads, at a cost that grows with instances only. */
-export function providerStats(sources: Omit<StatsSources, 'counters'>): Record<string, ProviderStats> {
+export function providerStats(sources: Omit<StatsSources, 'counters' | 'store'>): Record<string, ProviderStats> {
   const queue = sources.scheduler.stats();
   const providers: Record<string, ProviderStats> = {};
   for (const provider of sources.providers) {

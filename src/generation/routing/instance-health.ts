@@ -17,6 +17,16 @@ export interface InstanceHealthState {
   unavailableUntil: number | null;
 }
 
+/**
+ * A change of an instance's health that other processes should know of: an
+ * upstream retry delay, a circuit opening (or reopening after a failed
+ * probe), a circuit closing. Times are epoch ms on this process's clock.
+ */
+export type HealthTransition =
+  | { kind: 'cool'; instanceId: string; coolUntil: number }
+  | { kind: 'open'; instanceId: string; openUntil: number; openings: number }
+  | { kind: 'close'; instanceId: string };
+
 /** What `admit` decided: refused, admitted to a closed circuit, or admitted as a half-open circuit's one probe. */
 export type Admission = 'refused' | 'admitted' | 'probe';
 
@@ -45,8 +55,36 @@ const minimumSamples = 10;
  */
 export class InstanceHealth {
   readonly #records = new Map<string, Record_>();
+  #onTransition: ((transition: HealthTransition) => void) | undefined;
 
   constructor(readonly options: HealthOptions) {}
+
+  /** Hears each transition this process makes (the shared store publishes them); one listener. */
+  onTransition(listener: ((transition: HealthTransition) => void) | undefined): void {
+    this.#onTransition = listener;
+  }
+
+  /**
+   * Applies a transition another process made (or the shared state read at
+   * start): a retry delay or an open circuit only ever lengthens what this
+   * process already knows; a close closes. A probe running here still
+   * reports its own outcome.
+   */
+  applyShared(transition: HealthTransition): void {
+    const record = this.#record(transition.instanceId);
+    if (transition.kind === 'cool') {
+      record.coolUntil = Math.max(record.coolUntil, transition.coolUntil);
+    } else if (transition.kind === 'open') {
+      record.openUntil = record.opened ? Math.max(record.openUntil, transition.openUntil) : transition.openUntil;
+      record.opened = true;
+      record.openings = Math.max(record.openings, transition.openings);
+    } else if (record.opened) {
+      record.opened = false;
+      record.probing = false;
+      record.openings = 0;
+      record.consecutiveFailures = 0;
+    }
+  }
 
   #record(id: string): Record_ {
     let record = this.#records.get(id);
@@ -100,6 +138,7 @@ export class InstanceHealth {
     const record = this.#record(id);
     this.#push(record, true);
     if (record.opened && !probe) return;
+    if (record.opened) this.#onTransition?.({ kind: 'close', instanceId: id });
     record.consecutiveFailures = 0;
     record.opened = false;
     record.probing = false;
@@ -117,7 +156,11 @@ export class InstanceHealth {
     const record = this.#record(id);
     const now = this.options.now();
     if (error.kind === 'rate_limit' && error.retryAfterMs !== undefined) {
-      record.coolUntil = Math.max(record.coolUntil, now + error.retryAfterMs);
+      const coolUntil = now + error.retryAfterMs;
+      if (coolUntil > record.coolUntil) {
+        record.coolUntil = coolUntil;
+        this.#onTransition?.({ kind: 'cool', instanceId: id, coolUntil });
+      }
       if (probe) record.probing = false;
       return;
     }
@@ -131,6 +174,7 @@ export class InstanceHealth {
       record.opened = true;
       record.openUntil = now + Math.min(cooldownMs, firstCooldownMs * 2 ** Math.min(record.openings, 30));
       record.openings += 1;
+      this.#onTransition?.({ kind: 'open', instanceId: id, openUntil: record.openUntil, openings: record.openings });
     }
     record.probing = false;
   }
