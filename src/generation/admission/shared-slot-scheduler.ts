@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
 import { queueFullError, queueTimeoutError, shuttingDownError } from '../../errors/admission-errors.js';
 import { storeUnavailableError } from '../../errors/store-errors.js';
 import { randomHex } from '../../lib/random-hex.js';
+import { RedisScript } from '../../store/redis/redis-script.js';
 import type { AdmissionScheduler } from './admission-scheduler.js';
 import { admitScript, heartbeatScript, leaveScript, releaseScript, retryScript } from './shared-admission-scripts.js';
 import {
@@ -43,12 +43,6 @@ export interface SharedSchedulerOptions extends SchedulerOptions {
   pollMs?: number;
 }
 
-/** The calls made on the client, typed by shape (ioredis's overloads do not spread well). */
-interface ScriptClient {
-  evalsha(sha: string, keyCount: number, ...keysAndArgs: (string | number)[]): Promise<unknown>;
-  eval(source: string, keyCount: number, ...keysAndArgs: (string | number)[]): Promise<unknown>;
-}
-
 interface SubscriberClient {
   subscribe(channel: string): Promise<unknown>;
   unsubscribe(channel: string): Promise<unknown>;
@@ -56,32 +50,12 @@ interface SubscriberClient {
   removeListener(event: 'message', listener: (channel: string, message: string) => void): unknown;
 }
 
-/** A script run by its SHA1, loaded on the first NOSCRIPT (after a restart of Redis, too). */
-class Script {
-  readonly #source: string;
-  readonly #sha: string;
-
-  constructor(source: string) {
-    this.#source = source;
-    this.#sha = createHash('sha1').update(source).digest('hex');
-  }
-
-  async run(client: ScriptClient, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown[]> {
-    try {
-      return (await client.evalsha(this.#sha, keys.length, ...keys, ...args)) as unknown[];
-    } catch (error) {
-      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
-      return (await client.eval(this.#source, keys.length, ...keys, ...args)) as unknown[];
-    }
-  }
-}
-
 const scripts = {
-  admit: new Script(admitScript),
-  retry: new Script(retryScript),
-  leave: new Script(leaveScript),
-  release: new Script(releaseScript),
-  heartbeat: new Script(heartbeatScript),
+  admit: new RedisScript(admitScript),
+  retry: new RedisScript(retryScript),
+  leave: new RedisScript(leaveScript),
+  release: new RedisScript(releaseScript),
+  heartbeat: new RedisScript(heartbeatScript),
 };
 
 interface SharedInstance {
@@ -289,7 +263,11 @@ export class SharedSlotScheduler implements AdmissionScheduler {
     for (let round = 0; round <= candidates.length; round += 1) {
       let answer: unknown[];
       try {
-        answer = await scripts.admit.run(this.#client, this.#admitKeys(candidates), this.#admitArgs(id, kind, order, room, candidates));
+        answer = (await scripts.admit.run(
+          this.#client,
+          this.#admitKeys(candidates),
+          this.#admitArgs(id, kind, order, room, candidates),
+        )) as unknown[];
       } catch {
         return this.#withoutStore(request, holder);
       }
@@ -402,7 +380,7 @@ export class SharedSlotScheduler implements AdmissionScheduler {
     let answer: unknown[];
     waiter.asking = true;
     try {
-      answer = await scripts.retry.run(this.#client, keys, args);
+      answer = (await scripts.retry.run(this.#client, keys, args)) as unknown[];
     } catch {
       return false;
     } finally {
@@ -441,7 +419,7 @@ export class SharedSlotScheduler implements AdmissionScheduler {
     // Only a place: the next ask serves it in order.
     for (let index = 0; index < candidates.length; index += 1) args[8 + 4 * index] = '0';
     try {
-      const answer = await scripts.admit.run(this.#client, this.#admitKeys(candidates), args);
+      const answer = (await scripts.admit.run(this.#client, this.#admitKeys(candidates), args)) as unknown[];
       if (answer[0] !== 'queued' || waiter.gone) return;
       const chargedTo = candidates[Number(answer[1]) - 1] as SharedInstance;
       waiter.chargedTo.charged[waiter.kind] -= 1;
@@ -630,7 +608,7 @@ export class SharedSlotScheduler implements AdmissionScheduler {
       args.push((this.#instances.get(waiter.request.candidates[0] as string) as SharedInstance).index, waiter.id);
     let answer: unknown[];
     try {
-      answer = await scripts.heartbeat.run(this.#client, keys, args);
+      answer = (await scripts.heartbeat.run(this.#client, keys, args)) as unknown[];
     } catch {
       return;
     }
@@ -676,8 +654,8 @@ export class SharedSlotScheduler implements AdmissionScheduler {
     return Number.isFinite(best) ? Math.max(1, Math.ceil(best)) : 1;
   }
 
-  get #client(): ScriptClient {
-    return this.#link.client as unknown as ScriptClient;
+  get #client(): Redis | Cluster {
+    return this.#link.client;
   }
 
   /** Stops admitting and answers every waiter with 503 SHUTTING_DOWN; running generations keep their leases until they end. */
