@@ -46,7 +46,11 @@ end
  *   then per candidate: concurrency, room n, room s, open ('1' | '0').
  * Returns {outcome, a, b, c, then per candidate: active, waiting non-stream, waiting stream}:
  *   {'slot', candidate (from 1)} | {'queued', charged candidate, order, position} | {'full'}
- *   | {'timeout'} (no slot, and no time left to wait).
+ *   | {'timeout'} (no slot, and no time left to wait). A 'queued' that made room by moving another
+ *   waiter to another of its instances ends with that waiter's id and its new room's key.
+ *
+ * The rooms' limits live in the hash `rooms` (room key → limit), written by each
+ * admission that finds its candidates full, so a move knows the room it goes to.
  */
 export const admitScript = `${prelude}
 local waiters, info = KEYS[1], KEYS[2]
@@ -82,7 +86,43 @@ for c = 0, count - 1 do
     best, bestLeft = c, left
   end
 end
-if bestLeft <= 0 and ARGV[5] ~= '1' then return answer('full', 0, 0, 0) end
+local moved = nil
+if bestLeft <= 0 and ARGV[5] ~= '1' then
+  -- Every candidate's room is taken, maybe by waiters another of their own instances has room for: one moves there.
+  local rooms = string.sub(waiters, 1, #waiters - 7) .. 'rooms'
+  local suffix = kind == 'n' and 'room:n' or 'room:s'
+  for c = 0, count - 1 do redis.call('HSET', rooms, KEYS[5 + 4 * c + roomOffset], ARGV[7 + 4 * c + roomOffset]) end
+  for c = 0, count - 1 do
+    if moved then break end
+    local room = KEYS[5 + 4 * c + roomOffset]
+    for _, w in ipairs(redis.call('ZRANGE', room, 0, 999)) do
+      local listed = redis.call('HGET', info, w)
+      if listed then
+        local first, target, targetLeft = true, nil, 0
+        for key in string.gmatch(listed, '[^\\n]+') do
+          if first then
+            first = false
+          else
+            local other = string.sub(key, 1, #key - 4) .. suffix
+            if other ~= room then
+              local left = tonumber(redis.call('HGET', rooms, other) or '0') - redis.call('ZCARD', other)
+              if left > targetLeft then target, targetLeft = other, left end
+            end
+          end
+        end
+        if target then
+          redis.call('ZADD', target, redis.call('ZSCORE', room, w), w)
+          redis.call('ZREM', room, w)
+          redis.call('HSET', info, w, target .. string.sub(listed, #room + 1))
+          moved = {w, target}
+          best = c
+          break
+        end
+      end
+    end
+  end
+  if not moved then return answer('full', 0, 0, 0) end
+end
 local order = ARGV[4]
 if order == '' then order = string.format('%.0f', tonumber(clock[1]) * 1000000 + tonumber(clock[2])) end
 local room = KEYS[5 + 4 * best + roomOffset]
@@ -98,7 +138,12 @@ end
 redis.call('ZADD', room, order, id)
 redis.call('ZADD', waiters, now + ttl, id)
 redis.call('HSET', info, id, listed)
-return answer('queued', best + 1, order, position + 1)
+local reply = answer('queued', best + 1, order, position + 1)
+if moved then
+  reply[#reply + 1] = moved[1]
+  reply[#reply + 1] = moved[2]
+end
+return reply
 `;
 
 /**

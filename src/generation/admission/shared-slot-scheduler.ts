@@ -148,6 +148,9 @@ export class SharedSlotScheduler implements AdmissionScheduler {
   readonly #channel: string;
   readonly #leaseMs: number;
   #waiting = 0;
+  /** This process's waiters by id: a newcomer on any process may move one's room to another of its instances. */
+  readonly #byId = new Map<string, SharedWaiter>();
+  #roomsWritten = false;
   #poll: ReturnType<typeof setInterval> | undefined;
   #heartbeat: ReturnType<typeof setInterval> | undefined;
   #subscribed: SubscriberClient | undefined;
@@ -210,6 +213,31 @@ export class SharedSlotScheduler implements AdmissionScheduler {
       global: { active: 0, stream: 0, nonStream: 0 },
       asking: false,
       askAgain: false,
+    });
+    this.#writeRooms();
+  }
+
+  /**
+   * Loads the scripts and writes every instance's room limits to Redis, once
+   * the instances are registered and again on each reconnection: a newcomer
+   * that finds its candidates full may move a waiter to another of that
+   * waiter's instances, and must know how much room that one has.
+   */
+  #writeRooms(): void {
+    if (this.#roomsWritten) return;
+    this.#roomsWritten = true;
+    queueMicrotask(() => {
+      this.#roomsWritten = false;
+      if (!this.#link.reachable || this.#closed) return;
+      // Loaded before any of them runs: a script's first EVALSHA would fail NOSCRIPT and its EVAL go out after later commands.
+      for (const script of Object.values(scripts)) this.#link.client.script('LOAD', script.source).catch(() => {});
+      const limits: (string | number)[] = [];
+      for (const instance of this.#instances.values()) {
+        limits.push(instance.roomKeys.nonStream, instance.rooms.nonStream, instance.roomKeys.stream, instance.rooms.stream);
+      }
+      this.#link.client.hset(this.#link.key('admission', 'rooms'), ...limits).catch(() => {
+        // Written again on reconnection; meanwhile a full instance makes no room by moving waiters.
+      });
     });
   }
 
@@ -297,6 +325,21 @@ export class SharedSlotScheduler implements AdmissionScheduler {
     return ticket.slot;
   }
 
+  /** A newcomer made room by moving a waiter to another of its instances: when that waiter is this process's, its count moves too. */
+  #noteMove(answer: unknown[], candidateCount: number): void {
+    const at = 4 + 3 * candidateCount;
+    if (answer.length <= at) return;
+    const waiter = this.#byId.get(String(answer[at]));
+    if (!waiter || waiter.gone) return;
+    for (const instance of this.#instances.values()) {
+      if (instance.roomKeys[waiter.kind] !== answer[at + 1]) continue;
+      waiter.chargedTo.charged[waiter.kind] -= 1;
+      instance.charged[waiter.kind] += 1;
+      waiter.chargedTo = instance;
+      return;
+    }
+  }
+
   #wait(
     request: SlotRequest,
     holder: TicketHolder,
@@ -308,6 +351,7 @@ export class SharedSlotScheduler implements AdmissionScheduler {
     budget: number,
   ): Promise<Slot> {
     const chargedTo = candidates[Number(answer[1]) - 1] as SharedInstance;
+    this.#noteMove(answer, candidates.length);
     if (this.#closed || request.signal.aborted) {
       this.#forget(id);
       throw this.#closed ? shuttingDownError() : request.signal.reason;
@@ -340,6 +384,7 @@ export class SharedSlotScheduler implements AdmissionScheduler {
       for (const instance of candidates) instance.line.add(waiter, fallback);
       chargedTo.charged[kind] += 1;
       holder.waiter = waiter;
+      this.#byId.set(id, waiter);
       this.#waiting += 1;
       this.#startPolling();
     });
@@ -422,6 +467,7 @@ export class SharedSlotScheduler implements AdmissionScheduler {
       const answer = (await scripts.admit.run(this.#client, this.#admitKeys(candidates), args)) as unknown[];
       if (answer[0] !== 'queued' || waiter.gone) return;
       const chargedTo = candidates[Number(answer[1]) - 1] as SharedInstance;
+      this.#noteMove(answer, candidates.length);
       waiter.chargedTo.charged[waiter.kind] -= 1;
       chargedTo.charged[waiter.kind] += 1;
       waiter.chargedTo = chargedTo;
@@ -511,6 +557,7 @@ export class SharedSlotScheduler implements AdmissionScheduler {
   /** Takes a waiter out of this process's lines. */
   #leave(waiter: SharedWaiter): void {
     waiter.gone = true;
+    this.#byId.delete(waiter.id);
     waiter.chargedTo.charged[waiter.kind] -= 1;
     for (const instance of this.#candidatesOf(waiter)) instance.line.removed();
     waiter.cleanup();
@@ -544,6 +591,7 @@ export class SharedSlotScheduler implements AdmissionScheduler {
   #onReachability(reachable: boolean): void {
     if (reachable) {
       this.#subscribe();
+      this.#writeRooms();
       void this.#beat();
       for (const instance of this.#instances.values()) if (instance.line.size > 0) void this.#ask(instance);
       return;

@@ -187,40 +187,36 @@ describe.each(admissionStores)('on the %s store', (kind) => {
   });
 
   describe('waiting room across instances', () => {
-    // The shared wait list charges each waiter's room once, where it joins, and does not move it later (README, "Several processes").
-    it.skipIf(kind === 'redis')(
-      'moves a waiter to another of its instances with room, so a request pinned to a full one is admitted',
-      async () => {
-        const big = createScriptedProvider({ id: 'big', concurrency: 2 });
-        const small = createScriptedProvider({ id: 'small', concurrency: 1 });
-        gateway = createImageGateway({ ...store(), providers: [big.provider, small.provider] });
-        const waiting = () => gateway.stats().providers.big?.waiting.nonStream ?? 0;
-        const running = [postChat(gateway, draw()), postChat(gateway, draw()), postChat(gateway, draw())];
-        await waitFor(() => big.pending.length === 2 && small.pending.length === 1);
-        // One waiter pinned to the small instance, then two that either can serve: the big one has the most room for both.
-        const leaving = new AbortController();
-        const pinnedSmall = postChat(gateway, draw({ model: 'small/scripted-image' }), { signal: leaving.signal }).catch(() => 'left');
-        await waitFor(() => gateway.stats().providers.small?.waiting.nonStream === 1);
-        const either = [postChat(gateway, draw()), postChat(gateway, draw())];
-        await waitFor(() => waiting() === 2);
-        leaving.abort();
-        await pinnedSmall;
-        await waitFor(() => gateway.stats().providers.small?.waiting.nonStream === 0);
-        // The big instance's room is taken by waiters the small one has room for: one moves, and this one waits.
-        const pinnedBig = postChat(gateway, draw({ model: 'big/scripted-image' }));
-        await waitFor(() => waiting() + (gateway.stats().providers.small?.waiting.nonStream ?? 0) === 3);
-        expect(gateway.stats().providers.small?.waiting.nonStream).toBe(1);
-        const all = Promise.all([...running, ...either, pinnedBig]);
-        let settled = false;
-        void all.finally(() => {
-          settled = true;
-        });
-        while (!settled) {
-          for (const call of [...big.pending, ...small.pending]) call.succeed();
-          await new Promise((resolve) => setImmediate(resolve));
-        }
-        expect((await all).map((response) => response.status)).toEqual([200, 200, 200, 200, 200, 200]);
-      },
-    );
+    it('moves a waiter to another of its instances with room, so a request pinned to a full one is admitted', async () => {
+      const big = createScriptedProvider({ id: 'big', concurrency: 2 });
+      const small = createScriptedProvider({ id: 'small', concurrency: 1 });
+      gateway = createImageGateway({ ...store(), providers: [big.provider, small.provider] });
+      const waiting = () => gateway.stats().providers.big?.waiting.nonStream ?? 0;
+      const running = [postChat(gateway, draw()), postChat(gateway, draw()), postChat(gateway, draw())];
+      await waitFor(() => big.pending.length === 2 && small.pending.length === 1);
+      // One waiter pinned to the small instance, then two that either can serve: the big one has the most room for both.
+      const leaving = new AbortController();
+      const pinnedSmall = postChat(gateway, draw({ model: 'small/scripted-image' }), { signal: leaving.signal }).catch(() => 'left');
+      await waitFor(() => gateway.stats().providers.small?.waiting.nonStream === 1);
+      const either = [postChat(gateway, draw()), postChat(gateway, draw())];
+      await waitFor(() => waiting() === 2);
+      leaving.abort();
+      await pinnedSmall;
+      await waitFor(() => gateway.stats().providers.small?.waiting.nonStream === 0);
+      // The big instance's room is taken by waiters the small one has room for: one moves, and this one waits.
+      const pinnedBig = postChat(gateway, draw({ model: 'big/scripted-image' }));
+      await waitFor(() => waiting() + (gateway.stats().providers.small?.waiting.nonStream ?? 0) === 3);
+      expect(gateway.stats().providers.small?.waiting.nonStream).toBe(1);
+      const all = Promise.all([...running, ...either, pinnedBig]);
+      let settled = false;
+      void all.finally(() => {
+        settled = true;
+      });
+      while (!settled) {
+        for (const call of [...big.pending, ...small.pending]) call.succeed();
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      expect((await all).map((response) => response.status)).toEqual([200, 200, 200, 200, 200, 200]);
+    });
   });
 });

@@ -1,0 +1,28 @@
+import { Redis } from 'ioredis';
+import { expect, it } from 'vitest';
+import { SharedSlotScheduler } from '../src/generation/admission/shared-slot-scheduler.js';
+import { openRedisLink } from '../src/store/redis/redis-link.js';
+import { startRedisServer } from '../test/helpers/redis-server.js';
+it('debug', async () => {
+  const redis = await startRedisServer();
+  const client = new Redis(redis.url);
+  await client.ping();
+  const link = openRedisLink({ type: 'redis', client: client as never, keyPrefix: 'd:', leaseMs: 15000, onUnavailable: 'failClosed' });
+  const s = new SharedSlotScheduler({ link, maxStreamWaiting: 100, maxWaitMs: 30000 });
+  s.register('big', 2); s.register('small', 1);
+  const sig = () => new AbortController().signal;
+  for (let i = 0; i < 3; i++) await s.enqueue({ candidates: ['big', 'small'], stream: false, signal: sig() }).slot;
+  const leaving = new AbortController();
+  const small = s.enqueue({ candidates: ['small'], stream: false, signal: leaving.signal });
+  small.slot.catch(() => {});
+  await new Promise((r) => setTimeout(r, 50));
+  const e1 = s.enqueue({ candidates: ['big', 'small'], stream: false, signal: sig() });
+  const e2 = s.enqueue({ candidates: ['small', 'big'], stream: false, signal: sig() });
+  await new Promise((r) => setTimeout(r, 100));
+  leaving.abort(new Error('x'));
+  await new Promise((r) => setTimeout(r, 100));
+  console.log(await client.hgetall('d:{gw}:admission:rooms'), await client.hgetall('d:{gw}:admission:waiter-info'));
+  const p = s.enqueue({ candidates: ['big'], stream: false, signal: sig() });
+  console.log(await Promise.race([p.slot.catch((e) => e.code), new Promise((r) => setTimeout(() => r('pending'), 300))]));
+  s.close(); client.disconnect(); await redis.stop();
+});
