@@ -119,6 +119,7 @@ export function createImageGateway(input: GatewayOptions = {}): ImageGateway {
       providers: () => providerStats({ providers, scheduler: generation.scheduler, health: generation.health }),
       closing: () => closing !== undefined,
       details: options.healthDetails,
+      store: () => storeStatus(redisLink),
     }),
   ]);
   const serve = createServeCall({
