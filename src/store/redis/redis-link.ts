@@ -151,6 +151,8 @@ export function openRedisLink(options: RedisStoreOptions, logger?: GatewayLogger
   const opened = (async () => {
     if (options.client) {
       client = options.client as unknown as RedisClient;
+      // A client made with lazyConnect waits for a first command; the gateway's first one may come only after a request.
+      if (client.status === 'wait') client.connect().catch(() => undefined);
     } else {
       const Redis = await loadIoredis();
       if (closed) return;
