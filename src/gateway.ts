@@ -8,7 +8,9 @@ import { FetchSlots } from './images/remote/image-fetch-slots.js';
 import { configureSharp } from './images/sharp-settings.js';
 import { createSecretRedactor, redactableSecrets } from './lib/secret-redaction.js';
 import { type GatewayStats, gatewayStats, providerStats } from './observability/gateway-stats.js';
+import { SharedUsage } from './observability/shared-usage.js';
 import { UsageCounterTable } from './observability/usage-counters.js';
+import type { UsageEvent } from './observability/usage-event.js';
 import { createUsageReporter } from './observability/usage-reporter.js';
 import { type GatewayOptions, type ResolvedGatewayOptions, resolveGatewayOptions } from './options.js';
 import type { ImageProvider } from './provider.js';
@@ -91,6 +93,16 @@ export function createImageGateway(input: GatewayOptions = {}): ImageGateway {
     redisLink,
   });
   const counters = new UsageCounterTable(options.usageTables);
+  // With Redis, usage is also added up across processes, in batches off the requests' path.
+  const sharedUsage = redisLink ? new SharedUsage(redisLink, { limits: options.usageTables, now, logger: options.logger }) : undefined;
+  const usageTables = sharedUsage
+    ? {
+        record(event: UsageEvent) {
+          counters.record(event);
+          sharedUsage.record(event);
+        },
+      }
+    : counters;
   const inflight = new InflightTracker();
   const context: SurfaceContext = {
     options,
@@ -102,12 +114,19 @@ export function createImageGateway(input: GatewayOptions = {}): ImageGateway {
       webp: createImageOutputEncoder({ ...options.images, outputFormat: 'webp' }, conversionQueue),
     },
     inflight,
-    report: createUsageReporter(counters, options.logger, options.onUsage),
+    report: createUsageReporter(usageTables, options.logger, options.onUsage),
     redactSecrets,
     now,
   };
   const stats = () =>
-    gatewayStats({ providers, scheduler: generation.scheduler, health: generation.health, counters, store: () => storeStatus(redisLink) });
+    gatewayStats({
+      providers,
+      scheduler: generation.scheduler,
+      health: generation.health,
+      counters,
+      sharedUsage,
+      store: () => storeStatus(redisLink),
+    });
   let closing: Promise<void> | undefined;
   const createdAt = Math.floor(now() / 1000);
   const router = new Router(options.basePath, [
@@ -119,6 +138,7 @@ export function createImageGateway(input: GatewayOptions = {}): ImageGateway {
       providers: () => providerStats({ providers, scheduler: generation.scheduler, health: generation.health }),
       closing: () => closing !== undefined,
       details: options.healthDetails,
+      store: () => storeStatus(redisLink),
     }),
   ]);
   const serve = createServeCall({
@@ -147,6 +167,7 @@ export function createImageGateway(input: GatewayOptions = {}): ImageGateway {
           generation.abortRunning(shuttingDownError());
           await inflight.drain(5_000);
         }
+        await sharedUsage?.close();
         await redisLink?.close();
       })();
       return closing;

@@ -1,3 +1,4 @@
+import { storeUnavailableError } from '../errors/store-errors.js';
 import { redactedMessage } from '../errors/to-gateway-error.js';
 import { UpstreamError } from '../errors/upstream-error.js';
 import type { ImageOutputEncoder } from '../images/image-output.js';
@@ -95,9 +96,16 @@ export class GenerationService {
     return this.#planner.lookup(model);
   }
 
-  /** Capable, healthy routes for what a request needs, in the order to try them; a 4xx or 503 when there are none. */
+  /**
+   * Capable, healthy routes for what a request needs, in the order to try them; a 4xx or 503 when there are none,
+   * and 503 STORE_UNAVAILABLE while the shared store is unreachable under `store.onUnavailable: 'failClosed'`.
+   */
   plan(model: string, needs: RequestNeeds): RoutePlan {
-    return this.#planner.plan(model, needs);
+    const plan = this.#planner.plan(model, needs);
+    // After the planner: a request that is wrong in itself hears that first, whatever the store's state.
+    const link = this.redisLink;
+    if (link && !link.reachable && link.onUnavailable === 'failClosed') throw storeUnavailableError();
+    return plan;
   }
 
   /** How to ingest input images for these routes: a provider's `inputFormat` when every route agrees, else the gateway's setting. */

@@ -47,6 +47,12 @@ export class UsageCounterTable {
     if (event.keyId) this.#keys.add(event.keyId, event);
   }
 
+  /** Adds another table's rows to this one (its `(evicted)` row to this one's), within this table's bounds. */
+  merge(other: UsageCounterTable): void {
+    other.#projects.addTo(this.#projects);
+    other.#keys.addTo(this.#keys);
+  }
+
   /** Counters per project id, as a plain object for stats(). */
   projects(): Record<string, UsageCounters> {
     return this.#projects.toObject();
@@ -69,6 +75,19 @@ class BoundedCounters {
   }
 
   add(name: string, event: UsageEvent): void {
+    count(this.#row(name), event);
+  }
+
+  /** Adds every row of this table to `target`, the evicted row to its evicted row. */
+  addTo(target: BoundedCounters): void {
+    for (const [name, counters] of this.#rows) addCounters(target.#row(name), counters);
+    if (this.#evicted) {
+      target.#evicted ??= emptyCounters();
+      addCounters(target.#evicted, this.#evicted);
+    }
+  }
+
+  #row(name: string): UsageCounters {
     let counters = this.#rows.get(name);
     if (counters) this.#rows.delete(name);
     else {
@@ -76,7 +95,7 @@ class BoundedCounters {
       if (this.#rows.size >= this.#maxNames) this.#evictLeastRecent();
     }
     this.#rows.set(name, counters);
-    count(counters, event);
+    return counters;
   }
 
   toObject(): Record<string, UsageCounters> {
@@ -90,18 +109,21 @@ class BoundedCounters {
     if (oldest.done) return;
     const counters = this.#rows.get(oldest.value) as UsageCounters;
     this.#rows.delete(oldest.value);
-    const evicted = this.#evicted ?? emptyCounters();
-    this.#evicted = evicted;
-    evicted.requests += counters.requests;
-    evicted.failed += counters.failed;
-    evicted.images += counters.images;
-    evicted.promptTokens += counters.promptTokens;
-    evicted.completionTokens += counters.completionTokens;
-    evicted.totalTokens += counters.totalTokens;
+    this.#evicted ??= emptyCounters();
+    addCounters(this.#evicted, counters);
   }
 }
 
-function emptyCounters(): UsageCounters {
+function addCounters(target: UsageCounters, counters: UsageCounters): void {
+  target.requests += counters.requests;
+  target.failed += counters.failed;
+  target.images += counters.images;
+  target.promptTokens += counters.promptTokens;
+  target.completionTokens += counters.completionTokens;
+  target.totalTokens += counters.totalTokens;
+}
+
+export function emptyCounters(): UsageCounters {
   return { requests: 0, failed: 0, images: 0, promptTokens: 0, completionTokens: 0, totalTokens: 0 };
 }
 

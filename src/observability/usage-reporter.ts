@@ -14,7 +14,7 @@ export type ReportUsage = (event: UsageEvent) => void;
  * const report = createUsageReporter(counters, logger, (event) => billing.add(event));
  */
 export function createUsageReporter(
-  counters: UsageCounterTable,
+  counters: Pick<UsageCounterTable, 'record'>,
   logger: GatewayLogger | undefined,
   onUsage: ((event: UsageEvent) => void) | undefined,
 ): ReportUsage {

@@ -115,8 +115,8 @@ describeWithRedis('the Redis link', () => {
     }
   });
 
-  it('adopts a client it is given and leaves it open at close', async () => {
-    const client = new Redis(server.url);
+  it('adopts a client it is given (connecting one made with lazyConnect) and leaves it open at close', async () => {
+    const client = new Redis(server.url, { lazyConnect: true });
     const link = openRedisLink(redisStore(server.url, { url: undefined, client }));
     await reachabilityBecomes(link, true);
     expect(link.client).toBe(client);

@@ -3,6 +3,7 @@ import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { createServer, type GatewayServer } from '../../adapters/node.js';
 import type { GatewayOptions } from '../../src/index.js';
 import { type HeldRelayFake, startHeldRelayFake } from '../fakes/held-relay-fake.js';
+import { eventually } from '../helpers/eventually.js';
 import { describeWithRedis, type RedisServer, startRedisServer } from '../helpers/redis-server.js';
 
 /** Issue 20: one process's view of an upstream's trouble is every process's. */
@@ -38,15 +39,6 @@ function post(url: string): Promise<Response> {
 
 /** The instance's health as the gateway behind `server` sees it. */
 const healthOf = (server: GatewayServer) => server.gateway.stats().providers['relay-0']?.health;
-
-/** Resolves once `condition` holds; a pub/sub message has no hook of its own to await. */
-async function eventually(condition: () => boolean, withinMs = 5_000): Promise<void> {
-  const until = Date.now() + withinMs;
-  while (!condition()) {
-    if (Date.now() > until) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 /** Resolves when the gateway's link to Redis is up (its startup read of the shared state done or under way). */
 const connected = (server: GatewayServer) => eventually(() => server.gateway.stats().store.reachable === true);

@@ -104,16 +104,30 @@ export function openRedisLink(options: RedisStoreOptions, logger?: GatewayLogger
   const listeners = new Set<(reachable: boolean) => void>();
   const owned = options.client === undefined;
 
+  /** One loud line per outage (the first failed connection counts as one), and one when it ends. */
+  const reportOutage = (reason: string) => {
+    if (closed || unreachableSince !== undefined) return;
+    unreachableSince = Date.now();
+    logger?.warn(
+      { store: 'redis', reason, onUnavailable: options.onUnavailable },
+      options.onUnavailable === 'local'
+        ? 'shared store (Redis) unreachable: each gateway process now applies its own limits (the upstream may see up to ' +
+            'one configured concurrency per process) until it is back'
+        : 'shared store (Redis) unreachable: new requests are refused with 503 STORE_UNAVAILABLE until it is back',
+    );
+  };
+
   const setReachable = (next: boolean, reason?: string) => {
-    if (next === reachable) return;
-    reachable = next;
-    if (!next) {
-      unreachableSince = Date.now();
-      if (!closed) logger?.warn({ store: 'redis', reason, onUnavailable: options.onUnavailable }, 'shared store unreachable');
-    } else if (unreachableSince !== undefined) {
-      logger?.info({ store: 'redis', unreachableMs: Date.now() - unreachableSince }, 'shared store reachable again');
+    if (!next && reason) reportOutage(reason);
+    if (next && unreachableSince !== undefined) {
+      logger?.info(
+        { store: 'redis', unreachableMs: Date.now() - unreachableSince },
+        'shared store (Redis) reachable again: shared limits restored',
+      );
       unreachableSince = undefined;
     }
+    if (next === reachable) return;
+    reachable = next;
     for (const listener of listeners) {
       try {
         listener(next);
@@ -137,6 +151,8 @@ export function openRedisLink(options: RedisStoreOptions, logger?: GatewayLogger
   const opened = (async () => {
     if (options.client) {
       client = options.client as unknown as RedisClient;
+      // A client made with lazyConnect waits for a first command; the gateway's first one may come only after a request.
+      if (client.status === 'wait') client.connect().catch(() => undefined);
     } else {
       const Redis = await loadIoredis();
       if (closed) return;
