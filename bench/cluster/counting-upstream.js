@@ -4,11 +4,18 @@
  * answer (a chat.completion with a 1×1 PNG in `message.images[]`) is
  * serialised once, so the upstream costs next to nothing.
  *
- *   node bench/cluster/counting-upstream.js
+ *   node bench/cluster/counting-upstream.js [--delay-ms 0]
+ *
+ * `--delay-ms` holds each answer that long (default 0: answered as soon as
+ * the body is read), so calls overlap and the limit is put to the test.
  *
  * IPC: `{ type: 'ready', port }`; `reset` → `{ type: 'reset' }`; `counts` → `{ type: 'counts', calls, maxHeld }`.
  */
 import { createServer } from 'node:http';
+import { parseArgs } from 'node:util';
+
+const { values } = parseArgs({ options: { 'delay-ms': { type: 'string', default: '0' } } });
+const delayMs = Number(values['delay-ms']);
 
 const pixel = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
 const answer = Buffer.from(
@@ -37,8 +44,12 @@ const server = createServer((request, response) => {
   if (held > maxHeld) maxHeld = held;
   request.resume();
   request.on('end', () => {
-    response.writeHead(200, { 'content-type': 'application/json', 'content-length': answer.length });
-    response.end(answer);
+    const send = () => {
+      response.writeHead(200, { 'content-type': 'application/json', 'content-length': answer.length });
+      response.end(answer);
+    };
+    if (delayMs > 0) setTimeout(send, delayMs);
+    else send();
   });
   response.on('close', () => {
     held -= 1;

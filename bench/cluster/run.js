@@ -7,7 +7,10 @@
  * global `--concurrency`). Then the p50/p99 of one admission round trip on
  * its own (the admit script with a free slot, then the release).
  *
- *   node bench/cluster/run.js [--seconds 4] [--connections 48] [--concurrency 16] [--processes 1,2,3] [--round-trips 5000]
+ *   node bench/cluster/run.js [--seconds 4] [--connections 48] [--concurrency 16] [--processes 1,2,3] [--round-trips 5000] [--delay-ms 0]
+ *
+ * `--delay-ms` makes the upstream hold each answer (default 0, instant): with
+ * a few ms the calls overlap and the most held at once shows the limit.
  *
  * Needs `redis-server` on PATH.
  */
@@ -31,6 +34,7 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '16' },
     processes: { type: 'string', default: '1,2,3' },
     'round-trips': { type: 'string', default: '5000' },
+    'delay-ms': { type: 'string', default: '0' },
   },
 });
 const seconds = Number(values.seconds);
@@ -164,7 +168,10 @@ if (spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status !== 0) 
 }
 ensureBuilt();
 const redis = await startRedis();
-const upstream = startProcess(fileURLToPath(new URL('counting-upstream.js', import.meta.url)), { label: 'counting upstream' });
+const upstream = startProcess(fileURLToPath(new URL('counting-upstream.js', import.meta.url)), {
+  args: ['--delay-ms', values['delay-ms']],
+  label: 'counting upstream',
+});
 const { port: upstreamPort } = await upstream.ready;
 const results = {};
 const rows = [];

@@ -287,14 +287,15 @@ export class SharedSlotScheduler implements AdmissionScheduler {
     const id = randomHex(20);
     const order = fallback ? String(Math.round((request.arrivedAt as number) * 1000)) : '';
     const room = budget <= 0 ? '-' : fallback ? '1' : '0';
-    // A gate that refuses the slot it was about to get (a half-open circuit's probe went to another request) is shut on the next round.
-    for (let round = 0; round <= candidates.length; round += 1) {
+    // An instance whose gate refused the slot it was about to get (its half-open circuit's probe went to another request) is shut for the next round.
+    let refused: Set<SharedInstance> | undefined;
+    for (;;) {
       let answer: unknown[];
       try {
         answer = (await scripts.admit.run(
           this.#client,
           this.#admitKeys(candidates),
-          this.#admitArgs(id, kind, order, room, candidates),
+          this.#admitArgs(id, kind, order, room, candidates, refused),
         )) as unknown[];
       } catch {
         return this.#withoutStore(request, holder);
@@ -306,6 +307,8 @@ export class SharedSlotScheduler implements AdmissionScheduler {
         const admission = this.#gate.admit(instance.id);
         if (admission === 'refused') {
           this.#giveBack(instance, id);
+          refused ??= new Set();
+          refused.add(instance);
           continue;
         }
         return this.#slot(instance, id, startedAt, admission === 'probe');
@@ -314,7 +317,6 @@ export class SharedSlotScheduler implements AdmissionScheduler {
       if (outcome === 'timeout') throw queueTimeoutError(this.#options.maxWaitMs);
       return this.#wait(request, holder, candidates, answer, id, kind, startedAt, budget);
     }
-    throw queueTimeoutError(this.#options.maxWaitMs);
   }
 
   /** The store could not be reached: this process's own limits ('local'), or 503 STORE_UNAVAILABLE. */
@@ -492,10 +494,18 @@ export class SharedSlotScheduler implements AdmissionScheduler {
     return keys;
   }
 
-  #admitArgs(id: string, kind: WaitKind, order: string, room: string, candidates: readonly SharedInstance[]): (string | number)[] {
+  #admitArgs(
+    id: string,
+    kind: WaitKind,
+    order: string,
+    room: string,
+    candidates: readonly SharedInstance[],
+    refused?: ReadonlySet<SharedInstance>,
+  ): (string | number)[] {
     const args: (string | number)[] = [id, kindCode(kind), this.#leaseMs, order, room];
     for (const instance of candidates) {
-      args.push(instance.concurrency, instance.rooms.nonStream, instance.rooms.stream, this.#gate.isAvailable(instance.id) ? '1' : '0');
+      const open = !refused?.has(instance) && this.#gate.isAvailable(instance.id);
+      args.push(instance.concurrency, instance.rooms.nonStream, instance.rooms.stream, open ? '1' : '0');
     }
     return args;
   }
