@@ -7,6 +7,8 @@ export type NextRouteHandler = (request: Request) => Promise<Response>;
 /** Route handlers to export from a catch-all `route.ts`, plus the gateway they serve. */
 export interface NextRouteHandlers {
   GET: NextRouteHandler;
+  /** Hosted image files answer HEAD with their length and type. */
+  HEAD: NextRouteHandler;
   POST: NextRouteHandler;
   /** CORS preflight; answered only when the `cors` option is on. */
   OPTIONS: NextRouteHandler;
@@ -32,7 +34,7 @@ export interface NextRouteHandlers {
 export function createRouteHandlers(input: GatewayInput = {}): NextRouteHandlers {
   const { gateway, fetch } = resolveGateway(input);
   const handler: NextRouteHandler = (request) => fetch(request);
-  return { GET: handler, POST: handler, OPTIONS: handler, gateway, close: () => gateway.close() };
+  return { GET: handler, HEAD: handler, POST: handler, OPTIONS: handler, gateway, close: () => gateway.close() };
 }
 
 export type { GatewayOptions } from '../src/options.js';

@@ -44,6 +44,17 @@ export function optionsFromEnvironment(environment: Environment, fileOptions: Ga
     providers: providersFromEnvironment(environment),
     ...(apiKeys.length > 0 ? { apiKeys } : {}),
     ...(environment.REDIS_URL ? { store: { type: 'redis' as const, url: environment.REDIS_URL } } : {}),
+    ...hostedFilesFromEnvironment(environment),
     ...fileOptions,
+    // The file's `images` fields on top of the environment's, not instead of them.
+    ...(environment.IMAGE_DELIVERY ? { images: { delivery: environment.IMAGE_DELIVERY as 'inline' | 'url', ...fileOptions?.images } } : {}),
   };
+}
+
+/** Where hosted image links point (URL delivery, `IMAGE_DELIVERY=url`); a bad value reaches the options check, which names it. */
+function hostedFilesFromEnvironment(environment: Environment): GatewayOptions {
+  const options: GatewayOptions = {};
+  if (environment.PUBLIC_URL) options.publicUrl = environment.PUBLIC_URL;
+  if (environment.TRUST_PROXY === '1') options.trustProxy = true;
+  return options;
 }

@@ -23,13 +23,17 @@ import { InflightTracker } from './server/inflight-tracker.js';
 import { Router } from './server/router.js';
 import { createServeCall } from './server/serve-call.js';
 import { serveRequest } from './server/unread-body.js';
+import { openBlobStore } from './store/open-blob-store.js';
 import { openRedisLink } from './store/redis/redis-link.js';
 import { storeStatus } from './store/store-status.js';
 import { chatCompletionsRoute } from './surfaces/chat-completions/chat-completions-route.js';
+import { imageFileRoutes } from './surfaces/files/image-file-route.js';
 import { healthRoute } from './surfaces/health/health-route.js';
 import { imagesRoutes } from './surfaces/images/images-routes.js';
 import { modelsRoutes } from './surfaces/models/models-route.js';
 import { responsesRoute } from './surfaces/responses/responses-route.js';
+import { signerOf } from './surfaces/shared/host-image.js';
+import { hostedImageReader } from './surfaces/shared/hosted-image-reader.js';
 import type { SurfaceContext } from './surfaces/surface-context.js';
 
 /** The gateway: one Web-standard `fetch` and a graceful `close`. */
@@ -104,10 +108,15 @@ export function createImageGateway(input: GatewayOptions = {}): ImageGateway {
       }
     : counters;
   const inflight = new InflightTracker();
+  const blobs = openBlobStore(options.blobs, { now });
   const context: SurfaceContext = {
     options,
     generation,
-    ingester: createImageIngester(options.images, { conversionQueue, fetchSlots }),
+    ingester: createImageIngester(options.images, {
+      conversionQueue,
+      fetchSlots,
+      readHostedImage: hostedImageReader(blobs.store, signerOf({ options }), now),
+    }),
     encodeImageAs: {
       png: createImageOutputEncoder({ ...options.images, outputFormat: 'png' }, conversionQueue),
       jpeg: createImageOutputEncoder({ ...options.images, outputFormat: 'jpeg' }, conversionQueue),
@@ -116,6 +125,7 @@ export function createImageGateway(input: GatewayOptions = {}): ImageGateway {
     inflight,
     report: createUsageReporter(usageTables, options.logger, options.onUsage),
     redactSecrets,
+    blobs: blobs.store,
     now,
   };
   const stats = () =>
@@ -133,6 +143,7 @@ export function createImageGateway(input: GatewayOptions = {}): ImageGateway {
     chatCompletionsRoute(context),
     ...imagesRoutes(context),
     responsesRoute(context),
+    ...imageFileRoutes(context),
     ...modelsRoutes(generation.registry, createdAt),
     healthRoute({
       providers: () => providerStats({ providers, scheduler: generation.scheduler, health: generation.health }),
@@ -168,6 +179,8 @@ export function createImageGateway(input: GatewayOptions = {}): ImageGateway {
           await inflight.drain(5_000);
         }
         await sharedUsage?.close();
+        // Only after the running work is done: a finishing stream may still store its image.
+        if (blobs.owned) await blobs.store.close?.();
         await redisLink?.close();
       })();
       return closing;

@@ -30,3 +30,4 @@ export type {
 export type { ProviderConfig } from './providers/shared/provider-config.js';
 export type { ProviderContext } from './providers/shared/provider-context.js';
 export type { AuthenticationResult } from './server/auth.js';
+export type { BlobEntry, BlobStore, BlobStoreStats, StoredBlob } from './store/blob-store.js';

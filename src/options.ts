@@ -9,6 +9,7 @@ import type { ImageProvider } from './provider.js';
 import { providerConfigSchema } from './providers/shared/provider-config.js';
 import type { AuthenticationHook } from './server/auth.js';
 import { defaultRequestLimits } from './server/request-limits.js';
+import { blobStoreOptionSchema } from './store/blob-store-options.js';
 import { storeOptionsSchema } from './store/store-options.js';
 
 const isFunction = (value: unknown) => typeof value === 'function';
@@ -132,6 +133,23 @@ export const gatewayOptionsSchema = z
         cooldownMs: 30_000,
         firstCooldownMs: 2_000,
       }),
+    /**
+     * Where hosted image files and stored results live: `{ type: 'memory' }` (the default, bounded),
+     * `{ type: 'directory', path }`, or your own `BlobStore` (see README "Storage backends").
+     */
+    blobs: blobStoreOptionSchema.optional(),
+    /**
+     * Where clients reach the gateway from outside, e.g. `https://images.example.com`
+     * (with any path prefix a proxy adds): hosted image URLs start with it, then
+     * `basePath`. Absent: taken from each request's Host.
+     */
+    publicUrl: z
+      .url({ protocol: /^https?$/, error: 'must be an absolute http: or https: URL such as "https://images.example.com"' })
+      .refine((value) => !/[?#]/.test(value), 'must have no query or fragment')
+      .transform((value) => value.replace(/\/+$/, ''))
+      .optional(),
+    /** Take the public origin from X-Forwarded-Proto and X-Forwarded-Host (only behind a proxy that sets them). */
+    trustProxy: z.boolean().default(false),
     /** Public model names mapped to provider models ("nano-banana" → "gemini-2.5-flash-image"). */
     aliases: z.record(z.string(), z.string()).default({}),
     /** Make `project_id` (or the x-gateway-project-id header) mandatory. */

@@ -53,6 +53,12 @@ export function writeAnswer(answer: Answer, call: NodeCall, outgoing: ServerResp
     outgoing.end();
     return;
   }
+  if (answer.body === undefined && call.method === 'HEAD') {
+    // A HEAD answer carries the Content-Length its GET would have: no body to measure it from.
+    outgoing.writeHead(answer.status, headers);
+    outgoing.end();
+    return;
+  }
   const body = answer.body ?? '';
   if (typeof body === 'string' && call.bodyUnread) {
     // The answer goes out whole (its length tells the client where it ends); the response ends, and

@@ -74,6 +74,33 @@ export const imageOptionsSchema = z
     conversionTimeoutMs: z.int().min(1000).max(600_000).default(10_000),
     /** Output images: keep what the provider returned, or convert to one format. */
     outputFormat: z.enum(['original', 'jpeg', 'png', 'webp']).default('original'),
+    /**
+     * How output images reach the client: `inline` (a data URL or base64 in
+     * the answer, seed 000's shape) or `url` (stored in the blob store and
+     * linked: `![generated](https://…/v1/files/images/img_….png)`).
+     */
+    delivery: z.enum(['inline', 'url']).default('inline'),
+    /** How long a hosted image file can be fetched, in seconds (OpenAI's own image URLs: one hour). */
+    urlTtlSeconds: z
+      .int()
+      .min(1)
+      .max(30 * 24 * 3600)
+      .default(3600),
+    /**
+     * Secret that signs hosted image URLs (HMAC-SHA256 over id and expiry):
+     * any process with it refuses a forged or expired URL without a lookup.
+     */
+    urlSigningSecret: z.string().min(32, 'must be at least 32 characters').optional(),
+    /**
+     * Longest SSE line a streamed chat answer may write in inline delivery:
+     * an image's data URL is split over several `delta.content` events to
+     * stay under it (aiohttp clients refuse lines over 131 072 bytes). Off by default.
+     */
+    maxSseLineBytes: z
+      .int()
+      .min(4096)
+      .max(64 * mebibyte)
+      .optional(),
   })
   .strict();
 

@@ -5,6 +5,7 @@ import type { RedactSecrets } from '../lib/secret-redaction.js';
 import type { ReportUsage } from '../observability/usage-reporter.js';
 import type { ResolvedGatewayOptions } from '../options.js';
 import type { InflightTracker } from '../server/inflight-tracker.js';
+import type { BlobStore } from '../store/blob-store.js';
 
 /** What every surface's handlers share, built once per gateway; what is per request travels in the `Exchange`. */
 export interface SurfaceContext {
@@ -20,5 +21,7 @@ export interface SurfaceContext {
   report: ReportUsage;
   /** Removes the providers' configured keys from error text before a client or a log sees it. */
   redactSecrets: RedactSecrets;
+  /** Hosted image files and stored results (the `blobs` option, resolved once per gateway). */
+  blobs: BlobStore;
   now: () => number;
 }

@@ -29,6 +29,14 @@ export interface ImageIngestDependencies {
   conversionQueue?: ConversionQueue;
   /** Shares one bound on remote fetches between the ingester and the output downloader. */
   fetchSlots?: FetchSlots;
+  /**
+   * The bytes of an image the gateway hosts itself (URL delivery), read from
+   * its store; undefined for any other URL, which is fetched as usual. A
+   * client sending the gateway's own link back (the next turn of a chat)
+   * then needs no fetch over the network, nor an SSRF exception for the
+   * gateway's own, often private, address.
+   */
+  readHostedImage?: (url: string) => Promise<Uint8Array | undefined>;
 }
 
 export interface IngestCallOptions {
@@ -128,6 +136,15 @@ export function createImageIngester(
   async function loadRemote(reference: ImageReference, signal: AbortSignal, budget: ImageByteBudget): Promise<CheckedImage> {
     // A URL is lifted only when it is 64 KiB of printable ASCII: as a remote URL, a rare sight, made a string.
     const url = typeof reference.url === 'string' ? reference.url : reference.url.toString();
+    const hosted = await dependencies.readHostedImage?.(url);
+    if (hosted) {
+      const bytes = Buffer.from(hosted.buffer, hosted.byteOffset, hosted.byteLength);
+      if (!budget.take(bytes.length)) {
+        const detail = `brings the request's images to ${budget.used} bytes; the limit is ${budget.limit} bytes per request (images.maxTotalImageBytes)`;
+        throw imageError('IMAGE_TOO_LARGE', reference.param, detail);
+      }
+      return checkImageHeader(reference, bytes, settings);
+    }
     try {
       const bytes = await fetchRemoteImage(url, remoteRules, signal, budget);
       return checkImageHeader(reference, bytes, settings);

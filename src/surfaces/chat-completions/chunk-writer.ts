@@ -7,6 +7,7 @@ import type { SseWriter } from '../../server/event-stream.js';
 import type { CompletionIdentity } from './completion-ids.js';
 import type { ImagePlacement } from './image-placement.js';
 import { toOpenAIUsage } from './openai-usage.js';
+import { splitPieces } from './split-pieces.js';
 
 type Delta = Record<string, unknown>;
 
@@ -44,14 +45,18 @@ export class ChunkWriter {
   #imageCount = 0;
   /** Text waiting for the attempt's first image; undefined once text flows as it comes. */
   #heldText: string | undefined;
+  /** Inline images are split so no line is longer than this (undefined: one chunk per image). */
+  readonly #maxLineBytes: number | undefined;
 
   constructor(
     readonly writer: SseWriter,
     readonly identity: CompletionIdentity,
     readonly placement: ImagePlacement,
     holdTextUntilImage = false,
+    maxLineBytes?: number,
   ) {
     this.#heldText = holdTextUntilImage ? '' : undefined;
+    this.#maxLineBytes = maxLineBytes;
   }
 
   /** A new attempt starts: text held from a failed one is dropped, never shown beside another instance's answer. */
@@ -93,20 +98,10 @@ export class ChunkWriter {
       case 'image-partial':
         this.#send({ reasoning_content: `Partial image ${event.index + 1} received.\n` });
         break;
-      case 'image': {
-        // The data URL stays out of the JSON text: a placeholder marks where its pieces are written.
-        const delta: Delta = {};
-        if (this.placement !== 'images') delta.content = `${this.#imageIndex > 0 ? '\n\n' : ''}![generated](${imagePlaceholder})`;
-        if (this.placement !== 'markdown')
-          delta.images = [{ type: 'image_url', image_url: { url: imagePlaceholder }, index: this.#imageIndex }];
-        this.#imageIndex += 1;
-        this.#imageCount += 1;
-        this.#releaseHeldText();
-        this.#flush();
-        this.#pending = { delta, payload: dataUrlPieces(event.image) };
-        this.#contentSent = true;
+      case 'image':
+        if (this.#maxLineBytes === undefined) this.#image(imagePlaceholder, dataUrlPieces(event.image));
+        else this.#splitImage(dataUrlPieces(event.image), this.#maxLineBytes);
         break;
-      }
       case 'tool-call-delta': {
         this.#sawToolCall = true;
         const call: Delta = { index: event.index };
@@ -126,6 +121,11 @@ export class ChunkWriter {
         this.#finish = event.reason;
         break;
     }
+  }
+
+  /** An image stored as a hosted file (URL delivery): its URL where the data URL would go. */
+  hostedImage(url: string): void {
+    this.#image(url);
   }
 
   /** The final chunk (merged with a held-back image chunk), the usage chunk when asked, then `[DONE]`. */
@@ -157,6 +157,38 @@ export class ChunkWriter {
     this.writer.finish();
   }
 
+  /** An image chunk; with `payload`, `url` is the placeholder its pieces are written in place of. */
+  #image(url: string, payload?: readonly Piece[]): void {
+    const delta: Delta = {};
+    if (this.placement !== 'images') delta.content = `${this.#imageIndex > 0 ? '\n\n' : ''}![generated](${url})`;
+    if (this.placement !== 'markdown') delta.images = [{ type: 'image_url', image_url: { url }, index: this.#imageIndex }];
+    this.#imageIndex += 1;
+    this.#imageCount += 1;
+    this.#releaseHeldText();
+    this.#flush();
+    this.#pending = { delta, payload };
+    this.#contentSent = true;
+  }
+
+  /**
+   * An image's markdown split over several `delta.content` chunks, none of
+   * whose lines is longer than `maxLineBytes` (`images.maxSseLineBytes`).
+   * Only in `content`, whatever the placement: a `delta.images` entry cannot
+   * be split, and clients concatenate content deltas as they come.
+   */
+  #splitImage(dataUrl: readonly Piece[], maxLineBytes: number): void {
+    this.#send({ content: `${this.#imageIndex > 0 ? '\n\n' : ''}![generated](` });
+    this.#imageIndex += 1;
+    this.#imageCount += 1;
+    // The chunk's JSON around its content, the "data: " before it and the line break after, with room to spare.
+    const envelope = Buffer.byteLength(this.#chunkJson({ content: '' }, null)) + 'data: \n'.length + 64;
+    for (const run of splitPieces(dataUrl, Math.max(1024, maxLineBytes - envelope))) {
+      this.#write({ content: imagePlaceholder }, null, run);
+    }
+    // The closing bracket is held back like a whole image chunk, to go out with the finish.
+    this.#pending = { delta: { content: ')' } };
+  }
+
   /** Sends the held text (if any) and lets later text flow as it comes. */
   #releaseHeldText(): void {
     const held = this.#heldText;
@@ -180,14 +212,18 @@ export class ChunkWriter {
   }
 
   #write(delta: Delta, finishReason: FinishReason | 'tool_calls' | null, payload?: readonly Piece[]): void {
-    const json = JSON.stringify({
+    const json = this.#chunkJson(delta, finishReason);
+    if (payload) this.writer.dataWithPayload(json, serialisedPlaceholder, payload);
+    else this.writer.data(json);
+  }
+
+  #chunkJson(delta: Delta, finishReason: FinishReason | 'tool_calls' | null): string {
+    return JSON.stringify({
       id: this.identity.id,
       object: 'chat.completion.chunk',
       created: this.identity.created,
       model: this.identity.model,
       choices: [{ index: 0, delta, finish_reason: finishReason }],
     });
-    if (payload) this.writer.dataWithPayload(json, serialisedPlaceholder, payload);
-    else this.writer.data(json);
   }
 }

@@ -14,7 +14,8 @@ const inlineImageBytes = 48 * 1024;
  * around each image, and each image's data URL as the pieces it is held in,
  * so a 15 MB image is neither serialised nor copied on its way to the
  * socket. Small images cost less as strings in one JSON.stringify than as
- * slots spliced in afterwards.
+ * slots spliced in afterwards. With `hostedUrls` (URL delivery), those
+ * stand where the data URLs would.
  *
  * @example
  * const body = completionBody(result, newCompletionIdentity('auto', Date.now()), 'markdown', 12);
@@ -24,7 +25,10 @@ export function completionBody(
   identity: CompletionIdentity,
   placement: ImagePlacement,
   promptEstimate: number,
+  hostedUrls?: readonly string[],
 ): Piece[] {
+  // URL delivery: the images are links, a few bytes each.
+  if (hostedUrls) return [JSON.stringify(completion(result, identity, placement, promptEstimate, hostedUrls))];
   if (result.images.every((image) => image.byteLength <= inlineImageBytes)) {
     const urls = result.images.map((image) => image.dataUrl());
     return [JSON.stringify(completion(result, identity, placement, promptEstimate, urls))];

@@ -1,5 +1,6 @@
 import type { ImageInputPlan, ImageReference } from '../../images/ingest/image-ingest-types.js';
 import { LiftedString } from '../../lib/json/json-lifted-string.js';
+import { isHostedImageLink } from '../shared/image-file-links.js';
 import type { ChatContentPart, ChatMessage, ChatRequest } from './chat-request-schema.js';
 import { findMarkdownImages, type MarkdownImage, withoutMarkdownImages } from './markdown-images.js';
 
@@ -118,7 +119,9 @@ function assistantImages(message: ChatMessage, messageIndex: number): ImageRefer
   const found: ImageReference[] = [];
   const base = `messages[${messageIndex}]`;
   const fromMarkdown = (text: string, param: string) => {
-    for (const image of markdownDataImages(text)) {
+    // The gateway's own answers: data URLs, or links to its hosted files (URL delivery). Other links the model wrote are not fetched.
+    const images = findMarkdownImages(text).filter((image) => dataImageHead.test(image.url.slice(0, 256)) || isHostedImageLink(image.url));
+    for (const image of images) {
       found.push({ url: image.url, param, messageIndex, partIndex: found.length, origin: 'assistant' });
     }
   };

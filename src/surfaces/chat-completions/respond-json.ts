@@ -4,6 +4,7 @@ import { usageEvent } from '../../observability/usage-event.js';
 import { type Answer, piecesAnswer } from '../../server/answer.js';
 import { errorAnswer } from '../../server/error-answer.js';
 import { diagnosticHeaders } from '../shared/diagnostic-headers.js';
+import { imageHostFor } from '../shared/host-image.js';
 import type { SurfaceContext } from '../surface-context.js';
 import { completionBody } from './completion-body.js';
 import { newCompletionIdentity } from './completion-ids.js';
@@ -40,8 +41,20 @@ export async function respondJson(completion: CompletionExchange, context: Surfa
     context.report(usageEvent(facts, { outcome, status: error.status, errorCode: error.code, images: 0 }, context.now()));
     return errorAnswer(error, headers);
   }
+  let hostedUrls: string[] | undefined;
+  if (context.options.images.delivery === 'url') {
+    const host = imageHostFor(completion.call, context);
+    try {
+      hostedUrls = await Promise.all(result.images.map((image) => host(image)));
+    } catch (failure) {
+      const error = toGatewayError(failure, context.redactSecrets);
+      context.report(usageEvent(facts, { outcome, status: error.status, errorCode: error.code, images: 0 }, context.now()));
+      return errorAnswer(error, headers);
+    }
+  }
   const model = prepared.chat.model === 'auto' ? outcome.route.model.id : prepared.chat.model;
-  const body = completionBody(result, newCompletionIdentity(model, context.now()), prepared.placement, prepared.promptEstimate);
+  const identity = newCompletionIdentity(model, context.now());
+  const body = completionBody(result, identity, prepared.placement, prepared.promptEstimate, hostedUrls);
   context.report(usageEvent(facts, { outcome, status: 200, images: result.images.length, usage: result.usage }, context.now()));
   headers['content-type'] = 'application/json';
   return piecesAnswer(body, 200, headers);

@@ -4,6 +4,7 @@ import { usageEvent } from '../../observability/usage-event.js';
 import type { Answer } from '../../server/answer.js';
 import { createSseAnswer, type SseWriter } from '../../server/event-stream.js';
 import { diagnosticHeaders } from '../shared/diagnostic-headers.js';
+import { imageHostFor } from '../shared/host-image.js';
 import { StreamProgress } from '../shared/stream-progress.js';
 import type { SurfaceContext } from '../surface-context.js';
 import { ChunkWriter } from './chunk-writer.js';
@@ -31,7 +32,16 @@ export function respondStream(completion: CompletionExchange, context: SurfaceCo
     // One async function for the whole wait: ten thousand streams may wait in the queue, each holding its frame.
     run: async (writer) => {
       const end = context.inflight.begin(completion.call);
-      const chunks = new ChunkWriter(writer, identity, prepared.placement, prepared.generation.imageRequired === true);
+      const images = context.options.images;
+      const chunks = new ChunkWriter(
+        writer,
+        identity,
+        prepared.placement,
+        prepared.generation.imageRequired === true,
+        images.delivery === 'inline' ? images.maxSseLineBytes : undefined,
+      );
+      // URL delivery: each image is stored before its chunk names its URL (the run waits for it, in order).
+      const host = images.delivery === 'url' ? imageHostFor(completion.call, context) : undefined;
       chunks.role();
       const progress = new StreamProgress(writer, context.now);
       try {
@@ -45,7 +55,10 @@ export function respondStream(completion: CompletionExchange, context: SurfaceCo
               progress.started();
               chunks.newAttempt();
             },
-            onEvent: (event) => chunks.event(event),
+            onEvent: (event) => {
+              if (host && event.type === 'image') return host(event.image).then((url) => chunks.hostedImage(url));
+              chunks.event(event);
+            },
             canRetry: () => !chunks.contentSent,
           },
         });

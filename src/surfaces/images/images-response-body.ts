@@ -12,7 +12,7 @@ const inlineImageBytes = 48 * 1024;
 
 /**
  * The Images API answer, as OpenAI writes it for GPT image models:
- * `{created, background?, output_format, quality?, size, data: [{b64_json}], usage}`,
+ * `{created, background?, output_format, quality?, size, data: [{b64_json} | {url}], usage}`,
  * with the format and size read from the first image itself. Each image's
  * base64 goes out as the pieces it is held in, never copied into the JSON text.
  *
@@ -25,6 +25,7 @@ export function imagesResponseBody(
   usage: GenerationUsage | undefined,
   promptEstimate: number,
   now: number,
+  hostedUrls?: readonly string[],
 ): Piece[] {
   const facts = images[0] ? outputImageFacts(images[0]) : undefined;
   const answer: Record<string, unknown> = { created: Math.floor(now / 1000) };
@@ -32,6 +33,12 @@ export function imagesResponseBody(
   if (facts) answer.output_format = facts.format;
   if (request.quality) answer.quality = request.quality;
   if (facts?.size) answer.size = facts.size;
+  if (hostedUrls) {
+    // response_format "url": links to the hosted files, a few bytes each.
+    answer.data = hostedUrls.map((url) => ({ url }));
+    answer.usage = imagesUsage(usage, promptEstimate);
+    return [JSON.stringify(answer)];
+  }
   if (images.every((image) => image.byteLength <= inlineImageBytes)) {
     answer.data = images.map((image) => ({ b64_json: image.base64() }));
     answer.usage = imagesUsage(usage, promptEstimate);

@@ -37,9 +37,9 @@ export interface ImagesExchange extends Exchange {
 export async function prepareImages(exchange: Exchange, context: SurfaceContext, operation: ImagesOperation): Promise<PreparedImages> {
   const { call, caller, deadline } = exchange;
   const { request, inputs, mask } = await readImagesRequest(exchange, context, operation);
-  if (request.response_format === 'url') {
+  if (request.response_format === 'url' && request.stream) {
     throw invalidRequest(
-      'response_format "url" needs hosted result files, which this gateway does not keep yet; send "b64_json" (the default) and the image comes back in data[].b64_json.',
+      'response_format "url" cannot be streamed: image_generation.* and image_edit.* events carry b64_json, as OpenAI sends them. Drop stream, or send response_format "b64_json".',
       'response_format',
       'unsupported_value',
     );

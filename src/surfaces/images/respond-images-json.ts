@@ -5,6 +5,7 @@ import { usageEvent } from '../../observability/usage-event.js';
 import { type Answer, piecesAnswer } from '../../server/answer.js';
 import { errorAnswer } from '../../server/error-answer.js';
 import { diagnosticHeaders } from '../shared/diagnostic-headers.js';
+import { imageHostFor } from '../shared/host-image.js';
 import { inOutputFormat } from '../shared/output-image.js';
 import { runToResult } from '../shared/run-generation.js';
 import type { SurfaceContext } from '../surface-context.js';
@@ -35,7 +36,16 @@ export async function respondImagesJson(exchange: ImagesExchange, context: Surfa
   } catch (error) {
     return refuse(error);
   }
-  const body = imagesResponseBody(images, prepared.request, result.usage, prepared.promptEstimate, context.now());
+  let hostedUrls: string[] | undefined;
+  if (prepared.request.response_format === 'url') {
+    const host = imageHostFor(exchange.call, context);
+    try {
+      hostedUrls = await Promise.all(images.map((image) => host(image)));
+    } catch (error) {
+      return refuse(error);
+    }
+  }
+  const body = imagesResponseBody(images, prepared.request, result.usage, prepared.promptEstimate, context.now(), hostedUrls);
   context.report(usageEvent(facts, { outcome, status: 200, images: images.length, usage: result.usage }, context.now()));
   headers['content-type'] = 'application/json';
   return piecesAnswer(body, 200, headers);

@@ -112,6 +112,19 @@ describe('standalone configuration', () => {
     expect(options.heartbeatIntervalMs).toBe(5_000);
   });
 
+  it('turns on URL delivery from IMAGE_DELIVERY, PUBLIC_URL and TRUST_PROXY, the config file’s images fields on top', () => {
+    const options = optionsFromEnvironment(
+      { IMAGE_DELIVERY: 'url', PUBLIC_URL: 'https://images.example.com', TRUST_PROXY: '1' },
+      { images: { urlTtlSeconds: 600 } },
+    );
+    expect(options).toMatchObject({
+      publicUrl: 'https://images.example.com',
+      trustProxy: true,
+      images: { delivery: 'url', urlTtlSeconds: 600 },
+    });
+    expect(optionsFromEnvironment({ IMAGE_DELIVERY: 'url' }, { images: { delivery: 'inline' } }).images?.delivery).toBe('inline');
+  });
+
   it('serves the local engine alone when nothing is configured', () => {
     expect(optionsFromEnvironment({}, undefined).providers).toEqual([{ type: 'local' }]);
   });

@@ -33,14 +33,14 @@ describe('POST /v1/images/generations with the official openai SDK and the local
     expect(await decodeBase64Image(answer.data?.[0]?.b64_json as string)).toMatchObject({ format: 'png', width: 256, height: 256 });
   });
 
-  it('answers response_format "url" with a 400 saying hosted files are not there yet', async () => {
+  it('answers response_format "url" with stream: true with a 400: streamed image events carry b64_json', async () => {
     const { client } = await serveGateway();
     const error = await client.images
-      .generate({ model: 'local-image', prompt: 'a cat', response_format: 'url' })
+      .generate({ model: 'local-image', prompt: 'a cat', response_format: 'url', stream: true } as never)
       .catch((failure) => failure);
     expect(error.status).toBe(400);
     expect(error.error).toMatchObject({ type: 'invalid_request_error', param: 'response_format', code: 'unsupported_value' });
-    expect(error.error.message).toMatch(/"url" needs hosted result files.*"b64_json"/);
+    expect(error.error.message).toMatch(/"url" cannot be streamed.*"b64_json"/);
   });
 
   it('refuses bad fields with OpenAI-style 400s naming the field', async () => {
