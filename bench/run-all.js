@@ -24,6 +24,7 @@ const benchmarks = [
   { name: 'local-engine', command: [process.execPath, here('local-engine/run.js')] },
   { name: 'faults', command: [process.execPath, here('faults/run.js')] },
   { name: 'admission', command: [process.execPath, here('admission/run.js')] },
+  { name: 'cluster', command: [process.execPath, here('cluster/run.js')] },
   // Owned by the image-ingest work; a TypeScript script, so it runs through vite-node.
   {
     name: 'image-ingest',

@@ -6,15 +6,16 @@
 //
 // Usage: node scripts/examples-e2e.js [--skip-build] [example ...]
 // Exit code 0 when every example passed.
-import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const allExamples = ['standalone', 'express', 'koa', 'hono', 'next'];
+const allExamples = ['standalone', 'express', 'koa', 'hono', 'next', 'cluster'];
 const args = process.argv.slice(2);
 const skipBuild = args.includes('--skip-build');
 const chosen = args.filter((arg) => !arg.startsWith('--'));
@@ -92,14 +93,56 @@ async function checkCompletion(baseUrl) {
   return `${metadata.width}×${metadata.height} JPEG`;
 }
 
+/**
+ * The cluster example needs a Redis: a redis-server of its own on a free
+ * port, persistence off, in a temporary directory (as test/helpers/redis-server.ts
+ * starts one); undefined when redis-server is not on PATH.
+ */
+async function startRedis() {
+  if (spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status !== 0) return undefined;
+  const port = await freePort();
+  const directory = mkdtempSync(join(tmpdir(), 'image-gateway-example-redis-'));
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', directory], {
+    stdio: 'ignore',
+  });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    async stop() {
+      child.kill('SIGTERM');
+      await exited;
+      rmSync(directory, { recursive: true, force: true });
+    },
+  };
+}
+
 async function runExample(name) {
+  if (name !== 'cluster') return runExampleWith(name, {});
+  const redis = await startRedis();
+  if (!redis) {
+    if (process.env.CI === 'true') throw new Error('redis-server is not on PATH, and CI=true requires it for the cluster example');
+    return 'skipped: redis-server is not on PATH';
+  }
+  try {
+    return await runExampleWith(name, { REDIS_URL: redis.url });
+  } finally {
+    await redis.stop();
+  }
+}
+
+async function runExampleWith(name, extraEnvironment) {
   const cwd = join(root, 'examples', name);
   const manifest = JSON.parse(readFileSync(join(cwd, 'package.json'), 'utf8'));
   await run('npm', ['install', '--no-audit', '--no-fund'], cwd, 5 * 60_000);
   if (manifest.scripts?.build) await run('npm', ['run', 'build'], cwd, 5 * 60_000);
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
-  const child = spawn('npm', ['start'], { cwd, env: { ...environment, PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child = spawn('npm', ['start'], {
+    cwd,
+    env: { ...environment, ...extraEnvironment, PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
   let output = '';
   child.stdout.on('data', (chunk) => (output += chunk));
   child.stderr.on('data', (chunk) => (output += chunk));

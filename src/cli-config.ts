@@ -45,6 +45,7 @@ export function optionsFromEnvironment(environment: Environment, fileOptions: Ga
     // The standalone server is what people try first: its page is on unless PLAYGROUND=0 or the config file says no.
     playground: environment.PLAYGROUND !== '0',
     ...(apiKeys.length > 0 ? { apiKeys } : {}),
+    ...(environment.REDIS_URL ? { store: { type: 'redis' as const, url: environment.REDIS_URL } } : {}),
     ...hostedFilesFromEnvironment(environment),
     // GET /metrics, behind the gateway keys when there are any; a config file's "metrics" wins.
     metrics: true,

@@ -7,6 +7,8 @@ import type { GatewayLogger } from '../lib/logger.js';
 import type { RedactSecrets } from '../lib/secret-redaction.js';
 import type { GenerationEvent, GenerationRequest, ImageProvider } from '../provider.js';
 import type { RedisLink } from '../store/redis/redis-link.js';
+import type { AdmissionScheduler } from './admission/admission-scheduler.js';
+import { SharedSlotScheduler } from './admission/shared-slot-scheduler.js';
 import { type SchedulerOptions, SlotScheduler } from './admission/slot-scheduler.js';
 import type { AttemptObserver } from './dispatch/attempt-observer.js';
 import { type DispatchHooks, type DispatchOptions, type DispatchOutcome, dispatchGeneration } from './dispatch/dispatch-generation.js';
@@ -62,7 +64,7 @@ export interface GenerationJob {
  */
 export class GenerationService {
   readonly registry: ModelRegistry;
-  readonly scheduler: SlotScheduler;
+  readonly scheduler: AdmissionScheduler;
   readonly health: InstanceHealth;
   /** The shared store's connection, or undefined for the memory store. */
   readonly redisLink: RedisLink | undefined;
@@ -83,7 +85,10 @@ export class GenerationService {
       new SharedHealth(this.health, options.redisLink, { instanceIds, now: options.now, logger: options.logger }).start();
     }
     // The circuits gate the slots: a cooling instance's waiters are served when it reopens.
-    this.scheduler = new SlotScheduler({ ...options.queue, gate: this.health, now: options.now });
+    // With the Redis store, slots and the wait list are shared by every process on it.
+    this.scheduler = options.redisLink
+      ? new SharedSlotScheduler({ ...options.queue, gate: this.health, now: options.now, link: options.redisLink })
+      : new SlotScheduler({ ...options.queue, gate: this.health, now: options.now });
     for (const provider of options.providers) this.scheduler.register(provider.id, provider.concurrency);
     this.registry = new ModelRegistry(options.providers, options.aliases);
     this.#planner = new RoutePlanner(this.registry, this.health, this.scheduler);

@@ -1,4 +1,5 @@
-import type { InstanceQueueStats, SlotScheduler } from '../generation/admission/slot-scheduler.js';
+import type { AdmissionScheduler } from '../generation/admission/admission-scheduler.js';
+import type { InstanceQueueStats } from '../generation/admission/slot-scheduler.js';
 import type { InstanceHealth, InstanceHealthState } from '../generation/routing/instance-health.js';
 import type { ImageProvider } from '../provider.js';
 import type { StoreStatus } from '../store/store-status.js';
@@ -45,7 +46,7 @@ export interface ResultsStats {
 /** Where the figures of `gateway.stats()` come from. */
 export interface StatsSources {
   providers: readonly ImageProvider[];
-  scheduler: SlotScheduler;
+  scheduler: AdmissionScheduler;
   health: InstanceHealth;
   counters: UsageCounterTable;
   /** With a Redis store: every process's usage, reported as `sharedUsage`. */

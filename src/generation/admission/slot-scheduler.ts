@@ -72,6 +72,8 @@ export interface InstanceQueueStats {
   failed: number;
   generationMs: { p50: number | null; p95: number | null };
   queueMs: { p50: number | null; p95: number | null };
+  /** With the Redis store: every process's figures together (`active` and `waiting` above are this process's own). */
+  global?: { active: number; waiting: { stream: number; nonStream: number } };
 }
 
 interface InstanceState {
@@ -168,6 +170,11 @@ export class SlotScheduler {
     const state = this.#instances.get(instanceId);
     if (!state || !this.#gate.isAvailable(instanceId)) return 0;
     return Math.max(0, state.concurrency - this.#store.active(instanceId));
+  }
+
+  /** Hands a slot freed outside this scheduler (its store counts slots held elsewhere) to the waiters. */
+  wake(instanceId: string): void {
+    this.#serve(instanceId);
   }
 
   /** Whether an instance reopens before a request that already waited `waitedMs` must stop waiting. */

@@ -4,7 +4,8 @@ import { networkErrorCode, networkFailureDetail, networkFailureKind } from '../.
 import { UpstreamError, withRetryAfterAtMost } from '../../errors/upstream-error.js';
 import { type CancelSignal, type LinkedSignal, linkSignals } from '../../lib/cancel-signal.js';
 import type { GenerationEvent, GenerationRequest } from '../../provider.js';
-import type { QueueTicket, SlotScheduler } from '../admission/slot-scheduler.js';
+import type { AdmissionScheduler } from '../admission/admission-scheduler.js';
+import type { QueueTicket } from '../admission/slot-scheduler.js';
 import { countsAgainstHealth, type InstanceHealth } from '../routing/instance-health.js';
 import type { ModelRoute } from '../routing/model-registry.js';
 import type { AttemptObserver, AttemptWatch } from './attempt-observer.js';
@@ -30,7 +31,7 @@ export interface DispatchOptions {
   /** Aborts running generations when the gateway shuts down. */
   shutdownSignal: CancelSignal;
   maxAttempts: number;
-  scheduler: SlotScheduler;
+  scheduler: AdmissionScheduler;
   health: InstanceHealth;
   now: () => number;
   hooks: DispatchHooks;

@@ -1,7 +1,7 @@
 import { providerUnavailableError } from '../../errors/admission-errors.js';
 import { GatewayError, invalidRequest } from '../../errors/gateway-error.js';
 import type { ModelCapabilities } from '../../provider.js';
-import type { SlotScheduler } from '../admission/slot-scheduler.js';
+import type { AdmissionScheduler } from '../admission/admission-scheduler.js';
 import type { RequestNeeds } from '../request-needs.js';
 import type { InstanceHealth } from './instance-health.js';
 import { missingCapability } from './model-capability.js';
@@ -29,7 +29,7 @@ export class RoutePlanner {
   constructor(
     readonly registry: ModelRegistry,
     readonly health: InstanceHealth,
-    readonly scheduler: SlotScheduler,
+    readonly scheduler: AdmissionScheduler,
   ) {}
 
   /** Routes for a model name without looking at the request, to learn what the named model can do. */
