@@ -118,7 +118,7 @@ export function createImageGateway(input: GatewayOptions = {}): ImageGateway {
       }
     : counters;
   const inflight = new InflightTracker();
-  const blobs = openBlobStore(options.blobs, { now });
+  const blobs = openBlobStore(options.blobs, { now, redisLink });
   const context: SurfaceContext = {
     options,
     generation,
