@@ -199,6 +199,7 @@ export function createImageGateway(input: GatewayOptions = {}): ImageGateway {
       models: ['auto', ...generation.registry.names()],
       instances,
       blobs: blobs.store,
+      store: () => storeStatus(redisLink),
       providerTypes: new Map(providers.map((provider) => [provider.id, provider.type])),
       routeOf: (call) => router.match(call)?.route?.path,
     },

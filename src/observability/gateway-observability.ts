@@ -121,6 +121,7 @@ export class GatewayObservability {
         projects: settings.projects,
         instances: gateway.instances,
         blobs: gateway.blobs,
+        store: gateway.store,
       });
     } catch (error) {
       this.#metricsFailure = error as Error;

@@ -1,9 +1,10 @@
 import type { Registry } from 'prom-client';
 import type { BlobStore } from '../../store/blob-store.js';
+import type { StoreStatus } from '../../store/store-status.js';
 import type { ProviderStats } from '../gateway-stats.js';
 import { AttemptMetrics } from './attempt-metrics.js';
 import { registerBlobStoreGauges } from './blob-store-gauges.js';
-import { registerInstanceGauges } from './instance-gauges.js';
+import { registerInstanceGauges, registerStoreGauge } from './instance-gauges.js';
 import { MetricLabels } from './metric-labels.js';
 import { loadPrometheus, type Prometheus } from './prometheus-peer.js';
 import { RequestMetrics } from './request-metrics.js';
@@ -18,6 +19,8 @@ export interface MetricsSources {
   instances: () => Record<string, ProviderStats>;
   /** Where hosted image files (and stored results) live, for their count, bytes and evictions. */
   blobs?: BlobStore;
+  /** Which store holds the shared limits, and whether it answers, read at each scrape. */
+  store?: () => StoreStatus;
 }
 
 /**
@@ -41,6 +44,7 @@ export class GatewayMetrics {
     this.attempts = new AttemptMetrics(this.registry, labels);
     registerInstanceGauges(prometheus, this.registry, sources.instances);
     if (sources.blobs) registerBlobStoreGauges(prometheus, this.registry, sources.blobs);
+    if (sources.store) registerStoreGauge(prometheus, this.registry, sources.store);
   }
 
   /** Loads prom-client (rejecting with what to install when it is missing) and registers every metric. */

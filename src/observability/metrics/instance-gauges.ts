@@ -1,4 +1,5 @@
 import type { Registry } from 'prom-client';
+import type { StoreStatus } from '../../store/store-status.js';
 import type { ProviderStats } from '../gateway-stats.js';
 import type { Prometheus } from './prometheus-peer.js';
 import { type GaugeReading, registerScrapeGauge } from './scrape-gauges.js';
@@ -44,6 +45,25 @@ export function registerInstanceGauges(prometheus: Prometheus, registry: Registr
     labelNames: ['provider'],
     read: () => current().map(([id, stats]): GaugeReading => [{ provider: id }, stats.concurrency]),
   });
+  // With the Redis store: what every process together holds and queues (the figures above are this process's own).
+  registerScrapeGauge(prometheus, registry, {
+    name: 'image_gateway_queue_waiting_global',
+    help: 'With the Redis store: requests waiting for a slot across every gateway process, by instance and kind.',
+    labelNames: ['provider', 'kind'],
+    *read(): Generator<GaugeReading> {
+      for (const [id, stats] of current()) {
+        if (!stats.global) continue;
+        yield [{ provider: id, kind: 'stream' }, stats.global.waiting.stream];
+        yield [{ provider: id, kind: 'non_stream' }, stats.global.waiting.nonStream];
+      }
+    },
+  });
+  registerScrapeGauge(prometheus, registry, {
+    name: 'image_gateway_slots_active_global',
+    help: 'With the Redis store: generations running across every gateway process, by instance.',
+    labelNames: ['provider'],
+    read: () => current().flatMap(([id, stats]): GaugeReading[] => (stats.global ? [[{ provider: id }, stats.global.active]] : [])),
+  });
   registerScrapeGauge(prometheus, registry, {
     name: 'image_gateway_circuit_state',
     help: 'Each instance circuit: 1 on its current state (closed, half-open, open), 0 on the others.',
@@ -52,5 +72,18 @@ export function registerInstanceGauges(prometheus: Prometheus, registry: Registr
       current().flatMap(([id, stats]) =>
         circuitStates.map((state): GaugeReading => [{ provider: id, state }, stats.health.state === state ? 1 : 0]),
       ),
+  });
+}
+
+/** The store that holds the shared limits: 1 while it answers (memory always does), 0 during a Redis outage. */
+export function registerStoreGauge(prometheus: Prometheus, registry: Registry, store: () => StoreStatus): void {
+  registerScrapeGauge(prometheus, registry, {
+    name: 'image_gateway_store_reachable',
+    help: 'Whether the store holding the shared limits answers (1) or not (0), by store type (memory or redis).',
+    labelNames: ['store'],
+    read: () => {
+      const status = store();
+      return [[{ store: status.type }, status.reachable ? 1 : 0]];
+    },
   });
 }
