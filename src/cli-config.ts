@@ -49,7 +49,6 @@ export function optionsFromEnvironment(environment: Environment, fileOptions: Ga
     ...hostedFilesFromEnvironment(environment),
     // GET /metrics, behind the gateway keys when there are any; a config file's "metrics" wins.
     metrics: true,
-    ...(environment.REDIS_URL ? { store: { type: 'redis' as const, url: environment.REDIS_URL } } : {}),
     ...fileOptions,
     // The file's `images` fields on top of the environment's, not instead of them.
     ...(environment.IMAGE_DELIVERY ? { images: { delivery: environment.IMAGE_DELIVERY as 'inline' | 'url', ...fileOptions?.images } } : {}),
