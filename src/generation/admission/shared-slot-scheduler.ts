@@ -638,9 +638,15 @@ export class SharedSlotScheduler implements AdmissionScheduler {
     const subscriber = this.#link.subscriber() as unknown as SubscriberClient;
     this.#subscribed = subscriber;
     subscriber.on('message', this.#onMessage);
-    subscriber.subscribe(this.#channel).catch(() => {
-      // It re-subscribes on reconnection; meanwhile the poll serves the waiters.
-    });
+    subscriber.subscribe(this.#channel).then(
+      () => {
+        // A slot freed before the subscription was in place sent a message nobody heard: look once now.
+        for (const instance of this.#instances.values()) if (instance.line.size > 0) void this.#ask(instance);
+      },
+      () => {
+        // It re-subscribes on reconnection; meanwhile the poll serves the waiters.
+      },
+    );
   }
 
   readonly #onMessage = (channel: string, instanceId: string): void => {
