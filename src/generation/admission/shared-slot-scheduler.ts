@@ -17,6 +17,7 @@ import {
 import { createMemorySlotStore, type SlotStore } from './slot-store.js';
 import { TimingWindow } from './timing-window.js';
 import type { WaitKind } from './wait-ledger.js';
+import { watchWait } from './wait-watch.js';
 import { WaiterLine } from './waiter-line.js';
 
 /**
@@ -375,13 +376,12 @@ export class SharedSlotScheduler implements AdmissionScheduler {
         reject,
         cleanup: () => {},
       };
-      const timer = setTimeout(() => this.#drop(waiter, queueTimeoutError(this.#options.maxWaitMs)), budget);
-      const onAbort = () => this.#drop(waiter, request.signal.reason);
-      request.signal.addEventListener('abort', onAbort, { once: true });
-      waiter.cleanup = () => {
-        clearTimeout(timer);
-        request.signal.removeEventListener('abort', onAbort);
-      };
+      waiter.cleanup = watchWait(
+        request.signal,
+        budget,
+        () => this.#drop(waiter, queueTimeoutError(this.#options.maxWaitMs)),
+        () => this.#drop(waiter, request.signal.reason),
+      );
       const fallback = request.arrivedAt !== undefined;
       for (const instance of candidates) instance.line.add(waiter, fallback);
       chargedTo.charged[kind] += 1;

@@ -3,6 +3,7 @@ import type { CancelSignal } from '../../lib/cancel-signal.js';
 import { createMemorySlotStore, type SlotStore } from './slot-store.js';
 import { TimingWindow } from './timing-window.js';
 import { type WaitKind, WaitLedger } from './wait-ledger.js';
+import { watchWait } from './wait-watch.js';
 import { WaiterLine } from './waiter-line.js';
 
 export interface SchedulerOptions {
@@ -220,13 +221,12 @@ export class SlotScheduler {
         reject,
         cleanup: () => {},
       };
-      const timer = setTimeout(() => this.#drop(waiter, queueTimeoutError(this.#options.maxWaitMs)), budget);
-      const onAbort = () => this.#drop(waiter, request.signal.reason);
-      request.signal.addEventListener('abort', onAbort, { once: true });
-      waiter.cleanup = () => {
-        clearTimeout(timer);
-        request.signal.removeEventListener('abort', onAbort);
-      };
+      waiter.cleanup = watchWait(
+        request.signal,
+        budget,
+        () => this.#drop(waiter, queueTimeoutError(this.#options.maxWaitMs)),
+        () => this.#drop(waiter, request.signal.reason),
+      );
       this.#insert(waiter, fallback);
       holder.waiter = waiter;
       // A candidate that is cooling down serves this waiter when it reopens.
